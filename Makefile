@@ -1,0 +1,34 @@
+# nrfsim — the two commands are the contract: `make run` and `make test`.
+SWIFT ?= swift
+VENV := .venv
+PY := $(VENV)/bin/python
+BIN := .build/debug/nrfsim
+STATE ?= state
+
+.PHONY: run test deps build swift-test interop-test bench clean
+
+## Install what is missing, build, and boot a virtual nrf9161dk with its modem on a pseudo-terminal.
+run: deps build
+	$(BIN) device --board nrf9161dk/nrf9161/ns --app at_client --state-dir $(STATE)/device
+
+## Install what is missing, build, and run every test: swift test, then the Python interop suite.
+test: deps build swift-test interop-test
+
+deps:
+	@bash scripts/install-deps.sh
+
+build:
+	$(SWIFT) build
+
+swift-test:
+	$(SWIFT) test
+
+interop-test:
+	NRFSIM_BIN=$(abspath $(BIN)) $(PY) -m pytest -q Tests/interop
+
+## Benchmarks print their figures and ratios; they are never part of `make test`.
+bench: deps build
+	NRFSIM_BIN=$(abspath $(BIN)) $(PY) benchmarks/modem_at_latency.py
+
+clean:
+	rm -rf .build

@@ -1,0 +1,63 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let strictSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+]
+
+let package = Package(
+    name: "nrfsim",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "nrfsim", targets: ["nrfsim"])
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+    ],
+    targets: [
+        // L0: shared vocabulary with no I/O.
+        .target(name: "SimCore", swiftSettings: strictSettings),
+        // L1: pure codecs.
+        .target(name: "ATProtocol", swiftSettings: strictSettings),
+        // L2: the one POSIX pseudo-terminal wrapper.
+        .target(name: "PTY", swiftSettings: strictSettings),
+        // L3: the simulated nRF91 modem.
+        .target(
+            name: "VirtualModem",
+            dependencies: [
+                "ATProtocol", "PTY", "SimCore",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        // L4: the command-line composition root.
+        .executableTarget(
+            name: "nrfsim",
+            dependencies: [
+                "VirtualModem", "SimCore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(name: "ATProtocolTests", dependencies: ["ATProtocol"], swiftSettings: strictSettings),
+        .testTarget(
+            name: "VirtualModemTests",
+            dependencies: [
+                "VirtualModem", "ATProtocol", "SimCore", "PTY",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            resources: [.copy("Transcripts")],
+            swiftSettings: strictSettings
+        ),
+    ]
+)

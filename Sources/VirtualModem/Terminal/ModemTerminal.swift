@@ -1,0 +1,110 @@
+import ATProtocol
+import Foundation
+import Logging
+import PTY
+import Synchronization
+
+/// The modem's UART as a pseudo-terminal: frames bytes into commands and writes replies, one command at a time.
+///
+/// Runs on its own thread (``run()``) until ``stop()``. A partial command that sees no input for ``idleTimeout``
+/// (an unbalanced quote, say) is discarded so the port cannot wedge.
+public final class ModemTerminal: Sendable {
+    public let modem: Modem
+    public let pty: PseudoTerminal
+    public let idleTimeout: Duration
+    private let logger: Logger
+    private let stopRequested = Atomic<Bool>(false)
+    private let finished = Mutex<(done: Bool, waiters: [CheckedContinuation<Void, Never>])>((false, []))
+
+    /// The largest backlog of replies kept for a client that does not read; older bytes are dropped past it.
+    static let maximumBacklog = 1 << 20
+
+    public init(modem: Modem, pty: PseudoTerminal, idleTimeout: Duration = .seconds(2), logger: Logger) {
+        self.modem = modem
+        self.pty = pty
+        self.idleTimeout = idleTimeout
+        self.logger = logger
+    }
+
+    /// Writes the at_client sample's boot banner.
+    public func writeBanner() {
+        _ = try? self.pty.writeAvailable(ArraySlice("The AT host sample started\r\nReady\r\n".utf8))
+    }
+
+    /// Starts the read loop on a new thread and returns when it has stopped.
+    public func run() async {
+        let thread = Thread { [self] in
+            self.loop()
+            let waiters = self.finished.withLock { state -> [CheckedContinuation<Void, Never>] in
+                state.done = true
+                defer { state.waiters = [] }
+                return state.waiters
+            }
+            waiters.forEach { $0.resume() }
+        }
+        thread.name = "modem-uart"
+        thread.start()
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { continuation in
+                let alreadyDone = self.finished.withLock { state -> Bool in
+                    if !state.done { state.waiters.append(continuation) }
+                    return state.done
+                }
+                if alreadyDone { continuation.resume() }
+            }
+        } onCancel: {
+            self.stop()
+        }
+    }
+
+    /// Asks the loop to stop; it does within one poll interval.
+    public func stop() {
+        self.stopRequested.store(true, ordering: .sequentiallyConsistent)
+    }
+
+    private func loop() {
+        var assembler = ATLineAssembler()
+        var backlog: [UInt8] = []
+        var backlogStart = 0
+        let clock = ContinuousClock()
+        var lastInput = clock.now
+        while !self.stopRequested.load(ordering: .relaxed) {
+            let pending = backlog.count - backlogStart
+            let ready = self.pty.wait(timeoutMilliseconds: 50, wantWrite: pending > 0)
+            if ready.readable {
+                let bytes: [UInt8]
+                do {
+                    bytes = try self.pty.readAvailable()
+                } catch {
+                    self.logger.error("modem UART read failed: \(error)")
+                    return
+                }
+                if !bytes.isEmpty { lastInput = clock.now }
+                for output in assembler.feed(bytes) {
+                    switch output {
+                    case .command(let line): backlog += self.modem.handle(line: line)
+                    case .overflow(let length): backlog += self.modem.handleOverflow(length: length)
+                    }
+                }
+            } else if assembler.hasPartialCommand, clock.now - lastInput > self.idleTimeout {
+                let count = assembler.discardPartialCommand()
+                self.logger.warning("discarded an unterminated AT command of \(count) bytes after \(self.idleTimeout) idle")
+            }
+            if backlog.count - backlogStart > 0 {
+                do {
+                    backlogStart += try self.pty.writeAvailable(backlog[backlogStart...])
+                } catch {
+                    self.logger.error("modem UART write failed: \(error)")
+                    return
+                }
+                if backlogStart == backlog.count {
+                    backlog.removeAll(keepingCapacity: true)
+                    backlogStart = 0
+                } else if backlog.count - backlogStart > Self.maximumBacklog {
+                    self.logger.warning("no client is reading the AT interface; dropping old replies")
+                    backlogStart = backlog.count - Self.maximumBacklog
+                }
+            }
+        }
+    }
+}
