@@ -55,8 +55,9 @@ let package = Package(
                 "VirtualModem", "ATProtocol", "SimCore", "PTY",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "InMemoryLogging", package: "swift-log"),
             ],
-            resources: [.copy("Transcripts")],
+            exclude: ["Transcripts"],
             swiftSettings: strictSettings
         ),
     ]

@@ -1,0 +1,114 @@
+import Foundation
+import Logging
+import SimCore
+import Testing
+@testable import VirtualModem
+
+/// Golden AT transcripts: every command's success and error paths, as a user would see them on the UART.
+///
+/// Each file in `Transcripts/` holds `> command` lines followed by the modem's reply lines. `@profile` and `@seed`
+/// choose the modem. Signatures are random, so `%KEYGEN`/`%ATTESTTOKEN` COSE parts and CSRs are masked; their
+/// structure is checked in `KeygenTests`. Set `RECORD_TRANSCRIPTS=1` to rewrite the files from the modem.
+@Suite("Golden AT transcripts")
+struct TranscriptTests {
+    static let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Transcripts")
+
+    static var files: [String] {
+        ((try? FileManager.default.contentsOfDirectory(atPath: Self.directory.path)) ?? []).filter { $0.hasSuffix(".txt") }.sorted()
+    }
+
+    @Test("there are transcripts")
+    func transcriptsExist() {
+        #expect(Self.files.count >= 8)
+    }
+
+    @Test("transcript matches", arguments: TranscriptTests.files)
+    func transcript(_ name: String) throws {
+        let url = Self.directory.appendingPathComponent(name)
+        let expected = try String(contentsOf: url, encoding: .utf8)
+        let actual = TranscriptRunner.run(expected)
+        if ProcessInfo.processInfo.environment["RECORD_TRANSCRIPTS"] == "1" {
+            try actual.write(to: url, atomically: true, encoding: .utf8)
+            return
+        }
+        #expect(actual == expected, "transcript \(name) differs; rerun with RECORD_TRANSCRIPTS=1 and review the diff")
+    }
+}
+
+/// Replays the commands of a transcript against a fresh in-memory modem and renders the session.
+enum TranscriptRunner {
+    static func run(_ transcript: String) -> String {
+        var seed: UInt64 = 1
+        var profile = ModemProfile.nrf9160
+        var options = ModemCore.Options()
+        for line in transcript.split(separator: "\n") {
+            if line.hasPrefix("@seed ") { seed = UInt64(line.dropFirst(6)) ?? 1 }
+            if line.hasPrefix("@profile ") {
+                switch line.dropFirst(9) {
+                case "nrf9161": profile = .nrf9161
+                case "nrf9151": profile = .nrf9151
+                default: profile = .nrf9160
+                }
+            }
+            if line == "@keygen-overwrite" { options.keygenOverwritesKeys = true }
+            if line == "@power-off-warning" { options.powerOffWarning = true }
+        }
+        let modem = Modem(
+            core: .factoryNew(profile: profile, rng: SeededGenerator(seed: seed), options: options), storeFile: nil,
+            logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))
+        var out = ""
+        for line in transcript.split(separator: "\n", omittingEmptySubsequences: false) {
+            if line.hasPrefix("> ") {
+                out += line + "\n"
+                let command = Self.unescape(String(line.dropFirst(2)))
+                let reply = String(decoding: modem.handle(line: Array(command.utf8)), as: UTF8.self)
+                for replyLine in reply.components(separatedBy: "\r\n").dropLast() {
+                    out += Self.mask(Self.escape(replyLine)) + "\n"
+                }
+            } else if line.isEmpty || line.hasPrefix("#") || line.hasPrefix("@") {
+                out += line + "\n"
+            }
+            // Any other line is a recorded reply; it is produced again above.
+        }
+        while out.hasSuffix("\n\n") { out.removeLast() }
+        if !out.hasSuffix("\n") { out += "\n" }
+        return out
+    }
+
+    static func unescape(_ text: String) -> String {
+        var out = ""
+        var escaping = false
+        for character in text {
+            if escaping {
+                switch character {
+                case "r": out.append("\r")
+                case "n": out.append("\n")
+                case "0": out.append("\0")
+                default: out.append(character)
+                }
+                escaping = false
+            } else if character == "\\" {
+                escaping = true
+            } else {
+                out.append(character)
+            }
+        }
+        return out
+    }
+
+    static func escape(_ text: String) -> String {
+        text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\r", with: "\\r")
+            .replacingOccurrences(of: "\n", with: "\\n")
+    }
+
+    /// Masks the parts of `%KEYGEN` and `%ATTESTTOKEN` that carry random ECDSA signatures.
+    static func mask(_ line: String) -> String {
+        if line.hasPrefix("%KEYGEN: \"") {
+            return "%KEYGEN: \"<csr or public key>.<cose>\""
+        }
+        if line.hasPrefix("%ATTESTTOKEN: \""), let dot = line.firstIndex(of: ".") {
+            return String(line[..<dot]) + ".<cose>\""
+        }
+        return line
+    }
+}
