@@ -79,6 +79,11 @@ struct DeviceCommand: AsyncParsableCommand {
         let terminal = ModemTerminal(modem: modem, pty: pty, logger: logger)
         terminal.writeBanner()
 
+        // Trap the signals before announcing the port, so a client that stops us at once still gets a clean exit.
+        let signals = await UnixSignalsSequence(trapping: .sigterm, .sigint)
+        let group = ServiceGroup(
+            configuration: .init(services: [.init(service: ModemService(terminal: terminal))], logger: logger))
+
         let identity = modem.identity
         Console.print(
             """
@@ -90,13 +95,7 @@ struct DeviceCommand: AsyncParsableCommand {
               export PYTHONPATH=\(shimDirectory)
               nrfcredstore \(pty.replicaPath) list
             """)
-
-        let group = ServiceGroup(
-            configuration: .init(
-                services: [.init(service: ModemService(terminal: terminal))],
-                gracefulShutdownSignals: [.sigterm, .sigint],
-                logger: logger))
-        try await group.run()
+        try await GracefulRun.run(group, stoppingOn: signals, logger: logger)
         if let link = self.link {
             try? FileManager.default.removeItem(atPath: link)
         }

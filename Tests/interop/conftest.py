@@ -1,0 +1,44 @@
+"""Shared fixtures for the interop suite: real outside tools against `nrfsim` processes."""
+import os
+import pathlib
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+sys.path.insert(0, os.path.dirname(__file__))
+from nrfsim_device import DeviceProcess, REPO  # noqa: E402
+
+VENV_BIN = REPO / ".venv" / "bin"
+
+
+@pytest.fixture
+def start_device(tmp_path):
+    """Starts `nrfsim device` processes; every one is stopped (and checked) at teardown."""
+    started = []
+
+    def start(board="nrf9161dk/nrf9161/ns", state_dir=None, seed=None, extra=()):
+        state = pathlib.Path(state_dir) if state_dir else tmp_path / f"device{len(started)}"
+        device = DeviceProcess(board=board, state_dir=state, seed=seed, extra=extra)
+        started.append(device)
+        return device
+
+    yield start
+    for device in started:
+        device.kill()
+
+
+def run_tool(name, *args, device, timeout=120, cwd=None):
+    """Runs a console script from .venv against `device`, with the device's pyserial shim on PYTHONPATH."""
+    env = dict(os.environ)
+    env["PYTHONPATH"] = str(device.shim_dir)
+    return subprocess.run(
+        [str(VENV_BIN / name), *args],
+        env=env,
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
