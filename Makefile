@@ -27,8 +27,9 @@ interop-test:
 	NRFSIM_BIN=$(abspath $(BIN)) $(PY) -m pytest -q Tests/interop
 
 ## Benchmarks print their figures and ratios; they are never part of `make test`.
-bench: deps build
-	NRFSIM_BIN=$(abspath $(BIN)) $(PY) benchmarks/modem_at_latency.py
+bench: deps
+	$(SWIFT) build -c release
+	NRFSIM_BIN=$(abspath .build/release/nrfsim) $(PY) benchmarks/modem_at_latency.py
 
 clean:
 	rm -rf .build
