@@ -48,6 +48,12 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
+        .testTarget(
+            name: "nrfsimTests",
+            dependencies: ["nrfsim", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            exclude: ["Snapshots"],
+            swiftSettings: strictSettings
+        ),
         .testTarget(name: "ATProtocolTests", dependencies: ["ATProtocol"], swiftSettings: strictSettings),
         .testTarget(
             name: "VirtualModemTests",

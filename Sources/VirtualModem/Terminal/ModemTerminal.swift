@@ -14,6 +14,7 @@ public final class ModemTerminal: Sendable {
     public let idleTimeout: Duration
     private let logger: Logger
     private let stopRequested = Atomic<Bool>(false)
+    private let started = Atomic<Bool>(false)
     private let finished = Mutex<(done: Bool, waiters: [CheckedContinuation<Void, Never>])>((false, []))
 
     /// The largest backlog of replies kept for a client that does not read; older bytes are dropped past it.
@@ -31,8 +32,9 @@ public final class ModemTerminal: Sendable {
         _ = try? self.pty.writeAvailable(ArraySlice("The AT host sample started\r\nReady\r\n".utf8))
     }
 
-    /// Starts the read loop on a new thread and returns when it has stopped.
-    public func run() async {
+    /// Starts the read loop on its own thread, once; later calls do nothing.
+    public func start() {
+        guard !self.started.exchange(true, ordering: .sequentiallyConsistent) else { return }
         let thread = Thread { [self] in
             self.loop()
             let waiters = self.finished.withLock { state -> [CheckedContinuation<Void, Never>] in
@@ -44,6 +46,11 @@ public final class ModemTerminal: Sendable {
         }
         thread.name = "modem-uart"
         thread.start()
+    }
+
+    /// Starts the read loop (if it is not running yet) and returns when it has stopped.
+    public func run() async {
+        self.start()
         await withTaskCancellationHandler {
             await withCheckedContinuation { continuation in
                 let alreadyDone = self.finished.withLock { state -> Bool in
