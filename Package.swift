@@ -23,6 +23,10 @@ let package = Package(
         .target(name: "SimCore", swiftSettings: strictSettings),
         // L1: pure codecs.
         .target(name: "ATProtocol", swiftSettings: strictSettings),
+        // L1: Kconfig, a pure-Swift port of kconfiglib 14.1.0, plus Zephyr's fragment pipeline and kconfig.py checks.
+        .target(name: "Kconfig", swiftSettings: strictSettings),
+        // L2: the firmware's typed configuration, built from evaluated Kconfig symbols.
+        .target(name: "FirmwareConfig", dependencies: ["Kconfig"], swiftSettings: strictSettings),
         // L2: the one POSIX pseudo-terminal wrapper.
         .target(name: "PTY", swiftSettings: strictSettings),
         // L3: the simulated nRF91 modem.
@@ -40,7 +44,7 @@ let package = Package(
         .executableTarget(
             name: "nrfsim",
             dependencies: [
-                "VirtualModem", "SimCore",
+                "VirtualModem", "SimCore", "Kconfig", "FirmwareConfig",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -1,0 +1,174 @@
+/// A parsed Kconfig tree with its symbol values: a port of kconfiglib 14.1.0's `Kconfig` class.
+///
+/// Parsing, dependency propagation, evaluation, fragment loading and output follow kconfiglib's code path by path so
+/// that values, `.config`/`autoconf.h` text and warning texts are identical. Values are computed lazily and cached,
+/// exactly as kconfiglib does, so warnings appear the same number of times.
+public final class Kconfig {
+    /// The directory `source` paths are relative to (kconfiglib's `$srctree`, or the working directory).
+    public let rootDirectory: String
+    /// Variables `$(NAME)` and `$NAME` fall back to.
+    public let environment: [String: String]
+
+    public internal(set) var syms: [String: Symbol] = [:]
+    var constSyms: [String: Symbol] = [:]
+    var definedSyms: [Symbol] = []
+    /// Symbols in first-definition order (`unique_defined_syms`).
+    public internal(set) var uniqueDefinedSymbols: [Symbol] = []
+    public internal(set) var uniqueChoices: [Choice] = []
+    var choices: [Choice] = []
+    var namedChoices: [String: Choice] = [:]
+    public internal(set) var menus: [MenuNode] = []
+    public internal(set) var comments: [MenuNode] = []
+    /// Assignments to undefined symbols: (name, value).
+    public internal(set) var missingSyms: [(String, String)] = []
+
+    public let n: Symbol
+    public let m: Symbol
+    public let y: Symbol
+    let modules: Symbol
+    let yExpr: Expr
+    let nExpr: Expr
+    var defconfigList: Symbol?
+
+    public let topNode: MenuNode
+    public internal(set) var kconfigFilenames: [String] = []
+    public internal(set) var envVars: Set<String> = []
+    var variables: [String: Variable] = [:]
+
+    /// Every warning, in the order kconfiglib would emit them, prefixed `warning: `.
+    public internal(set) var warnings: [String] = []
+    /// `$(info,…)` output.
+    public internal(set) var infoMessages: [String] = []
+    public var warnAssignUndef = false
+    public var warnAssignOverride = true
+    public var warnAssignRedun = true
+    var warnAssignNoPrompt = true
+    public let configPrefix = "CONFIG_"
+    var loadingLocation: (file: String, line: Int)?
+
+    // Parser state.
+    var parsingKconfigs = true
+    var filename: String
+    var linenr = 0
+    var includePath: [(String, Int)] = []
+    var fileStack: [([(String, Int)], SourceLines)] = []
+    var reader: SourceLines
+    var tokens: [Token] = []
+    var tokenIndex = 0
+    var reuseTokens = false
+    var currentLine: [UInt8] = []
+
+    /// Parses `filename` (relative to `rootDirectory`) and everything it sources, then finalizes the tree, runs the
+    /// sanity checks and the dependency-loop check. Throws `KconfigError` with kconfiglib's message.
+    public init(rootDirectory: String, filename: String = "Kconfig", environment: [String: String] = [:]) throws {
+        self.rootDirectory = FileSystem.absolute(rootDirectory)
+        self.environment = environment
+        let n = Symbol(name: "n", isConstant: true, n: nil)
+        let m = Symbol(name: "m", isConstant: true, n: nil)
+        let y = Symbol(name: "y", isConstant: true, n: nil)
+        for (value, symbol) in [n, m, y].enumerated() {
+            symbol.origType = .tristate
+            symbol.cachedTriValue = value
+            symbol.directDep = .symbol(n)
+            symbol.revDep = .symbol(n)
+            symbol.weakRevDep = .symbol(n)
+        }
+        self.n = n
+        self.m = m
+        self.y = y
+        self.nExpr = .symbol(n)
+        self.yExpr = .symbol(y)
+        self.constSyms = ["n": n, "m": m, "y": y]
+        let modules = Symbol(name: "MODULES", isConstant: false, n: n)
+        self.modules = modules
+        self.syms["MODULES"] = modules
+
+        let top = MenuNode(item: .menu, filename: filename, line: 1, y: .symbol(y))
+        top.isMenuconfig = true
+        top.prompt = ("Main menu", .symbol(y))
+        self.topNode = top
+        self.kconfigFilenames = [filename]
+        self.filename = filename
+        self.reader = SourceLines(lines: [])
+
+        self.reader = try self.openSource(FileSystem.join(self.rootDirectory, filename), displayName: filename)
+        let last = try self.parseBlock(end: nil, parent: top, previous: top)
+        last.next = nil
+        top.list = top.next
+        top.next = nil
+        self.parsingKconfigs = false
+
+        self.finalizeNode(top, visibleIf: self.yExpr)
+        self.uniqueDefinedSymbols = orderedUnique(self.definedSyms)
+        self.uniqueChoices = orderedUnique(self.choices)
+        try self.checkSymbolSanity()
+        try self.checkChoiceSanity()
+        self.buildDependents()
+        for symbol in self.uniqueDefinedSymbols {
+            if let loop = self.checkDependencyLoop(symbol: symbol, ignoreChoice: false) {
+                throw KconfigError(self.dependencyLoopMessage(loop))
+            }
+        }
+        for choice in self.uniqueChoices {
+            for symbol in choice.symbols { symbol.addDependent(.choice(choice)) }
+        }
+    }
+
+    /// The `mainmenu` title.
+    public var mainmenuText: String { self.topNode.prompt?.text ?? "" }
+
+    func lookupSymbol(_ name: String) -> Symbol {
+        if let symbol = self.syms[name] { return symbol }
+        let symbol = Symbol(name: name, isConstant: false, n: self.n)
+        if self.parsingKconfigs { self.syms[name] = symbol }
+        return symbol
+    }
+
+    func lookupConstSymbol(_ name: String) -> Symbol {
+        if let symbol = self.constSyms[name] { return symbol }
+        let symbol = Symbol(name: name, isConstant: true, n: self.n)
+        if self.parsingKconfigs { self.constSyms[name] = symbol }
+        return symbol
+    }
+
+    /// `_warn()`.
+    func warn(_ message: String, file: String? = nil, line: Int? = nil) {
+        var text = "warning: " + message
+        if let file { text = "\(file):\(line ?? 0): " + text }
+        self.warnings.append(text)
+    }
+
+    func isY(_ expr: Expr) -> Bool { expr.isSymbol(self.y) }
+    func isN(_ expr: Expr) -> Bool { expr.isSymbol(self.n) }
+
+    /// `_make_and()`.
+    func makeAnd(_ left: Expr, _ right: Expr) -> Expr {
+        if self.isY(left) { return right }
+        if self.isY(right) { return left }
+        if self.isN(left) || self.isN(right) { return self.nExpr }
+        return .and(left, right)
+    }
+
+    /// `_make_or()`.
+    func makeOr(_ left: Expr, _ right: Expr) -> Expr {
+        if self.isN(left) { return right }
+        if self.isN(right) { return left }
+        if self.isY(left) || self.isY(right) { return self.yExpr }
+        return .or(left, right)
+    }
+}
+
+/// A preprocessor variable (`X = v`, `X := v`, `X += v`).
+final class Variable {
+    let name: String
+    var value: [UInt8] = []
+    var isRecursive = true
+    var expansions = 0
+
+    init(name: String) { self.name = name }
+}
+
+func orderedUnique<T: AnyObject>(_ items: [T]) -> [T] {
+    var seen = Set<ObjectIdentifier>()
+    return items.filter { seen.insert(ObjectIdentifier($0)).inserted }
+}

@@ -1,0 +1,264 @@
+/// `Kconfig._tokenize()` and its string/name expansion helpers.
+extension Kconfig {
+    /// Splits one (joined) line into tokens ending in `.end`. Registers new symbols as it meets them.
+    func tokenize(_ line: ArraySlice<UInt8>) throws -> [Token] {
+        self.currentLine = Array(line)
+        var s = Array(line)
+        // Initial token: \s*([A-Za-z0-9_$-]+)\s*
+        var i = 0
+        while i < s.count, Bytes.isASCIISpace(s[i]) { i += 1 }
+        let nameStart = i
+        while i < s.count, Bytes.isCommand(s[i]) { i += 1 }
+        if i == nameStart {
+            if Bytes.isSpace(s) { return [.end] }
+            let stripped = Bytes.leftStripIndex(s, from: 0)
+            if stripped < s.count, s[stripped] == UInt8(ascii: "#") { return [.end] }
+            throw self.parseError("unknown token at start of line")
+        }
+        let first = Bytes.string(s[nameStart..<i])
+        while i < s.count, Bytes.isASCIISpace(s[i]) { i += 1 }
+        guard let firstKeyword = Keyword.byName[first] else {
+            if Bytes.string(s).trimmingPython(" \t\n-") == "help" { return [.keyword(.help), .end] }
+            try self.parseAssignment(s)
+            return [.end]
+        }
+        var tokens: [Token] = [.keyword(firstKeyword)]
+        tokens.reserveCapacity(8)
+        var previous: Token = .keyword(firstKeyword)
+        while i < s.count {
+            let token: Token
+            var end = i
+            while end < s.count, Bytes.isIdentifier(s[end]) { end += 1 }
+            if end > i {
+                let wordEnd = end
+                while end < s.count, Bytes.isASCIISpace(s[end]) { end += 1 }
+                var name = Bytes.string(s[i..<wordEnd])
+                let previousIsStringLex = previous.keyword?.isStringLex ?? false
+                if let keyword = Keyword.byName[name] {
+                    token = .keyword(keyword)
+                    i = end
+                } else if !previousIsStringLex {
+                    if s[i..<wordEnd].contains(UInt8(ascii: "$")) {
+                        (name, s, i) = try self.expandName(s, i)
+                    } else {
+                        i = end
+                    }
+                    if name == "n" || name == "m" || name == "y" {
+                        token = .symbol(self.constSyms[name]!)
+                    } else {
+                        token = .symbol(self.lookupSymbol(name))
+                    }
+                } else {
+                    if !previous.isKeyword(.choice) {
+                        self.warn(
+                            "style: quotes recommended around '\(name)' in '\(Bytes.string(self.currentLine).pythonStripped)'",
+                            file: self.filename, line: self.linenr)
+                    }
+                    token = .text(name)
+                    i = end
+                }
+            } else {
+                let c = s[i]
+                if c == UInt8(ascii: "\"") || c == UInt8(ascii: "'") {
+                    let value: String
+                    if !s.contains(UInt8(ascii: "$")) && !s.contains(UInt8(ascii: "\\")) {
+                        guard let close = s[(i + 1)...].firstIndex(of: c) else {
+                            throw self.parseError("unterminated string")
+                        }
+                        value = Bytes.string(s[(i + 1)..<close])
+                        i = close + 1
+                    } else {
+                        let endIndex: Int
+                        (s, endIndex) = try self.expandString(s, i)
+                        value = self.expandVars(Bytes.string(s[(i + 1)..<(endIndex - 1)]))
+                        i = endIndex
+                    }
+                    let isText = (previous.keyword?.isStringLex ?? false) || tokens[0].isKeyword(.option)
+                    token = isText ? .text(value) : .symbol(self.lookupConstSymbol(value))
+                } else if Bytes.hasPrefix(s, "&&", at: i) {
+                    token = .and
+                    i += 2
+                } else if Bytes.hasPrefix(s, "||", at: i) {
+                    token = .or
+                    i += 2
+                } else if c == UInt8(ascii: "=") {
+                    token = .relation(.equal)
+                    i += 1
+                } else if Bytes.hasPrefix(s, "!=", at: i) {
+                    token = .relation(.unequal)
+                    i += 2
+                } else if c == UInt8(ascii: "!") {
+                    token = .not
+                    i += 1
+                } else if c == UInt8(ascii: "(") {
+                    token = .openParen
+                    i += 1
+                } else if c == UInt8(ascii: ")") {
+                    token = .closeParen
+                    i += 1
+                } else if c == UInt8(ascii: "#") {
+                    break
+                } else if Bytes.hasPrefix(s, "<=", at: i) {
+                    token = .relation(.lessEqual)
+                    i += 2
+                } else if c == UInt8(ascii: "<") {
+                    token = .relation(.less)
+                    i += 1
+                } else if Bytes.hasPrefix(s, ">=", at: i) {
+                    token = .relation(.greaterEqual)
+                    i += 2
+                } else if c == UInt8(ascii: ">") {
+                    token = .relation(.greater)
+                    i += 1
+                } else {
+                    throw self.parseError("unknown tokens in line")
+                }
+                while i < s.count, let length = Bytes.spaceLength(s, at: i) { i += length }
+            }
+            tokens.append(token)
+            previous = token
+        }
+        tokens.append(.end)
+        return tokens
+    }
+
+    /// `_expand_name()`: expands `$(…)` inside a symbol name starting at `i`.
+    func expandName(_ line: [UInt8], _ start: Int) throws -> (String, [UInt8], Int) {
+        var s = line
+        var i = start
+        // _name_special_search: [^A-Za-z0-9_$/.-]|\$\(|$
+        while true {
+            var j = i
+            while j < s.count {
+                if Bytes.hasPrefix(s, "$(", at: j) || !Bytes.isIdentifier(s[j]) { break }
+                j += 1
+            }
+            if j < s.count, Bytes.hasPrefix(s, "$(", at: j) {
+                (s, i) = try self.expandMacro(s, j, args: [])
+                continue
+            }
+            i = j
+            break
+        }
+        let name = Bytes.string(s[start..<i])
+        if name.pythonStripped.isEmpty { throw self.parseError("macro expanded to blank string") }
+        while i < s.count, let length = Bytes.spaceLength(s, at: i) { i += length }
+        return (name, s, i)
+    }
+
+    /// `_expand_str()`: a quoted string at `start`, with `$(…)` expanded and backslashes removed; returns the
+    /// rewritten line and the index just past the closing quote.
+    func expandString(_ line: [UInt8], _ start: Int) throws -> ([UInt8], Int) {
+        var s = line
+        let quote = s[start]
+        var i = start + 1
+        while true {
+            // _string_special_search: "|'|\\|\$\(
+            var j = i
+            while j < s.count {
+                let byte = s[j]
+                if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "'") || byte == UInt8(ascii: "\\")
+                    || Bytes.hasPrefix(s, "$(", at: j)
+                {
+                    break
+                }
+                j += 1
+            }
+            guard j < s.count else { throw self.parseError("unterminated string") }
+            let byte = s[j]
+            if byte == quote { return (s, j + 1) }
+            if byte == UInt8(ascii: "\\") {
+                s.remove(at: j)
+                i = j + 1
+            } else if byte == UInt8(ascii: "$") {
+                (s, i) = try self.expandMacro(s, j, args: [])
+            } else {
+                i = j + 1
+            }
+        }
+    }
+
+    /// `os.path.expandvars()` (after the `$UNAME_RELEASE` replacement, which uses the environment here).
+    func expandVars(_ text: String) -> String {
+        guard text.utf8.contains(UInt8(ascii: "$")) else { return text }
+        var path = Array(text.utf8)
+        if let release = self.environment["UNAME_RELEASE"] {
+            path = Array(Bytes.string(path).replacingAll("$UNAME_RELEASE", with: release).utf8)
+        }
+        var i = 0
+        while i < path.count {
+            guard path[i] == UInt8(ascii: "$") else {
+                i += 1
+                continue
+            }
+            var nameStart = i + 1
+            var end: Int
+            if nameStart < path.count, path[nameStart] == UInt8(ascii: "{") {
+                guard let close = path[nameStart...].firstIndex(of: UInt8(ascii: "}")) else {
+                    i += 1
+                    continue
+                }
+                nameStart += 1
+                end = close + 1
+                let name = Bytes.string(path[nameStart..<close])
+                if let value = self.environment[name] {
+                    path = Array(path[..<i]) + Array(value.utf8) + Array(path[end...])
+                    i += value.utf8.count
+                } else {
+                    i = end
+                }
+                continue
+            }
+            end = nameStart
+            while end < path.count, Bytes.isWord(path[end]) { end += 1 }
+            if end == nameStart {
+                i += 1
+                continue
+            }
+            let name = Bytes.string(path[nameStart..<end])
+            if let value = self.environment[name] {
+                path = Array(path[..<i]) + Array(value.utf8) + Array(path[end...])
+                i += value.utf8.count
+            } else {
+                i = end
+            }
+        }
+        return Bytes.string(path)
+    }
+
+    /// `_parse_error()`.
+    func parseError(_ message: String) -> KconfigError {
+        KconfigError(
+            "\(self.filename):\(self.linenr): error: couldn't parse '\(Bytes.string(self.currentLine).pythonStripped)': \(message)")
+    }
+}
+
+extension String {
+    /// Python's `str.strip(chars)`.
+    func trimmingPython(_ characters: String) -> String {
+        let set = Set(characters.unicodeScalars)
+        var scalars = Substring(self).unicodeScalars
+        while let first = scalars.first, set.contains(first) { scalars.removeFirst() }
+        while let last = scalars.last, set.contains(last) { scalars.removeLast() }
+        return String(scalars)
+    }
+
+    /// Python's `str.replace(old, new)`.
+    func replacingAll(_ target: String, with replacement: String) -> String {
+        guard !target.isEmpty else { return self }
+        let source = Array(self.utf8)
+        let needle = Array(target.utf8)
+        var out: [UInt8] = []
+        var i = 0
+        while i < source.count {
+            if i + needle.count <= source.count, Array(source[i..<(i + needle.count)]) == needle {
+                out += replacement.utf8
+                i += needle.count
+            } else {
+                out.append(source[i])
+                i += 1
+            }
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+}

@@ -1,0 +1,486 @@
+/// `Kconfig._parse_block()`, `_parse_props()` and the expression parser.
+extension Kconfig {
+    // MARK: Files and lines
+
+    /// Opens a Kconfig file for parsing, turning I/O and decoding problems into kconfiglib's messages.
+    func openSource(_ path: String, displayName: String) throws -> SourceLines {
+        switch FileSystem.read(path) {
+        case .success(let bytes):
+            return SourceLines(bytes: bytes, displayName: displayName)
+        case .failure(let error):
+            let code = error.code
+            if self.includePath.isEmpty {
+                throw KconfigError(
+                    "[Errno \(code)] \(FileSystem.errorText(code)): '\(displayName)'")
+            }
+            throw KconfigError(
+                "\(self.filename):\(self.linenr): Could not open '\(path)' (in '\(Bytes.string(self.currentLine).pythonStripped)') (\(FileSystem.errorName(code)): \(FileSystem.errorText(code)))")
+        }
+    }
+
+    /// `_enter_file()`.
+    func enterFile(_ path: String) throws {
+        let prefix = self.rootDirectory.hasSuffix("/") ? self.rootDirectory : self.rootDirectory + "/"
+        let relative = path.hasPrefix(prefix) ? String(path.dropFirst(prefix.count)) : path
+        self.kconfigFilenames.append(relative)
+        self.fileStack.append((self.includePath, self.reader))
+        self.includePath.append((self.filename, self.linenr))
+        if self.includePath.contains(where: { $0.0 == relative }) {
+            let chain = self.includePath.map { "\($0.0):\($0.1)" }.joined(separator: "\n")
+            throw KconfigError(
+                "\n\(self.filename):\(self.linenr): recursive 'source' of '\(relative)' detected. Check that environment variables are set correctly.\nInclude path:\n\(chain)")
+        }
+        self.reader = try self.openSource(path, displayName: relative)
+        self.filename = relative
+        self.linenr = 0
+    }
+
+    /// `_leave_file()`.
+    func leaveFile() {
+        (self.filename, self.linenr) = self.includePath.last!
+        (self.includePath, self.reader) = self.fileStack.removeLast()
+    }
+
+    /// `_next_line()`: tokenizes the next line (joining backslash continuations); false at the end of the file.
+    func nextLine() throws -> Bool {
+        if self.reuseTokens {
+            self.reuseTokens = false
+            return true
+        }
+        var line = try self.reader.readLine()
+        if line.isEmpty { return false }
+        self.linenr += 1
+        while line.count >= 2, line[line.endIndex - 1] == 10, line[line.endIndex - 2] == 92 {
+            line = line.dropLast(2) + (try self.reader.readLine())
+            self.linenr += 1
+        }
+        self.tokens = try self.tokenize(line)
+        self.tokenIndex = 1
+        return true
+    }
+
+    /// `_line_after_help()`.
+    func lineAfterHelp(_ first: ArraySlice<UInt8>) throws {
+        var line = first
+        while line.count >= 2, line[line.endIndex - 1] == 10, line[line.endIndex - 2] == 92 {
+            line = line.dropLast(2) + (try self.reader.readLine())
+            self.linenr += 1
+        }
+        self.tokens = try self.tokenize(line)
+        self.reuseTokens = true
+    }
+
+    // MARK: Token helpers
+
+    var peek: Token { self.tokenIndex < self.tokens.count ? self.tokens[self.tokenIndex] : .end }
+
+    func nextToken() -> Token {
+        defer { self.tokenIndex += 1 }
+        return self.peek
+    }
+
+    func checkToken(_ keyword: Keyword) -> Bool {
+        if self.peek.isKeyword(keyword) {
+            self.tokenIndex += 1
+            return true
+        }
+        return false
+    }
+
+    func checkToken(_ token: Token) -> Bool {
+        let matches: Bool
+        switch (self.peek, token) {
+        case (.or, .or), (.and, .and), (.closeParen, .closeParen): matches = true
+        case (.relation(let a), .relation(let b)): matches = a == b
+        default: matches = false
+        }
+        if matches { self.tokenIndex += 1 }
+        return matches
+    }
+
+    func expectSymbol() throws -> Symbol {
+        guard let symbol = self.nextToken().symbol else { throw self.parseError("expected symbol") }
+        return symbol
+    }
+
+    func expectNonConstantSymbol() throws -> Symbol {
+        self.tokenIndex = 2
+        guard self.tokens.count > 1, let symbol = self.tokens[1].symbol, !symbol.isConstant else {
+            throw self.parseError("expected nonconstant symbol")
+        }
+        return symbol
+    }
+
+    func expectStringAndEnd() throws -> String {
+        guard case .text(let text) = self.nextToken() else { throw self.parseError("expected string") }
+        if !self.peek.isEnd { throw self.parseError("extra tokens at end of line") }
+        return text
+    }
+
+    func expectExprAndEnd() throws -> Expr {
+        let expr = try self.parseExpr(transformM: true)
+        if !self.peek.isEnd { throw self.parseError("extra tokens at end of line") }
+        return expr
+    }
+
+    // MARK: Blocks
+
+    /// `_parse_block()`: parses items until `end` (nil: end of file), linking them after `previous`.
+    @discardableResult
+    func parseBlock(end: Keyword?, parent: MenuNode, previous: MenuNode) throws -> MenuNode {
+        var prev = previous
+        while try self.nextLine() {
+            let t0 = self.tokens[0]
+            guard case .keyword(let keyword) = t0 else {
+                if t0.isEnd { continue }
+                throw self.parseError("unrecognized construct")
+            }
+            switch keyword {
+            case .config, .menuconfig:
+                guard let symbol = self.tokens[1].symbol, !symbol.isConstant else {
+                    throw self.parseError("missing or bad symbol name")
+                }
+                if !self.tokens[2].isEnd { throw self.parseError("extra tokens at end of line") }
+                self.definedSyms.append(symbol)
+                let node = MenuNode(item: .symbol(symbol), filename: self.filename, line: self.linenr, y: self.yExpr)
+                node.isMenuconfig = keyword == .menuconfig
+                node.parent = parent
+                symbol.nodes.append(node)
+                try self.parseProps(node)
+                if node.isMenuconfig && node.prompt == nil {
+                    self.warn("the menuconfig symbol \(symbol.nameAndLocation) has no prompt")
+                }
+                prev.next = node
+                prev = node
+            case .source, .rsource, .osource, .orsource:
+                var pattern = try self.expectStringAndEnd()
+                if keyword.isRelativeSource { pattern = FileSystem.join(FileSystem.dirname(self.filename), pattern) }
+                let prefix = self.rootDirectory.hasSuffix("/") ? self.rootDirectory : self.rootDirectory + "/"
+                let filenames = Glob.glob(FileSystem.join(prefix, pattern)).sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+                if filenames.isEmpty && keyword.isObligatorySource {
+                    throw KconfigError(
+                        "\(self.filename):\(self.linenr): '\(pattern)' not found (in '\(Bytes.string(self.currentLine).pythonStripped)'). Check that environment variables are set correctly (e.g. $srctree, which is unset or blank). Also note that unset environment variables expand to the empty string.")
+                }
+                for path in filenames {
+                    try self.enterFile(path)
+                    prev = try self.parseBlock(end: nil, parent: parent, previous: prev)
+                    self.leaveFile()
+                }
+            case _ where keyword == end:
+                if !self.tokens[1].isEnd { throw self.parseError("extra tokens at end of line") }
+                prev.next = nil
+                return prev
+            case .if:
+                let node = MenuNode(item: .ifBlock, filename: self.filename, line: self.linenr, y: self.yExpr)
+                node.parent = parent
+                node.dep = try self.expectExprAndEnd()
+                try self.parseBlock(end: .endif, parent: node, previous: node)
+                node.list = node.next
+                prev.next = node
+                prev = node
+            case .menu:
+                let node = MenuNode(item: .menu, filename: self.filename, line: self.linenr, y: self.yExpr)
+                node.isMenuconfig = true
+                node.prompt = (try self.expectStringAndEnd(), self.yExpr)
+                node.parent = parent
+                self.menus.append(node)
+                try self.parseProps(node)
+                try self.parseBlock(end: .endmenu, parent: node, previous: node)
+                node.list = node.next
+                prev.next = node
+                prev = node
+            case .comment:
+                let node = MenuNode(item: .comment, filename: self.filename, line: self.linenr, y: self.yExpr)
+                node.prompt = (try self.expectStringAndEnd(), self.yExpr)
+                node.parent = parent
+                self.comments.append(node)
+                try self.parseProps(node)
+                prev.next = node
+                prev = node
+            case .choice:
+                let choice: Choice
+                if self.tokens[1].isEnd {
+                    choice = Choice(name: nil, n: self.nExpr)
+                } else {
+                    let name = try self.expectStringAndEnd()
+                    if let existing = self.namedChoices[name] {
+                        choice = existing
+                    } else {
+                        choice = Choice(name: name, n: self.nExpr)
+                        self.namedChoices[name] = choice
+                    }
+                }
+                self.choices.append(choice)
+                let node = MenuNode(item: .choice(choice), filename: self.filename, line: self.linenr, y: self.yExpr)
+                node.isMenuconfig = true
+                node.parent = parent
+                choice.nodes.append(node)
+                try self.parseProps(node)
+                try self.parseBlock(end: .endchoice, parent: node, previous: node)
+                node.list = node.next
+                prev.next = node
+                prev = node
+            case .mainmenu:
+                self.topNode.prompt = (try self.expectStringAndEnd(), self.yExpr)
+            case .endchoice:
+                throw self.parseError("no corresponding 'choice'")
+            case .endif:
+                throw self.parseError("no corresponding 'if'")
+            case .endmenu:
+                throw self.parseError("no corresponding 'menu'")
+            default:
+                throw self.parseError("unrecognized construct")
+            }
+        }
+        if let end {
+            let word = end == .endchoice ? "endchoice" : end == .endif ? "endif" : "endmenu"
+            throw KconfigError("error: expected '\(word)' at end of '\(self.filename)'")
+        }
+        return prev
+    }
+
+    /// `_parse_cond()`: an optional `if EXPR` and the end of the line.
+    func parseCond() throws -> Expr {
+        let expr = self.checkToken(.if) ? try self.parseExpr(transformM: true) : self.yExpr
+        if !self.peek.isEnd { throw self.parseError("extra tokens at end of line") }
+        return expr
+    }
+
+    // MARK: Properties
+
+    /// `_parse_props()`.
+    func parseProps(_ node: MenuNode) throws {
+        node.dep = self.yExpr
+        while try self.nextLine() {
+            let t0 = self.tokens[0]
+            guard case .keyword(let keyword) = t0 else {
+                if t0.isEnd { continue }
+                self.reuseTokens = true
+                return
+            }
+            if let type = keyword.typeKeyword {
+                try self.setType(node, type)
+                if !self.tokens[1].isEnd { try self.parsePrompt(node) }
+                continue
+            }
+            if let type = keyword.defaultTypeKeyword {
+                try self.setType(node, type)
+                node.defaults.append((try self.parseExpr(transformM: false), try self.parseCond()))
+                continue
+            }
+            switch keyword {
+            case .depends:
+                if !self.checkToken(.on) { throw self.parseError("expected 'on' after 'depends'") }
+                node.dep = self.makeAnd(node.dep, try self.expectExprAndEnd())
+            case .help:
+                try self.parseHelp(node)
+            case .select:
+                guard node.symbol != nil else { throw self.parseError("only symbols can select") }
+                node.selects.append((try self.expectNonConstantSymbol(), try self.parseCond()))
+            case .default:
+                node.defaults.append((try self.parseExpr(transformM: false), try self.parseCond()))
+            case .prompt:
+                try self.parsePrompt(node)
+            case .range:
+                node.ranges.append((try self.expectSymbol(), try self.expectSymbol(), try self.parseCond()))
+            case .imply:
+                guard node.symbol != nil else { throw self.parseError("only symbols can imply") }
+                node.implies.append((try self.expectNonConstantSymbol(), try self.parseCond()))
+            case .visible:
+                if !self.checkToken(.if) { throw self.parseError("expected 'if' after 'visible'") }
+                node.visibility = self.makeAnd(node.visibility, try self.expectExprAndEnd())
+            case .option:
+                try self.parseOption(node)
+            case .optional:
+                guard let choice = node.choice else { throw self.parseError("\"optional\" is only valid for choices") }
+                choice.isOptional = true
+            default:
+                self.reuseTokens = true
+                return
+            }
+        }
+    }
+
+    private func parseOption(_ node: MenuNode) throws {
+        if self.checkToken(.env) {
+            if !self.checkToken(.relation(.equal)) { throw self.parseError("expected '=' after 'env'") }
+            let variable = try self.expectStringAndEnd()
+            guard let symbol = node.symbol else { throw self.parseError("unrecognized option") }
+            symbol.envVar = variable
+            if let value = self.environment[variable] {
+                node.defaults.append((.symbol(self.lookupConstSymbol(value)), self.yExpr))
+            } else {
+                self.warn(
+                    "\(symbol.name) has 'option env=\"\(variable)\"', but the environment variable \(variable) is not set",
+                    file: self.filename, line: self.linenr)
+            }
+            if variable != symbol.name {
+                self.warn(
+                    "Kconfiglib expands environment variables in strings directly, meaning you do not need 'option env=...' \"bounce\" symbols. For compatibility with the C tools, rename \(symbol.name) to \(variable) (so that the symbol name matches the environment variable name).",
+                    file: self.filename, line: self.linenr)
+            }
+        } else if self.checkToken(.defconfigList) {
+            guard let symbol = node.symbol else { throw self.parseError("unrecognized option") }
+            if let existing = self.defconfigList {
+                self.warn(
+                    "'option defconfig_list' set on multiple symbols (\(existing.name) and \(symbol.name)). Only \(existing.name) will be used.",
+                    file: self.filename, line: self.linenr)
+            } else {
+                self.defconfigList = symbol
+            }
+        } else if self.checkToken(.modules) {
+            if node.symbol !== self.modules {
+                self.warn(
+                    "the 'modules' option is not supported. Let me know if this is a problem for you, as it wouldn't be that hard to implement. Note that modules are supported -- Kconfiglib just assumes the symbol name MODULES, like older versions of the C implementation did when 'option modules' wasn't used.",
+                    file: self.filename, line: self.linenr)
+            }
+        } else if self.checkToken(.allnoconfigY) {
+            guard let symbol = node.symbol else {
+                throw self.parseError("the 'allnoconfig_y' option is only valid for symbols")
+            }
+            symbol.isAllnoconfigY = true
+        } else {
+            throw self.parseError("unrecognized option")
+        }
+    }
+
+    /// `_set_type()`.
+    func setType(_ node: MenuNode, _ type: KconfigType) throws {
+        switch node.item {
+        case .symbol(let symbol):
+            if symbol.origType != .unknown && symbol.origType != type {
+                self.warn("\(symbol.nameAndLocation) defined with multiple types, \(type) will be used")
+            }
+            symbol.origType = type
+        case .choice(let choice):
+            if choice.origType != .unknown && choice.origType != type {
+                self.warn("\(choice.nameAndLocation) defined with multiple types, \(type) will be used")
+            }
+            choice.origType = type
+        default:
+            throw self.parseError("a type is only valid for symbols and choices")
+        }
+    }
+
+    /// `_parse_prompt()`.
+    func parsePrompt(_ node: MenuNode) throws {
+        if node.prompt != nil {
+            self.warn(node.itemNameAndLocation + " defined with multiple prompts in single location")
+        }
+        self.tokenIndex = 2
+        guard case .text(var prompt) = self.tokens[1] else { throw self.parseError("expected prompt string") }
+        let stripped = prompt.pythonStripped
+        if prompt != stripped {
+            self.warn(node.itemNameAndLocation + " has leading or trailing whitespace in its prompt")
+            prompt = stripped
+        }
+        node.prompt = (prompt, try self.parseCond())
+    }
+
+    /// `_parse_help()`: reads raw lines until one is less indented than the first.
+    func parseHelp(_ node: MenuNode) throws {
+        if node.help != nil {
+            self.warn(node.itemNameAndLocation + " defined with more than one help text -- only the last one will be used")
+        }
+        var line: ArraySlice<UInt8>
+        while true {
+            line = try self.reader.readLine()
+            self.linenr += 1
+            if line.isEmpty {
+                try self.emptyHelp(node, line)
+                return
+            }
+            if !Bytes.isSpace(line) { break }
+        }
+        var expanded = expandTabs(line)
+        let indent = expanded.count - leftStripped(expanded).count
+        if indent == 0 {
+            try self.emptyHelp(node, line)
+            return
+        }
+        var lines: [ArraySlice<Unicode.Scalar>] = [expanded[indent...]]
+        var count = 1
+        while true {
+            line = try self.reader.readLine()
+            if Bytes.isSpace(line) {
+                lines.append(["\n"])
+                count += 1
+            } else if line.isEmpty {
+                break
+            } else {
+                expanded = expandTabs(line)
+                if expanded.count - leftStripped(expanded).count < indent { break }
+                lines.append(expanded[indent...])
+                count += 1
+            }
+        }
+        self.linenr += count
+        var text = String.UnicodeScalarView()
+        for part in lines { text.append(contentsOf: part) }
+        node.help = String(text).pythonRightStripped
+        if !line.isEmpty { try self.lineAfterHelp(line) }
+    }
+
+    private func emptyHelp(_ node: MenuNode, _ line: ArraySlice<UInt8>) throws {
+        self.warn(node.itemNameAndLocation + " has 'help' but empty help text")
+        node.help = ""
+        if !line.isEmpty { try self.lineAfterHelp(line) }
+    }
+
+    // MARK: Expressions
+
+    /// `_parse_expr()`: `and ['||' expr]`, right-nested.
+    func parseExpr(transformM: Bool) throws -> Expr {
+        let left = try self.parseAndExpr(transformM: transformM)
+        return self.checkToken(.or) ? .or(left, try self.parseExpr(transformM: transformM)) : left
+    }
+
+    private func parseAndExpr(transformM: Bool) throws -> Expr {
+        let factor = try self.parseFactor(transformM: transformM)
+        return self.checkToken(.and) ? .and(factor, try self.parseAndExpr(transformM: transformM)) : factor
+    }
+
+    private func parseFactor(transformM: Bool) throws -> Expr {
+        let token = self.nextToken()
+        switch token {
+        case .symbol(let symbol):
+            guard case .relation(let relation) = self.peek else {
+                if transformM && symbol === self.m { return .and(.symbol(self.m), .symbol(self.modules)) }
+                return .symbol(symbol)
+            }
+            self.tokenIndex += 1
+            return .relation(relation, symbol, try self.expectSymbol())
+        case .not:
+            return .not(try self.parseFactor(transformM: transformM))
+        case .openParen:
+            let expr = try self.parseExpr(transformM: transformM)
+            if self.checkToken(.closeParen) { return expr }
+        default:
+            break
+        }
+        throw self.parseError("malformed expression")
+    }
+}
+
+/// `str.expandtabs()` (tab size 8) of a line, as Unicode scalars.
+private func expandTabs(_ line: ArraySlice<UInt8>) -> [Unicode.Scalar] {
+    var out: [Unicode.Scalar] = []
+    var column = 0
+    for scalar in String(decoding: line, as: UTF8.self).unicodeScalars {
+        if scalar == "\t" {
+            let spaces = 8 - column % 8
+            out.append(contentsOf: repeatElement(" ", count: spaces))
+            column += spaces
+        } else {
+            out.append(scalar)
+            column = scalar == "\n" || scalar == "\r" ? 0 : column + 1
+        }
+    }
+    return out
+}
+
+private func leftStripped(_ scalars: [Unicode.Scalar]) -> ArraySlice<Unicode.Scalar> {
+    var index = 0
+    while index < scalars.count, isPythonWhitespace(scalars[index]) { index += 1 }
+    return scalars[index...]
+}

@@ -1,0 +1,200 @@
+/// The checks kconfiglib runs after parsing: `_check_sym_sanity()`, `_check_choice_sanity()`, `_build_dep()` and
+/// the dependency-loop search.
+extension Kconfig {
+    func checkSymbolSanity() throws {
+        func numberOK(_ symbol: Symbol, _ type: KconfigType) -> Bool {
+            if symbol.nodes.isEmpty { return PythonInt.isBase(symbol.name, type.base) }
+            return symbol.origType == type
+        }
+        for symbol in self.uniqueDefinedSymbols {
+            if symbol.origType.isBoolOrTristate {
+                for (target, _) in symbol.selects where !(target.origType.isBoolOrTristate || target.origType == .unknown) {
+                    self.warn("\(symbol.nameAndLocation) selects the \(target.origType) symbol \(target.nameAndLocation), which is not bool or tristate")
+                }
+                for (target, _) in symbol.implies where !(target.origType.isBoolOrTristate || target.origType == .unknown) {
+                    self.warn("\(symbol.nameAndLocation) implies the \(target.origType) symbol \(target.nameAndLocation), which is not bool or tristate")
+                }
+            } else if symbol.origType != .unknown {
+                for (value, _) in symbol.defaults {
+                    guard let defaultSymbol = value.asSymbol else {
+                        throw KconfigError(
+                            "the \(symbol.origType) symbol \(symbol.nameAndLocation) has a malformed default \(exprString(value)) -- expected a single symbol")
+                    }
+                    if symbol.origType == .string {
+                        if !defaultSymbol.isConstant && defaultSymbol.nodes.isEmpty && !pythonIsUpper(defaultSymbol.name) {
+                            self.warn("style: quotes recommended around default value for string symbol \(symbol.nameAndLocation)")
+                        }
+                    } else if !numberOK(defaultSymbol, symbol.origType) {
+                        self.warn("the \(symbol.origType) symbol \(symbol.nameAndLocation) has a non-\(symbol.origType) default \(defaultSymbol.nameAndLocation)")
+                    }
+                }
+                if !symbol.selects.isEmpty || !symbol.implies.isEmpty {
+                    self.warn("the \(symbol.origType) symbol \(symbol.nameAndLocation) has selects or implies")
+                }
+            } else {
+                self.warn("\(symbol.nameAndLocation) defined without a type")
+            }
+            if !symbol.ranges.isEmpty {
+                if !symbol.origType.isIntOrHex {
+                    self.warn("the \(symbol.origType) symbol \(symbol.nameAndLocation) has ranges, but is not int or hex")
+                } else {
+                    for (low, high, _) in symbol.ranges
+                    where !numberOK(low, symbol.origType) || !numberOK(high, symbol.origType) {
+                        self.warn("the \(symbol.origType) symbol \(symbol.nameAndLocation) has a non-\(symbol.origType) range [\(low.nameAndLocation), \(high.nameAndLocation)]")
+                    }
+                }
+            }
+        }
+    }
+
+    func checkChoiceSanity() throws {
+        func warnSelectImply(_ symbol: Symbol, _ expr: Expr, _ kind: String) {
+            var message = "the choice symbol \(symbol.nameAndLocation) is \(kind) by the following symbols, but select/imply has no effect on choice symbols"
+            for term in splitExpr(expr, and: false) {
+                let first = splitExpr(term, and: true)[0]
+                message += "\n - " + (first.asSymbol?.nameAndLocation ?? exprString(first))
+            }
+            self.warn(message)
+        }
+        for choice in self.uniqueChoices {
+            if !choice.origType.isBoolOrTristate {
+                self.warn("\(choice.nameAndLocation) defined with type \(choice.origType)")
+            }
+            if !choice.nodes.contains(where: { $0.prompt != nil }) {
+                self.warn(choice.nameAndLocation + " defined without a prompt")
+            }
+            for (value, _) in choice.defaults {
+                guard let symbol = value.asSymbol else {
+                    throw KconfigError("\(choice.nameAndLocation) has a malformed default \(exprString(value))")
+                }
+                if symbol.choice !== choice {
+                    self.warn("the default selection \(symbol.nameAndLocation) of \(choice.nameAndLocation) is not contained in the choice")
+                }
+            }
+            for symbol in choice.symbols {
+                if !symbol.defaults.isEmpty {
+                    self.warn("default on the choice symbol \(symbol.nameAndLocation) will have no effect, as defaults do not affect choice symbols")
+                }
+                if !self.isN(symbol.revDep) { warnSelectImply(symbol, symbol.revDep, "selected") }
+                if !self.isN(symbol.weakRevDep) { warnSelectImply(symbol, symbol.weakRevDep, "implied") }
+                for node in symbol.nodes {
+                    if let parent = node.parent, parent.choice === choice {
+                        if node.prompt == nil { self.warn("the choice symbol \(symbol.nameAndLocation) has no prompt") }
+                    } else if node.prompt != nil {
+                        self.warn("the choice symbol \(symbol.nameAndLocation) is defined with a prompt outside the choice")
+                    }
+                }
+            }
+        }
+    }
+
+    /// `_build_dep()`: records, for every symbol and choice, which items must be recomputed when it changes.
+    func buildDependents() {
+        func dependOn(_ item: Item, _ expr: Expr) {
+            expr.forEachItem { operand in
+                switch operand {
+                case .symbol(let symbol): if !symbol.isConstant { symbol.addDependent(item) }
+                case .choice(let choice): choice.addDependent(item)
+                }
+            }
+        }
+        for symbol in self.uniqueDefinedSymbols {
+            let item = Item.symbol(symbol)
+            for node in symbol.nodes { if let prompt = node.prompt { dependOn(item, prompt.condition) } }
+            for (value, condition) in symbol.defaults {
+                dependOn(item, value)
+                dependOn(item, condition)
+            }
+            dependOn(item, symbol.revDep)
+            dependOn(item, symbol.weakRevDep)
+            for (low, high, condition) in symbol.ranges {
+                dependOn(item, .symbol(low))
+                dependOn(item, .symbol(high))
+                dependOn(item, condition)
+            }
+            dependOn(item, symbol.directDep)
+        }
+        for choice in self.uniqueChoices {
+            let item = Item.choice(choice)
+            for node in choice.nodes { if let prompt = node.prompt { dependOn(item, prompt.condition) } }
+            for (_, condition) in choice.defaults { dependOn(item, condition) }
+        }
+    }
+
+    // MARK: Dependency loops
+
+    /// `_check_dep_loop_sym()`: nil, or the loop found so far (closed once it reaches its first item again).
+    func checkDependencyLoop(symbol: Symbol, ignoreChoice: Bool) -> [Item]? {
+        if symbol.visited == 0 {
+            symbol.visited = 1
+            for dependent in symbol.dependents {
+                let loop: [Item]?
+                switch dependent {
+                case .choice(let choice): loop = self.checkDependencyLoop(choice: choice, skip: nil)
+                case .symbol(let other): loop = self.checkDependencyLoop(symbol: other, ignoreChoice: false)
+                }
+                if let loop { return foundLoop(loop, .symbol(symbol)) }
+            }
+            if let choice = symbol.choice, !ignoreChoice,
+                let loop = self.checkDependencyLoop(choice: choice, skip: symbol)
+            {
+                return foundLoop(loop, .symbol(symbol))
+            }
+            symbol.visited = 2
+            return nil
+        }
+        if symbol.visited == 2 { return nil }
+        return [.symbol(symbol)]
+    }
+
+    private func checkDependencyLoop(choice: Choice, skip: Symbol?) -> [Item]? {
+        if choice.visited == 0 {
+            choice.visited = 1
+            for symbol in choice.symbols where symbol !== skip {
+                if let loop = self.checkDependencyLoop(symbol: symbol, ignoreChoice: true) {
+                    return foundLoop(loop, .choice(choice))
+                }
+            }
+            choice.visited = 2
+            return nil
+        }
+        if choice.visited == 2 { return nil }
+        return [.choice(choice)]
+    }
+
+    /// Extends a loop path; a path whose first item is reached again is complete (marked by a trailing repeat).
+    private func foundLoop(_ loop: [Item], _ current: Item) -> [Item] {
+        if loop.count > 1, loop.last?.id == loop.first?.id { return loop }
+        if current.id != loop[0].id { return loop + [current] }
+        return loop + [current]
+    }
+
+    /// `_found_dep_loop()`'s message for a completed loop.
+    func dependencyLoopMessage(_ path: [Item]) -> String {
+        let loop = Array(path.dropLast())
+        var message = "\nDependency loop\n===============\n\n"
+        for (index, item) in loop.enumerated() {
+            if index > 0 {
+                message += "...depends on "
+                if case .symbol(let symbol) = item, symbol.choice != nil { message += "the choice symbol " }
+            }
+            message += "\(item.nameAndLocation), with definition...\n\n\(self.definitionText(item))\n\n"
+            if case .symbol(let symbol) = item {
+                if !self.isN(symbol.revDep) { message += "(select-related dependencies: \(exprString(symbol.revDep)))\n\n" }
+                if !self.isN(symbol.weakRevDep) { message += "(imply-related dependencies: \(exprString(symbol.revDep)))\n\n" }
+            }
+        }
+        return message + "...depends again on " + loop[0].nameAndLocation
+    }
+}
+
+/// Python's `str.isupper()`.
+func pythonIsUpper(_ text: String) -> Bool {
+    var cased = false
+    for scalar in text.unicodeScalars {
+        let properties = scalar.properties
+        if properties.isLowercase || properties.generalCategory == .titlecaseLetter { return false }
+        if properties.isUppercase { cased = true }
+    }
+    return cased
+}

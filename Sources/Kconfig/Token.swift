@@ -1,0 +1,95 @@
+/// Kconfig keywords (kconfiglib's `_get_keyword`).
+enum Keyword: Hashable {
+    case help, allnoconfigY, bool, choice, comment, config, defBool, defHex, defInt, defString, defTristate
+    case `default`, defconfigList, depends, endchoice, endif, endmenu, env, hex, `if`, imply, int, mainmenu
+    case menu, menuconfig, modules, on, option, optional, orsource, osource, prompt, range, rsource, select
+    case source, string, tristate, visible
+
+    static let byName: [String: Keyword] = [
+        "---help---": .help, "allnoconfig_y": .allnoconfigY, "bool": .bool, "boolean": .bool, "choice": .choice,
+        "comment": .comment, "config": .config, "def_bool": .defBool, "def_hex": .defHex, "def_int": .defInt,
+        "def_string": .defString, "def_tristate": .defTristate, "default": .default, "defconfig_list": .defconfigList,
+        "depends": .depends, "endchoice": .endchoice, "endif": .endif, "endmenu": .endmenu, "env": .env,
+        "grsource": .orsource, "gsource": .osource, "help": .help, "hex": .hex, "if": .if, "imply": .imply,
+        "int": .int, "mainmenu": .mainmenu, "menu": .menu, "menuconfig": .menuconfig, "modules": .modules,
+        "on": .on, "option": .option, "optional": .optional, "orsource": .orsource, "osource": .osource,
+        "prompt": .prompt, "range": .range, "rsource": .rsource, "select": .select, "source": .source,
+        "string": .string, "tristate": .tristate, "visible": .visible,
+    ]
+
+    /// Keywords after which a word or quoted string is plain text, not a symbol (`_STRING_LEX`).
+    var isStringLex: Bool {
+        switch self {
+        case .bool, .choice, .comment, .hex, .int, .mainmenu, .menu, .orsource, .osource, .prompt, .rsource, .source,
+            .string, .tristate:
+            return true
+        default:
+            return false
+        }
+    }
+
+    var typeKeyword: KconfigType? {
+        switch self {
+        case .bool: return .bool
+        case .tristate: return .tristate
+        case .int: return .int
+        case .hex: return .hex
+        case .string: return .string
+        default: return nil
+        }
+    }
+
+    var defaultTypeKeyword: KconfigType? {
+        switch self {
+        case .defBool: return .bool
+        case .defTristate: return .tristate
+        case .defInt: return .int
+        case .defHex: return .hex
+        case .defString: return .string
+        default: return nil
+        }
+    }
+
+    var isSource: Bool { [.source, .rsource, .osource, .orsource].contains(self) }
+    var isRelativeSource: Bool { self == .rsource || self == .orsource }
+    var isObligatorySource: Bool { self == .source || self == .rsource }
+}
+
+/// One token of a Kconfig line.
+enum Token {
+    case keyword(Keyword)
+    case symbol(Symbol)
+    /// Plain text: a prompt, title, path or choice name.
+    case text(String)
+    case and, or, not, openParen, closeParen
+    case relation(Relation)
+    /// End of the line (kconfiglib's `None`).
+    case end
+
+    func isKeyword(_ keyword: Keyword) -> Bool {
+        if case .keyword(let own) = self { return own == keyword }
+        return false
+    }
+
+    var keyword: Keyword? {
+        if case .keyword(let keyword) = self { return keyword }
+        return nil
+    }
+
+    var isEnd: Bool {
+        if case .end = self { return true }
+        return false
+    }
+
+    var symbol: Symbol? {
+        if case .symbol(let symbol) = self { return symbol }
+        return nil
+    }
+}
+
+/// A fatal Kconfig error: the message kconfiglib's `KconfigError` carries.
+public struct KconfigError: Error, Equatable, Sendable, CustomStringConvertible {
+    public var message: String
+    public init(_ message: String) { self.message = message }
+    public var description: String { self.message }
+}
