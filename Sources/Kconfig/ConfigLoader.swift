@@ -40,6 +40,8 @@ extension Kconfig {
             let raw = try lines.readLine()
             if raw.isEmpty { break }
             lineNumber += 1
+            self.fragmentLine = (name, lineNumber)
+            defer { self.fragmentLine = nil }
             self.loadLine(Bytes.string(raw).pythonRightStripped, file: name, line: lineNumber)
         }
         if replace {

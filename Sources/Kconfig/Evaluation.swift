@@ -218,7 +218,7 @@ extension Kconfig {
         if visibility != 0, case .text(let user) = symbol.userValue, !user.isEmpty {
             let number = PythonInt.parse(user, base: base) ?? 0
             if let range, !(range.low <= number && number <= range.high) {
-                self.warn("user value \(format(number)) on the \(symbol.origType) symbol \(symbol.nameAndLocation) ignored due to being outside the active range ([\(format(range.low)), \(format(range.high))]) -- falling back on defaults")
+                self.warn("user value \(format(number)) on the \(symbol.origType) symbol \(symbol.nameAndLocation) ignored due to being outside the active range ([\(format(range.low)), \(format(range.high))]) -- falling back on defaults", origin: symbol.userLocation)
             } else {
                 value = user
                 useDefaults = false

@@ -1,9 +1,10 @@
 /// `nrfsim config --format json`: every defined symbol's type, value and origin, the choices, and the diagnostics.
 extension ZephyrKconfigOutcome {
-    public func jsonReport(board: String?, fragments: [String]) -> String {
+    public func jsonReport(board: String?, fragments: [String], boardEnvironment: [String: String]) -> String {
         var fields: [String] = []
         fields.append("\"board\": " + (board.map(jsonString) ?? "null"))
         fields.append("\"fragments\": [" + fragments.map(jsonString).joined(separator: ", ") + "]")
+        fields.append("\"board_environment\": {" + (boardEnvironment.sorted { $0.key < $1.key }.map { "\(jsonString($0.key)): \(jsonString($0.value))" }.joined(separator: ", ")) + "}")
         fields.append("\"error\": " + (self.error.map(jsonString) ?? "null"))
         fields.append("\"fatal\": \(self.isFatal)")
         fields.append("\"warnings\": {\"parse\": \(jsonArray(self.parseWarnings)), \"load\": \(jsonArray(self.loadWarnings)), \"eval\": \(jsonArray(self.evaluationWarnings.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }))}")

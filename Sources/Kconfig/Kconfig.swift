@@ -37,6 +37,10 @@ public final class Kconfig {
 
     /// Every warning, in the order kconfiglib would emit them, prefixed `warning: `.
     public internal(set) var warnings: [String] = []
+    /// For each warning without a `FILE:LINE:` of its own, the fragment line it concerns, when there is one.
+    public internal(set) var warningOrigins: [(file: String, line: Int)?] = []
+    /// The fragment line being loaded.
+    var fragmentLine: (file: String, line: Int)?
     /// `$(info,…)` output.
     public internal(set) var infoMessages: [String] = []
     public var warnAssignUndef = false
@@ -132,10 +136,19 @@ public final class Kconfig {
     }
 
     /// `_warn()`.
-    func warn(_ message: String, file: String? = nil, line: Int? = nil) {
+    func warn(_ message: String, file: String? = nil, line: Int? = nil, origin: (file: String, line: Int)? = nil) {
         var text = "warning: " + message
         if let file { text = "\(file):\(line ?? 0): " + text }
         self.warnings.append(text)
+        self.warningOrigins.append(file == nil ? origin ?? self.fragmentLine : nil)
+    }
+
+    /// The warnings as people should read them: each one that concerns a fragment line starts with `FILE:LINE:`.
+    public func locatedWarnings(_ range: Range<Int>) -> [String] {
+        range.map { index in
+            guard let origin = self.warningOrigins[index] else { return self.warnings[index] }
+            return "\(origin.file):\(origin.line): " + self.warnings[index]
+        }
     }
 
     func isY(_ expr: Expr) -> Bool { expr.isSymbol(self.y) }

@@ -311,7 +311,8 @@ extension Kconfig {
                 node.defaults.append((.symbol(self.lookupConstSymbol(value)), self.yExpr))
             } else {
                 self.warn(
-                    "\(symbol.name) has 'option env=\"\(variable)\"', but the environment variable \(variable) is not set",
+                    // kconfiglib swaps the two names in this message; kept for identical output.
+                    "\(variable) has 'option env=\"\(symbol.name)\"', but the environment variable \(symbol.name) is not set",
                     file: self.filename, line: self.linenr)
             }
             if variable != symbol.name {

@@ -16,7 +16,11 @@ struct SourceLines {
         var valid = bytes[...]
         if let problem = UTF8Problem.find(in: bytes) {
             let chunkStart = problem.chunkStart
-            self.failure = (chunkStart, KconfigError(problem.message(bytes: bytes, filename: displayName)))
+            let line = 1 + bytes[..<problem.start].reduce(0) { $0 + ($1 == 10 ? 1 : 0) }
+            self.failure = (
+                chunkStart,
+                KconfigError(problem.message(bytes: bytes, filename: displayName), location: "\(displayName):\(line)")
+            )
             valid = bytes[..<problem.start]
         }
         self.lines = []

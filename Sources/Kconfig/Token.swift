@@ -90,6 +90,11 @@ enum Token {
 /// A fatal Kconfig error: the message kconfiglib's `KconfigError` carries.
 public struct KconfigError: Error, Equatable, Sendable, CustomStringConvertible {
     public var message: String
-    public init(_ message: String) { self.message = message }
+    /// `FILE:LINE` for errors whose kconfiglib text has none (undecodable bytes).
+    public var location: String?
+    public init(_ message: String, location: String? = nil) {
+        self.message = message
+        self.location = location
+    }
     public var description: String { self.message }
 }

@@ -106,7 +106,7 @@ public struct ZephyrKconfigBuild {
         do {
             kconfig = try Kconfig(rootDirectory: self.appDirectory, environment: environment)
         } catch {
-            return ZephyrKconfigOutcome(failure: "\(error)")
+            return ZephyrKconfigOutcome(failure: error)
         }
         let parseCount = kconfig.warnings.count
         kconfig.warnAssignUndef = true
@@ -123,17 +123,19 @@ public struct ZephyrKconfigBuild {
                 try kconfig.loadConfig(bytes: Array(text.utf8), displayName: "<command line>", replace: false)
             }
         } catch {
-            return ZephyrKconfigOutcome(failure: "\(error)", kconfig: kconfig)
+            return ZephyrKconfigOutcome(failure: error, kconfig: kconfig)
         }
         let loadCount = kconfig.warnings.count
         let config = kconfig.configText()
         let autoconf = kconfig.autoconfText()
         let checks = kconfig.zephyrChecks()
         let warnings = kconfig.warnings
-        return ZephyrKconfigOutcome(
+        var outcome = ZephyrKconfigOutcome(
             kconfig: kconfig, error: nil,
             parseWarnings: Array(warnings[..<parseCount]), loadWarnings: Array(warnings[parseCount..<loadCount]),
             evaluationWarnings: Array(warnings[loadCount...]), checks: checks, configText: config, autoconfText: autoconf)
+        outcome.locatedWarnings = kconfig.locatedWarnings(0..<warnings.count)
+        return outcome
     }
 }
 
@@ -146,11 +148,17 @@ public struct ZephyrKconfigOutcome {
     public var loadWarnings: [String] = []
     public var evaluationWarnings: [String] = []
     public var checks: [ZephyrCheck] = []
+    /// The warnings with the fragment line they concern, for people (the raw texts are kconfiglib's).
+    public var locatedWarnings: [String] = []
     public var configText = ""
     public var autoconfText = ""
 
-    init(failure: String, kconfig: Kconfig? = nil) {
-        self.error = failure.pythonStripped
+    /// Where an error without `FILE:LINE` in its text happened.
+    public var errorLocation: String?
+
+    init(failure: any Error, kconfig: Kconfig? = nil) {
+        self.error = "\(failure)".pythonStripped
+        self.errorLocation = (failure as? KconfigError)?.location
         self.kconfig = kconfig
     }
 
@@ -175,8 +183,11 @@ public struct ZephyrKconfigOutcome {
 
     /// Every problem, in the order a Zephyr build prints them, ending with the abort line when fatal.
     public var diagnostics: [String] {
-        if let error { return [error.hasPrefix("error:") || error.contains(": error:") ? error : "error: " + error] }
-        var lines = self.warnings + self.checks.map(\.message)
+        if let error {
+            if let location = self.errorLocation { return ["\(location): error: the file is not valid UTF-8 text", error] }
+            return [error.hasPrefix("error:") || error.contains(": error:") ? error : "error: " + error]
+        }
+        var lines = self.locatedWarnings + self.checks.map(\.message)
         if !self.warnings.isEmpty {
             lines.append("error: Aborting due to Kconfig warnings")
         } else if self.checks.contains(where: { $0.fatal }) {

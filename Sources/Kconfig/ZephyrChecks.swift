@@ -24,7 +24,7 @@ extension Kconfig {
             guard let user = symbol.userValue else { continue }
             if !symbol.hasPrompt {
                 let text = "\(symbol.nameAndLocation) is assigned in a configuration file, but is not directly user-configurable (has no prompt). It gets its value indirectly from other symbols. " + symbolHint(symbol.name)
-                checks.append(ZephyrCheck(kind: .promptlessAssign, symbol: symbol.name, fatal: true, message: "error: " + textFill(text)))
+                checks.append(ZephyrCheck(kind: .promptlessAssign, symbol: symbol.name, fatal: true, message: located(symbol, "error: " + textFill(text))))
             } else if symbol.choice == nil, user.text != self.strValue(symbol) {
                 var text = "\(symbol.nameAndLocation) was assigned the value '\(user.text)' but got the value '\(self.strValue(symbol))'. "
                 let missing = self.missingDependencies(symbol)
@@ -33,14 +33,14 @@ extension Kconfig {
                         + missing.map { "\($0.isTuple ? "(" + exprString($0) + ")" : exprString($0)) (=\(triToString[self.exprValue($0)]))" }
                         .joined(separator: ", ") + ". "
                 }
-                checks.append(ZephyrCheck(kind: .valueNotTaken, symbol: symbol.name, fatal: false, message: "warning: " + textFill(text + symbolHint(symbol.name))))
+                checks.append(ZephyrCheck(kind: .valueNotTaken, symbol: symbol.name, fatal: false, message: located(symbol, "warning: " + textFill(text + symbolHint(symbol.name)))))
             }
         }
         for choice in self.uniqueChoices {
             guard let user = choice.userSelection, user !== self.selection(choice) else { continue }
             let chosen = self.selection(choice).map { $0.nameAndLocation } ?? "no symbol"
             let text = "The choice symbol \(user.nameAndLocation) was selected (set =y), but \(chosen) ended up as the choice selection. " + symbolHint(user.name)
-            checks.append(ZephyrCheck(kind: .choiceNotTaken, symbol: user.name, fatal: false, message: "warning: " + textFill(text)))
+            checks.append(ZephyrCheck(kind: .choiceNotTaken, symbol: user.name, fatal: false, message: located(user, "warning: " + textFill(text))))
         }
         return checks
     }
@@ -53,6 +53,12 @@ extension Kconfig {
         }
         return terms.filter { self.exprValue($0) == 0 }
     }
+}
+
+/// kconfig.py's text, prefixed with the fragment line that made the assignment.
+private func located(_ symbol: Symbol, _ text: String) -> String {
+    guard let location = symbol.userLocation else { return text }
+    return "\(location.file):\(location.line): " + text
 }
 
 private func symbolHint(_ name: String) -> String {

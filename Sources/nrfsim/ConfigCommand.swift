@@ -54,7 +54,7 @@ struct ConfigCommand: ParsableCommand {
         switch self.format {
         case .config: if outcome.error == nil { Console.write(outcome.configText) }
         case .header: if outcome.error == nil { Console.write(outcome.autoconfText) }
-        case .json: Console.write(outcome.jsonReport(board: board?.target, fragments: build.fragments))
+        case .json: Console.write(outcome.jsonReport(board: board?.target, fragments: build.fragments, boardEnvironment: board?.environment ?? [:]))
         }
         if outcome.isFatal { throw ExitCode(1) }
     }

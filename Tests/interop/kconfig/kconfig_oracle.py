@@ -12,21 +12,35 @@ import tempfile
 import kconfiglib as K
 
 
-def main():
-    os.chdir(sys.argv[1])
-    os.environ.pop("srctree", None)  # 'source' paths relative to PROJECT_DIR
+def evaluate(project_dir, fragments, env=None):
+    """Runs kconfiglib on PROJECT_DIR with the fragments and returns the oracle document. `env` replaces the
+    environment for the duration (kconfiglib reads os.environ for $(VAR), "$VAR" and srctree)."""
+    saved_cwd, saved_env = os.getcwd(), dict(os.environ)
+    try:
+        if env is not None:
+            os.environ.clear()
+            os.environ.update(env)
+        os.chdir(project_dir)
+        os.environ.pop("srctree", None)  # 'source' paths relative to PROJECT_DIR
+        return _evaluate(fragments)
+    finally:
+        os.chdir(saved_cwd)
+        os.environ.clear()
+        os.environ.update(saved_env)
+
+
+def _evaluate(fragments):
     out = {"kconfiglib": "%d.%d.%d" % K.VERSION, "error": None}
     try:
         kc = K.Kconfig("Kconfig", warn_to_stderr=False)
         n_parse = len(kc.warnings)
         kc.warn_assign_undef = True  # kconfig.py --handwritten-input-configs
         kc.warn_assign_override = kc.warn_assign_redun = False
-        for i, frag in enumerate(sys.argv[2:]):
+        for i, frag in enumerate(fragments):
             kc.load_config(frag, replace=(i == 0))  # the first replaces, the rest merge
     except (K.KconfigError, OSError) as e:
         out["error"] = str(e).strip()
-        print(json.dumps(out, indent=1))
-        return 1
+        return out
     n_load = len(kc.warnings)
     with tempfile.TemporaryDirectory() as d:  # writing evaluates every symbol
         kc.write_config(os.path.join(d, "c"), save_old=False)
@@ -59,8 +73,13 @@ def main():
             z.append({"kind": "choice_not_taken", "fatal": False, "sym": c.user_selection.name,
                       "got": c.selection.name if c.selection else None})
     out["zephyr_fatal"] = bool(kc.warnings) or any(x["fatal"] for x in z)
+    return out
+
+
+def main():
+    out = evaluate(sys.argv[1], sys.argv[2:])
     print(json.dumps(out, indent=1, sort_keys=True))
-    return 0
+    return 1 if out["error"] else 0
 
 
 if __name__ == "__main__":
