@@ -60,6 +60,12 @@ let package = Package(
         ),
         .testTarget(name: "ATProtocolTests", dependencies: ["ATProtocol"], swiftSettings: strictSettings),
         .testTarget(
+            name: "KconfigTests",
+            dependencies: ["Kconfig", "FirmwareConfig"],
+            exclude: ["Golden"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
             name: "VirtualModemTests",
             dependencies: [
                 "VirtualModem", "ATProtocol", "SimCore", "PTY",

@@ -55,6 +55,8 @@ public final class Kconfig {
     var filename: String
     var linenr = 0
     var includePath: [(String, Int)] = []
+    /// The real paths of the files being parsed (outermost first), to catch `source` cycles.
+    var openRealPaths: [String] = []
     var fileStack: [([(String, Int)], SourceLines)] = []
     var reader: SourceLines
     var tokens: [Token] = []
@@ -95,7 +97,9 @@ public final class Kconfig {
         self.filename = filename
         self.reader = SourceLines(lines: [])
 
-        self.reader = try self.openSource(FileSystem.join(self.rootDirectory, filename), displayName: filename)
+        let rootPath = FileSystem.join(self.rootDirectory, filename)
+        self.reader = try self.openSource(rootPath, displayName: filename)
+        self.openRealPaths = [FileSystem.absolute(rootPath)]
         let last = try self.parseBlock(end: nil, parent: top, previous: top)
         last.next = nil
         top.list = top.next

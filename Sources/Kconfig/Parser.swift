@@ -25,18 +25,23 @@ extension Kconfig {
         self.kconfigFilenames.append(relative)
         self.fileStack.append((self.includePath, self.reader))
         self.includePath.append((self.filename, self.linenr))
-        if self.includePath.contains(where: { $0.0 == relative }) {
+        // kconfiglib compares the names only; a cycle through ever longer spellings ("a/../a/../Kconfig") would
+        // recurse until it crashes. A file open twice already under other names is such a cycle.
+        let real = FileSystem.absolute(path)
+        if self.includePath.contains(where: { $0.0 == relative }) || self.openRealPaths.filter({ $0 == real }).count >= 2 {
             let chain = self.includePath.map { "\($0.0):\($0.1)" }.joined(separator: "\n")
             throw KconfigError(
                 "\n\(self.filename):\(self.linenr): recursive 'source' of '\(relative)' detected. Check that environment variables are set correctly.\nInclude path:\n\(chain)")
         }
         self.reader = try self.openSource(path, displayName: relative)
+        self.openRealPaths.append(real)
         self.filename = relative
         self.linenr = 0
     }
 
     /// `_leave_file()`.
     func leaveFile() {
+        self.openRealPaths.removeLast()
         (self.filename, self.linenr) = self.includePath.last!
         (self.includePath, self.reader) = self.fileStack.removeLast()
     }

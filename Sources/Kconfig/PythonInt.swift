@@ -4,8 +4,8 @@
 ///
 /// Values outside Int64 are reported as unparsable (kconfiglib would accept them); such values do not occur in
 /// configuration files.
-enum PythonInt {
-    static func parse(_ text: String, base: Int) -> Int? {
+public enum PythonInt {
+    public static func parse(_ text: String, base: Int) -> Int? {
         var scalars = Array(text.unicodeScalars)
         while let first = scalars.first, isPythonWhitespace(first) { scalars.removeFirst() }
         while let last = scalars.last, isPythonWhitespace(last) { scalars.removeLast() }

@@ -1,4 +1,6 @@
 import ArgumentParser
+import FirmwareConfig
+import Kconfig
 import Foundation
 import Logging
 import PTY
@@ -32,6 +34,15 @@ struct DeviceCommand: AsyncParsableCommand {
     @Flag(name: .customLong("keygen-overwrite"), help: "Let %KEYGEN replace an existing key instead of answering 519.")
     var keygenOverwrite = false
 
+    @Option(name: .customLong("app-dir"), help: "The application directory whose Kconfig, prj.conf and boards/ configure the firmware.")
+    var appDirectory = "."
+
+    @Option(name: .customLong("conf"), help: "An extra Kconfig fragment, applied after prj.conf (repeatable).")
+    var extraFragments: [String] = []
+
+    @Option(name: .customShort("D"), help: ArgumentHelp("A Kconfig assignment applied last (repeatable).", valueName: "CONFIG_X=V"))
+    var assignments: [String] = []
+
     @OptionGroup var logging: LoggingOptions
 
     func validate() throws {
@@ -49,6 +60,7 @@ struct DeviceCommand: AsyncParsableCommand {
     func run() async throws {
         let logger = self.logging.bootstrap(label: "nrfsim.device")
         let board = Board.named(self.board)!
+        _ = try self.loadConfiguration(logger: logger)
         let profile = ModemProfile.forSoC(board.soc)!
         var options = ModemCore.Options()
         options.keygenOverwritesKeys = self.keygenOverwrite
@@ -100,5 +112,30 @@ struct DeviceCommand: AsyncParsableCommand {
             try? FileManager.default.removeItem(atPath: link)
         }
         logger.info("device stopped; modem store is up to date")
+    }
+
+    /// Evaluates the application's Kconfig for the board as the build would. Like a Zephyr build that aborts, the
+    /// device refuses to boot when there is any problem, after printing every one of them.
+    private func loadConfiguration(logger: Logger) throws -> FirmwareConfiguration? {
+        let kconfigPath = URL(fileURLWithPath: self.appDirectory).appendingPathComponent("Kconfig").path
+        guard FileManager.default.fileExists(atPath: kconfigPath) else {
+            logger.info("no Kconfig in \(self.appDirectory): \(self.app) runs with its built-in configuration")
+            return nil
+        }
+        let build: ConfigurationBuild
+        do {
+            build = try ConfigurationBuild(
+                appDirectory: self.appDirectory, board: self.board, extraFragments: self.extraFragments,
+                assignments: self.assignments, environment: ProcessInfo.processInfo.environment)
+        } catch {
+            throw CommandFailure("\(error)")
+        }
+        for line in build.outcome.diagnostics { Console.printError(line) }
+        guard let configuration = build.configuration else {
+            throw CommandFailure("the device does not boot: its Kconfig configuration has the errors listed above")
+        }
+        logger.info(
+            "configuration loaded", metadata: ["fragments": "\(build.fragments.joined(separator: ", "))"])
+        return configuration
     }
 }

@@ -11,6 +11,7 @@ struct HelpSnapshotTests {
     static let commands: [(String, any ParsableCommand.Type)] = [
         ("nrfsim-help.txt", NrfSim.self),
         ("device-help.txt", DeviceCommand.self),
+        ("config-help.txt", ConfigCommand.self),
     ]
 
     @Test("help matches its snapshot", arguments: HelpSnapshotTests.commands.map(\.0))
@@ -32,6 +33,16 @@ struct HelpSnapshotTests {
             Issue.record("an unknown board was accepted")
         } catch {
             #expect(DeviceCommand.message(for: error).contains("unknown board \"nope\""))
+        }
+    }
+
+    @Test("a -D without CONFIG_NAME=VALUE is rejected with a message naming it")
+    func badDefine() {
+        do {
+            _ = try ConfigCommand.parse(["-D", "FOO"])
+            Issue.record("a malformed -D was accepted")
+        } catch {
+            #expect(ConfigCommand.message(for: error).contains("-D 'FOO': expected CONFIG_NAME=VALUE"))
         }
     }
 }

@@ -1,0 +1,256 @@
+import Kconfig
+
+/// The board and SoC the firmware runs on.
+public struct BoardConfiguration: Sendable, Equatable {
+    /// `CONFIG_BOARD_TARGET`, e.g. `nrf9161dk/nrf9161/ns`.
+    public var target: String
+    /// `CONFIG_SOC`, e.g. `nrf9161`.
+    public var soc: String
+    /// `CONFIG_NRF_MODEM_LIB`: connectivity and TLS through the nRF91 modem.
+    public var usesModem: Bool
+    /// `CONFIG_WIFI_NRF70`: connectivity through the nRF70 Wi-Fi companion.
+    public var usesWiFi: Bool
+    /// `CONFIG_NET_SOCKETS_SOCKOPT_TLS`: TLS in the application (mbed TLS) rather than in the modem.
+    public var nativeTLS: Bool
+
+    init(_ reader: SymbolReader) {
+        self.target = reader.string("BOARD_TARGET")
+        self.soc = reader.string("SOC")
+        self.usesModem = reader.bool("NRF_MODEM_LIB")
+        self.usesWiFi = reader.bool("WIFI_NRF70")
+        self.nativeTLS = reader.bool("NET_SOCKETS_SOCKOPT_TLS")
+    }
+}
+
+/// `CONFIG_AZURE_IOT_HUB_*`.
+public struct HubConfiguration: Sendable, Equatable {
+    public var enabled: Bool
+    /// Nil when empty: then it must be given at run time.
+    public var deviceID: String?
+    /// Nil when empty: then it must be given at run time or assigned by DPS.
+    public var hostname: String?
+    public var autoDeviceTwinRequest: Bool
+    public var userNameBufferSize: Int
+    public var topicMaxLength: Int
+    public var messagePropertyReceiveMaxCount: Int
+    public var messagePropertyBufferSize: Int
+
+    init(_ reader: SymbolReader) {
+        self.enabled = reader.bool("AZURE_IOT_HUB")
+        self.deviceID = reader.nonEmpty("AZURE_IOT_HUB_DEVICE_ID")
+        self.hostname = reader.nonEmpty("AZURE_IOT_HUB_HOSTNAME")
+        self.autoDeviceTwinRequest = reader.bool("AZURE_IOT_HUB_AUTO_DEVICE_TWIN_REQUEST")
+        self.userNameBufferSize = reader.int("AZURE_IOT_HUB_USER_NAME_BUF_SIZE")
+        self.topicMaxLength = reader.int("AZURE_IOT_HUB_TOPIC_MAX_LEN")
+        self.messagePropertyReceiveMaxCount = reader.int("AZURE_IOT_HUB_MSG_PROPERTY_RECV_MAX_COUNT")
+        self.messagePropertyBufferSize = reader.int("AZURE_IOT_HUB_MSG_PROPERTY_BUFFER_SIZE")
+    }
+}
+
+/// `CONFIG_AZURE_IOT_HUB_DPS_*`.
+public struct DPSConfiguration: Sendable, Equatable {
+    public var idScope: String
+    public var registrationID: String?
+    public var hostname: String
+    public var timeoutSeconds: Int
+    public var hostnameMaxLength: Int
+    public var deviceIDMaxLength: Int
+    public var topicBufferSize: Int
+    public var userNameBufferSize: Int
+    public var operationIDBufferSize: Int
+
+    init(_ reader: SymbolReader) {
+        self.idScope = reader.string("AZURE_IOT_HUB_DPS_ID_SCOPE")
+        self.registrationID = reader.nonEmpty("AZURE_IOT_HUB_DPS_REG_ID")
+        self.hostname = reader.string("AZURE_IOT_HUB_DPS_HOSTNAME")
+        self.timeoutSeconds = reader.int("AZURE_IOT_HUB_DPS_TIMEOUT_SEC")
+        self.hostnameMaxLength = reader.int("AZURE_IOT_HUB_DPS_HOSTNAME_MAX_LEN")
+        self.deviceIDMaxLength = reader.int("AZURE_IOT_HUB_DPS_DEVICE_ID_MAX_LEN")
+        self.topicBufferSize = reader.int("AZURE_IOT_HUB_DPS_TOPIC_BUFFER_SIZE")
+        self.userNameBufferSize = reader.int("AZURE_IOT_HUB_DPS_USER_NAME_BUFFER_SIZE")
+        self.operationIDBufferSize = reader.int("AZURE_IOT_HUB_DPS_OPERATION_ID_BUFFER_SIZE")
+    }
+}
+
+/// `CONFIG_MQTT_HELPER_*`.
+public struct MQTTHelperConfiguration: Sendable, Equatable {
+    public var enabled: Bool
+    public var nativeTLS: Bool
+    public var port: Int
+    /// Nil for -1.
+    public var secTag: Int?
+    /// Nil for -1 (unused).
+    public var secondarySecTag: Int?
+    /// Nil when the send timeout is disabled.
+    public var sendTimeoutSeconds: Int?
+    public var staticIPAddress: String?
+    public var stackSize: Int
+    public var rxTxBufferSize: Int
+    public var payloadBufferLength: Int
+    /// The certificates folder when `CONFIG_MQTT_HELPER_PROVISION_CERTIFICATES` is on.
+    public var certificatesFolder: String?
+    public var lastWill: (topic: String, message: String)? {
+        self.lastWillTopic.map { ($0, self.lastWillMessage ?? "") }
+    }
+    var lastWillTopic: String?
+    var lastWillMessage: String?
+
+    init(_ reader: SymbolReader) {
+        self.enabled = reader.bool("MQTT_HELPER")
+        self.nativeTLS = reader.bool("MQTT_HELPER_NATIVE_TLS")
+        self.port = reader.int("MQTT_HELPER_PORT")
+        self.secTag = reader.secTag("MQTT_HELPER_SEC_TAG")
+        self.secondarySecTag = reader.secTag("MQTT_HELPER_SECONDARY_SEC_TAG")
+        self.sendTimeoutSeconds = reader.bool("MQTT_HELPER_SEND_TIMEOUT") ? reader.int("MQTT_HELPER_SEND_TIMEOUT_SEC") : nil
+        self.staticIPAddress = reader.nonEmpty("MQTT_HELPER_STATIC_IP_ADDRESS")
+        self.stackSize = reader.int("MQTT_HELPER_STACK_SIZE")
+        self.rxTxBufferSize = reader.int("MQTT_HELPER_RX_TX_BUFFER_SIZE")
+        self.payloadBufferLength = reader.int("MQTT_HELPER_PAYLOAD_BUFFER_LEN")
+        self.certificatesFolder = reader.bool("MQTT_HELPER_PROVISION_CERTIFICATES") ? reader.string("MQTT_HELPER_CERTIFICATES_FOLDER") : nil
+        let lastWill = reader.bool("MQTT_HELPER_LAST_WILL")
+        self.lastWillTopic = lastWill ? reader.string("MQTT_HELPER_LAST_WILL_TOPIC") : nil
+        self.lastWillMessage = lastWill ? reader.string("MQTT_HELPER_LAST_WILL_MESSAGE") : nil
+    }
+}
+
+/// Zephyr's MQTT library options the helper passes on.
+public struct MQTTConfiguration: Sendable, Equatable {
+    public enum Version: String, Sendable { case v3_1_0 = "3.1.0", v3_1_1 = "3.1.1" }
+    public var keepaliveSeconds: Int
+    /// `CONFIG_MQTT_CLEAN_SESSION` (no default: false).
+    public var cleanSession: Bool
+    public var version: Version
+    public var tls: Bool
+
+    init(_ reader: SymbolReader) {
+        self.keepaliveSeconds = reader.int("MQTT_KEEPALIVE", default: 60)
+        self.cleanSession = reader.bool("MQTT_CLEAN_SESSION")
+        self.version = reader.bool("MQTT_VERSION_3_1_0") ? .v3_1_0 : .v3_1_1
+        self.tls = reader.bool("MQTT_LIB_TLS")
+    }
+}
+
+/// `CONFIG_AZURE_FOTA_*` and the download client limits it uses.
+public struct FOTAConfiguration: Sendable, Equatable {
+    public var versionMaxLength: Int
+    public var jobIDMaxLength: Int
+    /// The reported current version: `CONFIG_AZURE_FOTA_APP_VERSION`, or nil with `..._APP_VERSION_AUTO`.
+    public var appVersion: String?
+    /// Nil for -1: downloads over plain HTTP.
+    public var secTag: Int?
+    public var downloadHostnameMaxSize: Int
+    public var downloadFilenameMaxSize: Int
+    public var httpFragmentSize: Int
+
+    init(_ reader: SymbolReader) {
+        self.versionMaxLength = reader.int("AZURE_FOTA_VERSION_MAX_LEN")
+        self.jobIDMaxLength = reader.int("AZURE_FOTA_JOB_ID_MAX_LEN")
+        self.appVersion = reader.bool("AZURE_FOTA_APP_VERSION_AUTO") ? nil : reader.string("AZURE_FOTA_APP_VERSION")
+        self.secTag = reader.secTag("AZURE_FOTA_SEC_TAG")
+        self.downloadHostnameMaxSize = reader.int("DOWNLOAD_CLIENT_MAX_HOSTNAME_SIZE")
+        self.downloadFilenameMaxSize = reader.int("DOWNLOAD_CLIENT_MAX_FILENAME_SIZE")
+        self.httpFragmentSize = reader.int("DOWNLOAD_CLIENT_HTTP_FRAG_SIZE")
+    }
+}
+
+/// `CONFIG_HW_ID_LIBRARY_*`: where `hw_id_get()` takes the ID from.
+public struct HWIDConfiguration: Sendable, Equatable {
+    public enum Source: String, Sendable { case imei, uuid, networkMAC, deviceID }
+    /// Nil when the library is off.
+    public var source: Source?
+
+    init(_ reader: SymbolReader) {
+        guard reader.bool("HW_ID_LIBRARY") else {
+            self.source = nil
+            return
+        }
+        if reader.bool("HW_ID_LIBRARY_SOURCE_IMEI") {
+            self.source = .imei
+        } else if reader.bool("HW_ID_LIBRARY_SOURCE_UUID") {
+            self.source = .uuid
+        } else if reader.bool("HW_ID_LIBRARY_SOURCE_NET_MAC") {
+            self.source = .networkMAC
+        } else if reader.bool("HW_ID_LIBRARY_SOURCE_DEVICE_ID") {
+            self.source = .deviceID
+        } else {
+            self.source = nil
+        }
+    }
+}
+
+/// `CONFIG_SETTINGS*`: where the DPS assignment is kept.
+public struct SettingsConfiguration: Sendable, Equatable {
+    public enum Backend: String, Sendable { case fcb, nvs, none }
+    /// Nil when the settings subsystem is off.
+    public var backend: Backend?
+
+    init(_ reader: SymbolReader) {
+        guard reader.bool("SETTINGS") else {
+            self.backend = nil
+            return
+        }
+        self.backend = reader.bool("SETTINGS_NVS") ? .nvs : reader.bool("SETTINGS_FCB") ? .fcb : Backend.none
+    }
+}
+
+/// Zephyr logging: the mode and each module's compiled-in level.
+public struct LoggingConfiguration: Sendable, Equatable {
+    public enum Level: Int, Sendable, Comparable {
+        case off = 0, error, warning, info, debug
+        public static func < (a: Self, b: Self) -> Bool { a.rawValue < b.rawValue }
+    }
+    public enum Mode: String, Sendable { case deferred, immediate, minimal }
+
+    public var enabled: Bool
+    public var mode: Mode
+    public var defaultLevel: Level
+    /// Levels by log module name (`azure_iot_hub`, `azure_iot_hub_dps`, `mqtt_helper`, `azure_fota`,
+    /// `azure_iot_hub_sample`); `.off` for a module whose library is not built.
+    public var levels: [String: Level]
+
+    /// The module's level (off when unknown).
+    public func level(of module: String) -> Level { self.levels[module] ?? .off }
+
+    init(_ reader: SymbolReader) {
+        self.enabled = reader.bool("LOG")
+        self.mode = reader.bool("LOG_MODE_IMMEDIATE") ? .immediate : reader.bool("LOG_MODE_MINIMAL") ? .minimal : .deferred
+        self.defaultLevel = Level(rawValue: reader.int("LOG_DEFAULT_LEVEL")) ?? .off
+        let modules = [
+            ("azure_iot_hub", "AZURE_IOT_HUB_LOG_LEVEL"), ("azure_iot_hub_dps", "AZURE_IOT_HUB_LOG_LEVEL"),
+            ("mqtt_helper", "MQTT_HELPER_LOG_LEVEL"), ("azure_fota", "AZURE_FOTA_LOG_LEVEL"),
+            ("azure_iot_hub_sample", "AZURE_IOT_HUB_SAMPLE_LOG_LEVEL"),
+        ]
+        var levels: [String: Level] = [:]
+        for (module, symbol) in modules {
+            levels[module] = self.enabled ? Level(rawValue: reader.int(symbol)) ?? .off : .off
+        }
+        self.levels = levels
+    }
+}
+
+/// The sample's own options.
+public struct SampleConfiguration: Sendable, Equatable {
+    /// `CONFIG_AZURE_IOT_HUB_SAMPLE_DEVICE_ID_USE_HW_ID`.
+    public var deviceIDFromHWID: Bool
+    /// Seconds between telemetry events (`CONFIG_SIM_EVENT_INTERVAL_SEC`; the sample's EVENT_INTERVAL is 20).
+    public var eventIntervalSeconds: Int
+
+    init(_ reader: SymbolReader) {
+        self.deviceIDFromHWID = reader.bool("AZURE_IOT_HUB_SAMPLE_DEVICE_ID_USE_HW_ID")
+        self.eventIntervalSeconds = reader.int("SIM_EVENT_INTERVAL_SEC", default: 20)
+    }
+}
+
+/// `CONFIG_SIM_*`: options of the simulator itself.
+public struct SimulatorConfiguration: Sendable, Equatable {
+    /// Connect to nrfsim's local IoT Hub and DPS emulator.
+    public var localCloud: Bool
+    public var localHubPort: Int
+    public var localDPSPort: Int
+
+    init(_ reader: SymbolReader) {
+        self.localCloud = reader.bool("SIM_LOCAL_CLOUD")
+        self.localHubPort = reader.int("SIM_LOCAL_HUB_PORT", default: 8883)
+        self.localDPSPort = reader.int("SIM_LOCAL_DPS_PORT", default: 8884)
+    }
+}
