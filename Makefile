@@ -30,6 +30,8 @@ interop-test:
 bench: deps
 	$(SWIFT) build -c release
 	NRFSIM_BIN=$(abspath .build/release/nrfsim) $(PY) benchmarks/modem_at_latency.py
+	NRFSIM_BIN=$(abspath .build/release/nrfsim) $(PY) benchmarks/kconfig_bench.py
+	NRFSIM_BIN=$(abspath .build/release/nrfsim) KCONFIG_RANDOM_CASES=5000 $(PY) -m pytest -q Tests/interop/test_kconfig_differential.py -k random_trees
 
 clean:
 	rm -rf .build

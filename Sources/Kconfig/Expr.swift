@@ -41,21 +41,6 @@ public indirect enum Expr {
         default: return true
         }
     }
-
-    /// Calls `body` for every symbol or choice in the expression, like `_depend_on`'s walk.
-    func forEachItem(_ body: (Item) -> Void) {
-        switch self {
-        case .symbol(let symbol): body(.symbol(symbol))
-        case .choice(let choice): body(.choice(choice))
-        case .and(let left, let right), .or(let left, let right):
-            left.forEachItem(body)
-            right.forEachItem(body)
-        case .not(let operand): operand.forEachItem(body)
-        case .relation(_, let left, let right):
-            body(.symbol(left))
-            body(.symbol(right))
-        }
-    }
 }
 
 /// `expr_str()`: the expression as kconfiglib prints it in warnings.

@@ -10,6 +10,7 @@ public final class Kconfig {
     public let environment: [String: String]
 
     public internal(set) var syms: [String: Symbol] = [:]
+    var symbolTable = SymbolTable()
     var constSyms: [String: Symbol] = [:]
     var definedSyms: [Symbol] = []
     /// Symbols in first-definition order (`unique_defined_syms`).
@@ -62,7 +63,7 @@ public final class Kconfig {
     var tokens: [Token] = []
     var tokenIndex = 0
     var reuseTokens = false
-    var currentLine: [UInt8] = []
+    var currentLine: ArraySlice<UInt8> = []
 
     /// Parses `filename` (relative to `rootDirectory`) and everything it sources, then finalizes the tree, runs the
     /// sanity checks and the dependency-loop check. Throws `KconfigError` with kconfiglib's message.
@@ -88,6 +89,7 @@ public final class Kconfig {
         let modules = Symbol(name: "MODULES", isConstant: false, n: n)
         self.modules = modules
         self.syms["MODULES"] = modules
+        self.symbolTable.insert(modules)
 
         let top = MenuNode(item: .menu, filename: filename, line: 1, y: .symbol(y))
         top.isMenuconfig = true
@@ -118,7 +120,9 @@ public final class Kconfig {
             }
         }
         for choice in self.uniqueChoices {
-            for symbol in choice.symbols { symbol.addDependent(.choice(choice)) }
+            for symbol in choice.symbols where !symbol.dependents.contains(where: { $0.id == ObjectIdentifier(choice) }) {
+                symbol.dependents.append(.choice(choice))
+            }
         }
     }
 
@@ -128,8 +132,18 @@ public final class Kconfig {
     func lookupSymbol(_ name: String) -> Symbol {
         if let symbol = self.syms[name] { return symbol }
         let symbol = Symbol(name: name, isConstant: false, n: self.n)
-        if self.parsingKconfigs { self.syms[name] = symbol }
+        if self.parsingKconfigs {
+            self.syms[name] = symbol
+            self.symbolTable.insert(symbol)
+        }
         return symbol
+    }
+
+    /// `_lookup_sym()` for a name still in the line's bytes.
+    func lookupSymbol(bytes: ArraySlice<UInt8>) -> Symbol {
+        let hash = SymbolTable.hash(bytes)
+        if let symbol = self.symbolTable.find(bytes, hash: hash) { return symbol }
+        return self.lookupSymbol(Bytes.string(bytes))
     }
 
     func lookupConstSymbol(_ name: String) -> Symbol {
@@ -185,7 +199,26 @@ final class Variable {
     init(name: String) { self.name = name }
 }
 
-func orderedUnique<T: AnyObject>(_ items: [T]) -> [T] {
-    var seen = Set<ObjectIdentifier>()
-    return items.filter { seen.insert(ObjectIdentifier($0)).inserted }
+/// `_ordered_unique()` for symbols, using their `visited` mark (reset afterwards).
+func orderedUnique(_ symbols: [Symbol]) -> [Symbol] {
+    var unique: [Symbol] = []
+    unique.reserveCapacity(symbols.count)
+    for symbol in symbols where symbol.visited == 0 {
+        symbol.visited = 1
+        unique.append(symbol)
+    }
+    for symbol in unique { symbol.visited = 0 }
+    return unique
 }
+
+/// `_ordered_unique()` for choices.
+func orderedUnique(_ choices: [Choice]) -> [Choice] {
+    var unique: [Choice] = []
+    for choice in choices where choice.visited == 0 {
+        choice.visited = 1
+        unique.append(choice)
+    }
+    for choice in unique { choice.visited = 0 }
+    return unique
+}
+

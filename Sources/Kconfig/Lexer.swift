@@ -2,53 +2,68 @@
 extension Kconfig {
     /// Splits one (joined) line into tokens ending in `.end`. Registers new symbols as it meets them.
     func tokenize(_ line: ArraySlice<UInt8>) throws -> [Token] {
-        self.currentLine = Array(line)
-        var s = Array(line)
+        self.currentLine = line
+        // `s` stays a view of the file's bytes until a macro expansion rewrites the line.
+        var s = line
+        var tokens: [Token] = []
+        swap(&tokens, &self.tokens)
+        tokens.removeAll(keepingCapacity: true)
         // Initial token: \s*([A-Za-z0-9_$-]+)\s*
-        var i = 0
-        while i < s.count, Bytes.isASCIISpace(s[i]) { i += 1 }
+        var i = s.startIndex
+        while i < s.endIndex, Bytes.isASCIISpace(s[i]) { i += 1 }
         let nameStart = i
-        while i < s.count, Bytes.isCommand(s[i]) { i += 1 }
+        while i < s.endIndex, Bytes.isCommand(s[i]) { i += 1 }
         if i == nameStart {
             if Bytes.isSpace(s) { return [.end] }
-            let stripped = Bytes.leftStripIndex(s, from: 0)
-            if stripped < s.count, s[stripped] == UInt8(ascii: "#") { return [.end] }
+            let stripped = Bytes.leftStripIndex(s, from: s.startIndex)
+            if stripped < s.endIndex, s[stripped] == UInt8(ascii: "#") { return [.end] }
             throw self.parseError("unknown token at start of line")
         }
-        let first = Bytes.string(s[nameStart..<i])
-        while i < s.count, Bytes.isASCIISpace(s[i]) { i += 1 }
-        guard let firstKeyword = Keyword.byName[first] else {
+        let firstKeyword = Keyword.match(s[nameStart..<i])
+        while i < s.endIndex, Bytes.isASCIISpace(s[i]) { i += 1 }
+        guard let firstKeyword else {
             if Bytes.string(s).trimmingPython(" \t\n-") == "help" { return [.keyword(.help), .end] }
-            try self.parseAssignment(s)
+            try self.parseAssignment(Array(s))
             return [.end]
         }
-        var tokens: [Token] = [.keyword(firstKeyword)]
-        tokens.reserveCapacity(8)
+        tokens.append(.keyword(firstKeyword))
         var previous: Token = .keyword(firstKeyword)
-        while i < s.count {
+        while i < s.endIndex {
             let token: Token
             var end = i
-            while end < s.count, Bytes.isIdentifier(s[end]) { end += 1 }
+            while end < s.endIndex, Bytes.isIdentifier(s[end]) { end += 1 }
             if end > i {
                 let wordEnd = end
-                while end < s.count, Bytes.isASCIISpace(s[end]) { end += 1 }
-                var name = Bytes.string(s[i..<wordEnd])
+                while end < s.endIndex, Bytes.isASCIISpace(s[end]) { end += 1 }
                 let previousIsStringLex = previous.keyword?.isStringLex ?? false
-                if let keyword = Keyword.byName[name] {
+                if let keyword = Keyword.match(s[i..<wordEnd]) {
                     token = .keyword(keyword)
                     i = end
                 } else if !previousIsStringLex {
                     if s[i..<wordEnd].contains(UInt8(ascii: "$")) {
-                        (name, s, i) = try self.expandName(s, i)
+                        let offset = s.startIndex
+                        var array = Array(s)
+                        let name: String
+                        (name, array, i) = try self.expandName(array, i - offset)
+                        s = array[...]
+                        if name == "n" || name == "m" || name == "y" {
+                            token = .symbol(self.constSyms[name]!)
+                        } else {
+                            token = .symbol(self.lookupSymbol(name))
+                        }
                     } else {
+                        let word = s[i..<wordEnd]
                         i = end
-                    }
-                    if name == "n" || name == "m" || name == "y" {
-                        token = .symbol(self.constSyms[name]!)
-                    } else {
-                        token = .symbol(self.lookupSymbol(name))
+                        if word.count == 1, let letter = word.first,
+                            letter == UInt8(ascii: "n") || letter == UInt8(ascii: "m") || letter == UInt8(ascii: "y")
+                        {
+                            token = .symbol(letter == UInt8(ascii: "n") ? self.n : letter == UInt8(ascii: "m") ? self.m : self.y)
+                        } else {
+                            token = .symbol(self.lookupSymbol(bytes: word))
+                        }
                     }
                 } else {
+                    let name = Bytes.string(s[i..<wordEnd])
                     if !previous.isKeyword(.choice) {
                         self.warn(
                             "style: quotes recommended around '\(name)' in '\(Bytes.string(self.currentLine).pythonStripped)'",
@@ -68,9 +83,11 @@ extension Kconfig {
                         value = Bytes.string(s[(i + 1)..<close])
                         i = close + 1
                     } else {
-                        let endIndex: Int
-                        (s, endIndex) = try self.expandString(s, i)
-                        value = self.expandVars(Bytes.string(s[(i + 1)..<(endIndex - 1)]))
+                        let offset = s.startIndex
+                        let start = i - offset
+                        let (array, endIndex) = try self.expandString(Array(s), start)
+                        value = self.expandVars(Bytes.string(array[(start + 1)..<(endIndex - 1)]))
+                        s = array[...]
                         i = endIndex
                     }
                     let isText = (previous.keyword?.isStringLex ?? false) || tokens[0].isKeyword(.option)
@@ -113,7 +130,7 @@ extension Kconfig {
                 } else {
                     throw self.parseError("unknown tokens in line")
                 }
-                while i < s.count, let length = Bytes.spaceLength(s, at: i) { i += length }
+                while i < s.endIndex, let length = Bytes.spaceLength(s, at: i) { i += length }
             }
             tokens.append(token)
             previous = token

@@ -47,6 +47,7 @@ public enum UserValue: Equatable, Sendable {
 /// A Kconfig symbol (`config`/`menuconfig`), or a constant or undefined one met in an expression.
 public final class Symbol {
     public let name: String
+    let nameBytes: [UInt8]
     public let isConstant: Bool
     public internal(set) var nodes: [MenuNode] = []
     /// `orig_type`: the type as written.
@@ -61,7 +62,7 @@ public final class Symbol {
     var revDep: Expr!
     var weakRevDep: Expr!
     var dependents: [Item] = []
-    var dependentIDs: Set<ObjectIdentifier> = []
+    var lastDependent: ObjectIdentifier?
 
     /// The value from a fragment: a tristate for bools, the text otherwise.
     public internal(set) var userValue: UserValue?
@@ -81,6 +82,7 @@ public final class Symbol {
     /// A new symbol whose dependencies are `n` (set by the caller for the n/m/y constants themselves).
     init(name: String, isConstant: Bool, n: Symbol?) {
         self.name = name
+        self.nameBytes = Array(name.utf8)
         self.isConstant = isConstant
         if let n {
             self.directDep = .symbol(n)
@@ -94,10 +96,6 @@ public final class Symbol {
 
     /// Whether any definition has a prompt.
     public var hasPrompt: Bool { self.nodes.contains { $0.prompt != nil } }
-
-    func addDependent(_ item: Item) {
-        if self.dependentIDs.insert(item.id).inserted { self.dependents.append(item) }
-    }
 
     func invalidate() {
         self.cachedStringValue = nil
@@ -119,7 +117,7 @@ public final class Choice {
     public internal(set) var userSelection: Symbol?
     var wasSet = false
     var dependents: [Item] = []
-    var dependentIDs: Set<ObjectIdentifier> = []
+    var lastDependent: ObjectIdentifier?
     var cachedVisibility: Tristate?
     var cachedSelection: Symbol??
     var visited = 0
@@ -131,10 +129,6 @@ public final class Choice {
 
     /// `<choice NAME> (defined at …)`.
     public var nameAndLocation: String { exprString(.choice(self)) + " " + locations(self.nodes) }
-
-    func addDependent(_ item: Item) {
-        if self.dependentIDs.insert(item.id).inserted { self.dependents.append(item) }
-    }
 
     func invalidate() {
         self.cachedVisibility = nil

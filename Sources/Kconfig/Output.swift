@@ -3,7 +3,7 @@ extension Kconfig {
     /// The `.config` text: the menu tree in order, menus and comments as headers, each symbol at its first node.
     public func configText() -> String {
         for symbol in self.uniqueDefinedSymbols { symbol.visited = 0 }
-        var chunks = ""
+        var chunks = OutputBuffer()
         var afterEndComment = false
         var node = self.topNode
         while true {
@@ -18,7 +18,9 @@ extension Kconfig {
                     if node.isMenu, node !== self.topNode, self.exprValue(node.dep) != 0,
                         self.exprValue(node.visibility) != 0
                     {
-                        chunks += "# end of \(node.prompt!.text)\n"
+                        chunks += "# end of "
+                        chunks += node.prompt!.text
+                        chunks += "\n"
                         afterEndComment = true
                     }
                     if let next = node.next {
@@ -27,24 +29,26 @@ extension Kconfig {
                         break
                     }
                 }
-                if !advanced { return chunks }
+                if !advanced { return chunks.string }
             }
             switch node.item {
             case .symbol(let symbol):
                 if symbol.visited != 0 { continue }
                 symbol.visited = 1
-                let line = self.configString(symbol)
-                if line.isEmpty { continue }
+                let value = self.strValue(symbol)
+                guard symbol.writeToConfig else { continue }
                 if afterEndComment {
                     afterEndComment = false
                     chunks += "\n"
                 }
-                chunks += line
+                self.appendConfigLine(symbol, value, to: &chunks)
             case .menu, .comment:
                 let isComment: Bool
                 if case .comment = node.item { isComment = true } else { isComment = false }
                 if self.exprValue(node.dep) != 0 && (isComment || self.exprValue(node.visibility) != 0) {
-                    chunks += "\n#\n# \(node.prompt!.text)\n#\n"
+                    chunks += "\n#\n# "
+                    chunks += node.prompt!.text
+                    chunks += "\n#\n"
                     afterEndComment = false
                 }
             default:
@@ -55,24 +59,72 @@ extension Kconfig {
 
     /// The `autoconf.h` text: written symbols in definition order.
     public func autoconfText() -> String {
-        var chunks = ""
+        var chunks = OutputBuffer()
         for symbol in self.uniqueDefinedSymbols {
             let value = self.strValue(symbol)
             guard symbol.writeToConfig else { continue }
-            let name = self.configPrefix + symbol.name
             if symbol.origType.isBoolOrTristate {
-                if value == "y" {
-                    chunks += "#define \(name) 1\n"
-                } else if value == "m" {
-                    chunks += "#define \(name)_MODULE 1\n"
-                }
-            } else if symbol.origType == .string {
-                chunks += "#define \(name) \"\(escapeKconfigString(value))\"\n"
+                guard value == "y" || value == "m" else { continue }
+                chunks += "#define "
+                chunks += self.configPrefix
+                chunks += symbol.nameBytes
+                chunks += value == "y" ? " 1\n" : "_MODULE 1\n"
+                continue
+            }
+            chunks += "#define "
+            chunks += self.configPrefix
+            chunks += symbol.nameBytes
+            if symbol.origType == .string {
+                chunks += " \""
+                chunks += escapeKconfigString(value)
+                chunks += "\"\n"
             } else {
-                let shown = symbol.origType == .hex && !value.hasPrefix("0x") && !value.hasPrefix("0X") ? "0x" + value : value
-                chunks += "#define \(name) \(shown)\n"
+                chunks += " "
+                if symbol.origType == .hex && !value.hasPrefix("0x") && !value.hasPrefix("0X") { chunks += "0x" }
+                chunks += value
+                chunks += "\n"
             }
         }
-        return chunks
+        return chunks.string
     }
+
+    /// `config_string` appended to a buffer.
+    func appendConfigLine(_ symbol: Symbol, _ value: String, to chunks: inout OutputBuffer) {
+        if symbol.origType.isBoolOrTristate && value == "n" {
+            chunks += "# "
+            chunks += self.configPrefix
+            chunks += symbol.nameBytes
+            chunks += " is not set\n"
+            return
+        }
+        chunks += self.configPrefix
+        chunks += symbol.nameBytes
+        chunks += "="
+        if symbol.origType == .string {
+            chunks += "\""
+            chunks += escapeKconfigString(value)
+            chunks += "\"\n"
+        } else {
+            chunks += value
+            chunks += "\n"
+        }
+    }
+}
+
+/// UTF-8 output built by appending, turned into a `String` once.
+struct OutputBuffer {
+    private var bytes: [UInt8] = []
+
+    init() { self.bytes.reserveCapacity(1 << 16) }
+
+    static func += (buffer: inout OutputBuffer, text: String) {
+        var text = text
+        text.withUTF8 { buffer.bytes.append(contentsOf: $0) }
+    }
+
+    static func += (buffer: inout OutputBuffer, bytes: [UInt8]) {
+        buffer.bytes.append(contentsOf: bytes)
+    }
+
+    var string: String { String(decoding: self.bytes, as: UTF8.self) }
 }

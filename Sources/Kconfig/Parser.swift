@@ -398,32 +398,36 @@ extension Kconfig {
             }
             if !Bytes.isSpace(line) { break }
         }
-        var expanded = expandTabs(line)
-        let indent = expanded.count - leftStripped(expanded).count
+        var expanded = HelpLine(line)
+        let indent = expanded.indent
         if indent == 0 {
             try self.emptyHelp(node, line)
             return
         }
-        var lines: [ArraySlice<Unicode.Scalar>] = [expanded[indent...]]
+        var text: [UInt8] = []
+        expanded.append(to: &text, droppingColumns: indent)
         var count = 1
         while true {
             line = try self.reader.readLine()
             if Bytes.isSpace(line) {
-                lines.append(["\n"])
+                text.append(10)
                 count += 1
             } else if line.isEmpty {
                 break
             } else {
-                expanded = expandTabs(line)
-                if expanded.count - leftStripped(expanded).count < indent { break }
-                lines.append(expanded[indent...])
+                expanded = HelpLine(line)
+                if expanded.indent < indent { break }
+                expanded.append(to: &text, droppingColumns: indent)
                 count += 1
             }
         }
         self.linenr += count
-        var text = String.UnicodeScalarView()
-        for part in lines { text.append(contentsOf: part) }
-        node.help = String(text).pythonRightStripped
+        if text.allSatisfy({ $0 < 0x80 }) {
+            while let last = text.last, Bytes.isASCIISpace(last) || (last >= 0x1C && last <= 0x1F) { text.removeLast() }
+            node.help = Bytes.string(text)
+        } else {
+            node.help = Bytes.string(text).pythonRightStripped
+        }
         if !line.isEmpty { try self.lineAfterHelp(line) }
     }
 
@@ -468,25 +472,63 @@ extension Kconfig {
     }
 }
 
-/// `str.expandtabs()` (tab size 8) of a line, as Unicode scalars.
-private func expandTabs(_ line: ArraySlice<UInt8>) -> [Unicode.Scalar] {
-    var out: [Unicode.Scalar] = []
-    var column = 0
-    for scalar in String(decoding: line, as: UTF8.self).unicodeScalars {
-        if scalar == "\t" {
-            let spaces = 8 - column % 8
-            out.append(contentsOf: repeatElement(" ", count: spaces))
-            column += spaces
+/// A help line after `str.expandtabs()` (tab size 8): its indentation (`len(s) - len(s.lstrip())`) and the text
+/// after a given number of columns. ASCII lines are handled as bytes; others as Unicode scalars, as Python does.
+private struct HelpLine {
+    private let bytes: ArraySlice<UInt8>
+    private let scalars: [Unicode.Scalar]?
+    private var expandedASCII: [UInt8] = []
+
+    init(_ line: ArraySlice<UInt8>) {
+        self.bytes = line
+        if line.allSatisfy({ $0 < 0x80 }) {
+            self.scalars = nil
+            if line.contains(9) {
+                var column = 0
+                for byte in line {
+                    if byte == 9 {
+                        let spaces = 8 - column % 8
+                        self.expandedASCII.append(contentsOf: repeatElement(32, count: spaces))
+                        column += spaces
+                    } else {
+                        self.expandedASCII.append(byte)
+                        column = byte == 10 || byte == 13 ? 0 : column + 1
+                    }
+                }
+            } else {
+                self.expandedASCII = Array(line)
+            }
         } else {
-            out.append(scalar)
-            column = scalar == "\n" || scalar == "\r" ? 0 : column + 1
+            var out: [Unicode.Scalar] = []
+            var column = 0
+            for scalar in String(decoding: line, as: UTF8.self).unicodeScalars {
+                if scalar == "\t" {
+                    let spaces = 8 - column % 8
+                    out.append(contentsOf: repeatElement(" ", count: spaces))
+                    column += spaces
+                } else {
+                    out.append(scalar)
+                    column = scalar == "\n" || scalar == "\r" ? 0 : column + 1
+                }
+            }
+            self.scalars = out
         }
     }
-    return out
-}
 
-private func leftStripped(_ scalars: [Unicode.Scalar]) -> ArraySlice<Unicode.Scalar> {
-    var index = 0
-    while index < scalars.count, isPythonWhitespace(scalars[index]) { index += 1 }
-    return scalars[index...]
+    var indent: Int {
+        if let scalars {
+            return scalars.prefix { isPythonWhitespace($0) }.count
+        }
+        return self.expandedASCII.prefix { Bytes.isASCIISpace($0) || ($0 >= 0x1C && $0 <= 0x1F) }.count
+    }
+
+    func append(to text: inout [UInt8], droppingColumns count: Int) {
+        if let scalars {
+            var view = String.UnicodeScalarView()
+            view.append(contentsOf: scalars[count...])
+            text += String(view).utf8
+        } else {
+            text += self.expandedASCII[count...]
+        }
+    }
 }

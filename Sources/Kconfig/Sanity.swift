@@ -89,35 +89,30 @@ extension Kconfig {
     }
 
     /// `_build_dep()`: records, for every symbol and choice, which items must be recomputed when it changes.
+    /// An item's expressions are walked together, so a repeat from the same item is the last one recorded.
     func buildDependents() {
-        func dependOn(_ item: Item, _ expr: Expr) {
-            expr.forEachItem { operand in
-                switch operand {
-                case .symbol(let symbol): if !symbol.isConstant { symbol.addDependent(item) }
-                case .choice(let choice): choice.addDependent(item)
-                }
-            }
-        }
         for symbol in self.uniqueDefinedSymbols {
             let item = Item.symbol(symbol)
-            for node in symbol.nodes { if let prompt = node.prompt { dependOn(item, prompt.condition) } }
+            let id = ObjectIdentifier(symbol)
+            for node in symbol.nodes { if let prompt = node.prompt { dependOn(item, id, prompt.condition) } }
             for (value, condition) in symbol.defaults {
-                dependOn(item, value)
-                dependOn(item, condition)
+                dependOn(item, id, value)
+                dependOn(item, id, condition)
             }
-            dependOn(item, symbol.revDep)
-            dependOn(item, symbol.weakRevDep)
+            dependOn(item, id, symbol.revDep)
+            dependOn(item, id, symbol.weakRevDep)
             for (low, high, condition) in symbol.ranges {
-                dependOn(item, .symbol(low))
-                dependOn(item, .symbol(high))
-                dependOn(item, condition)
+                dependOn(item, id, .symbol(low))
+                dependOn(item, id, .symbol(high))
+                dependOn(item, id, condition)
             }
-            dependOn(item, symbol.directDep)
+            dependOn(item, id, symbol.directDep)
         }
         for choice in self.uniqueChoices {
             let item = Item.choice(choice)
-            for node in choice.nodes { if let prompt = node.prompt { dependOn(item, prompt.condition) } }
-            for (_, condition) in choice.defaults { dependOn(item, condition) }
+            let id = ObjectIdentifier(choice)
+            for node in choice.nodes { if let prompt = node.prompt { dependOn(item, id, prompt.condition) } }
+            for (_, condition) in choice.defaults { dependOn(item, id, condition) }
         }
     }
 
@@ -197,4 +192,28 @@ func pythonIsUpper(_ text: String) -> Bool {
         if properties.isUppercase { cased = true }
     }
     return cased
+}
+
+/// `_depend_on()`: `item` depends on every non-constant symbol and every choice in `expr`.
+private func dependOn(_ item: Item, _ id: ObjectIdentifier, _ expr: Expr) {
+    switch expr {
+    case .symbol(let symbol):
+        if !symbol.isConstant, symbol.lastDependent != id {
+            symbol.lastDependent = id
+            symbol.dependents.append(item)
+        }
+    case .choice(let choice):
+        if choice.lastDependent != id {
+            choice.lastDependent = id
+            choice.dependents.append(item)
+        }
+    case .and(let left, let right), .or(let left, let right):
+        dependOn(item, id, left)
+        dependOn(item, id, right)
+    case .not(let operand):
+        dependOn(item, id, operand)
+    case .relation(_, let left, let right):
+        dependOn(item, id, .symbol(left))
+        dependOn(item, id, .symbol(right))
+    }
 }

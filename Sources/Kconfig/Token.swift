@@ -17,6 +17,24 @@ enum Keyword: Hashable {
         "string": .string, "tristate": .tristate, "visible": .visible,
     ]
 
+    /// The keyword spelled by these bytes, without building a string for the common non-keyword words: every
+    /// keyword starts with a lowercase letter or `-`.
+    static func match(_ bytes: ArraySlice<UInt8>) -> Keyword? {
+        guard let first = bytes.first, (first >= 0x61 && first <= 0x7A) || first == 0x2D, bytes.count < Self.byLength.count
+        else {
+            return nil
+        }
+        for (spelling, keyword) in Self.byLength[bytes.count] where spelling.elementsEqual(bytes) { return keyword }
+        return nil
+    }
+
+    /// The keywords grouped by the length of their spelling.
+    private static let byLength: [[([UInt8], Keyword)]] = {
+        var table = Array(repeating: [([UInt8], Keyword)](), count: 16)
+        for (name, keyword) in Self.byName { table[name.utf8.count].append((Array(name.utf8), keyword)) }
+        return table
+    }()
+
     /// Keywords after which a word or quoted string is plain text, not a symbol (`_STRING_LEX`).
     var isStringLex: Bool {
         switch self {
