@@ -147,9 +147,8 @@ extension Kconfig {
                 }
                 if !self.tokens[2].isEnd { throw self.parseError("extra tokens at end of line") }
                 self.definedSyms.append(symbol)
-                let node = MenuNode(item: .symbol(symbol), filename: self.filename, line: self.linenr, y: self.yExpr)
+                let node = self.makeNode(.symbol(symbol), parent: parent)
                 node.isMenuconfig = keyword == .menuconfig
-                node.parent = parent
                 symbol.nodes.append(node)
                 try self.parseProps(node)
                 if node.isMenuconfig && node.prompt == nil {
@@ -176,28 +175,23 @@ extension Kconfig {
                 prev.next = nil
                 return prev
             case .if:
-                let node = MenuNode(item: .ifBlock, filename: self.filename, line: self.linenr, y: self.yExpr)
-                node.parent = parent
+                let node = self.makeNode(.ifBlock, parent: parent)
                 node.dep = try self.expectExprAndEnd()
-                try self.parseBlock(end: .endif, parent: node, previous: node)
-                node.list = node.next
+                try self.parseChildren(of: node, until: .endif)
                 prev.next = node
                 prev = node
             case .menu:
-                let node = MenuNode(item: .menu, filename: self.filename, line: self.linenr, y: self.yExpr)
+                let node = self.makeNode(.menu, parent: parent)
                 node.isMenuconfig = true
                 node.prompt = (try self.expectStringAndEnd(), self.yExpr)
-                node.parent = parent
                 self.menus.append(node)
                 try self.parseProps(node)
-                try self.parseBlock(end: .endmenu, parent: node, previous: node)
-                node.list = node.next
+                try self.parseChildren(of: node, until: .endmenu)
                 prev.next = node
                 prev = node
             case .comment:
-                let node = MenuNode(item: .comment, filename: self.filename, line: self.linenr, y: self.yExpr)
+                let node = self.makeNode(.comment, parent: parent)
                 node.prompt = (try self.expectStringAndEnd(), self.yExpr)
-                node.parent = parent
                 self.comments.append(node)
                 try self.parseProps(node)
                 prev.next = node
@@ -216,13 +210,11 @@ extension Kconfig {
                     }
                 }
                 self.choices.append(choice)
-                let node = MenuNode(item: .choice(choice), filename: self.filename, line: self.linenr, y: self.yExpr)
+                let node = self.makeNode(.choice(choice), parent: parent)
                 node.isMenuconfig = true
-                node.parent = parent
                 choice.nodes.append(node)
                 try self.parseProps(node)
-                try self.parseBlock(end: .endchoice, parent: node, previous: node)
-                node.list = node.next
+                try self.parseChildren(of: node, until: .endchoice)
                 prev.next = node
                 prev = node
             case .mainmenu:
@@ -242,6 +234,19 @@ extension Kconfig {
             throw KconfigError("error: expected '\(word)' at end of '\(self.filename)'")
         }
         return prev
+    }
+
+    /// A node at the current line, under `parent`.
+    private func makeNode(_ item: NodeItem, parent: MenuNode) -> MenuNode {
+        let node = MenuNode(item: item, filename: self.filename, line: self.linenr, y: self.yExpr)
+        node.parent = parent
+        return node
+    }
+
+    /// Parses a block's items up to its end keyword as the node's children.
+    private func parseChildren(of node: MenuNode, until end: Keyword) throws {
+        try self.parseBlock(end: end, parent: node, previous: node)
+        node.list = node.next
     }
 
     /// `_parse_cond()`: an optional `if EXPR` and the end of the line.
