@@ -15,12 +15,13 @@ public enum Relation: Sendable {
 }
 
 /// A Kconfig expression, shaped exactly as kconfiglib's tuples so printing and evaluation match it.
-public indirect enum Expr {
+/// Only the recursive cases are boxed, so a bare symbol (the most common expression) costs no allocation.
+public enum Expr {
     case symbol(Symbol)
     case choice(Choice)
-    case and(Expr, Expr)
-    case or(Expr, Expr)
-    case not(Expr)
+    indirect case and(Expr, Expr)
+    indirect case or(Expr, Expr)
+    indirect case not(Expr)
     case relation(Relation, Symbol, Symbol)
 
     /// Whether this is exactly the given symbol (identity, like Python's `is`).

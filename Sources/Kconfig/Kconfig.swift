@@ -97,7 +97,7 @@ public final class Kconfig {
         self.topNode = top
         self.kconfigFilenames = [filename]
         self.filename = filename
-        self.reader = SourceLines(lines: [])
+        self.reader = SourceLines(bytes: [], displayName: filename)
 
         let rootPath = FileSystem.join(self.rootDirectory, filename)
         self.reader = try self.openSource(rootPath, displayName: filename)
@@ -140,7 +140,7 @@ public final class Kconfig {
     }
 
     /// `_lookup_sym()` for a name still in the line's bytes.
-    func lookupSymbol(bytes: ArraySlice<UInt8>) -> Symbol {
+    func lookupSymbol<C: Collection>(bytes: C) -> Symbol where C.Element == UInt8 {
         let hash = SymbolTable.hash(bytes)
         if let symbol = self.symbolTable.find(bytes, hash: hash) { return symbol }
         return self.lookupSymbol(Bytes.string(bytes))
@@ -221,4 +221,3 @@ func orderedUnique(_ choices: [Choice]) -> [Choice] {
     for choice in unique { choice.visited = 0 }
     return unique
 }
-

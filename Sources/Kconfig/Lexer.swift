@@ -3,6 +3,7 @@ extension Kconfig {
     /// Splits one (joined) line into tokens ending in `.end`. Registers new symbols as it meets them.
     func tokenize(_ line: ArraySlice<UInt8>) throws -> [Token] {
         self.currentLine = line
+        if let tokens = self.tokenizeFast(line) { return tokens }
         // `s` stays a view of the file's bytes until a macro expansion rewrites the line.
         var s = line
         var tokens: [Token] = []

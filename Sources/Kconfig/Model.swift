@@ -47,7 +47,6 @@ public enum UserValue: Equatable, Sendable {
 /// A Kconfig symbol (`config`/`menuconfig`), or a constant or undefined one met in an expression.
 public final class Symbol {
     public let name: String
-    let nameBytes: [UInt8]
     public let isConstant: Bool
     public internal(set) var nodes: [MenuNode] = []
     /// `orig_type`: the type as written.
@@ -82,7 +81,6 @@ public final class Symbol {
     /// A new symbol whose dependencies are `n` (set by the caller for the n/m/y constants themselves).
     init(name: String, isConstant: Bool, n: Symbol?) {
         self.name = name
-        self.nameBytes = Array(name.utf8)
         self.isConstant = isConstant
         if let n {
             self.directDep = .symbol(n)

@@ -67,13 +67,13 @@ extension Kconfig {
                 guard value == "y" || value == "m" else { continue }
                 chunks += "#define "
                 chunks += self.configPrefix
-                chunks += symbol.nameBytes
+                chunks += symbol.name
                 chunks += value == "y" ? " 1\n" : "_MODULE 1\n"
                 continue
             }
             chunks += "#define "
             chunks += self.configPrefix
-            chunks += symbol.nameBytes
+            chunks += symbol.name
             if symbol.origType == .string {
                 chunks += " \""
                 chunks += escapeKconfigString(value)
@@ -93,12 +93,12 @@ extension Kconfig {
         if symbol.origType.isBoolOrTristate && value == "n" {
             chunks += "# "
             chunks += self.configPrefix
-            chunks += symbol.nameBytes
+            chunks += symbol.name
             chunks += " is not set\n"
             return
         }
         chunks += self.configPrefix
-        chunks += symbol.nameBytes
+        chunks += symbol.name
         chunks += "="
         if symbol.origType == .string {
             chunks += "\""

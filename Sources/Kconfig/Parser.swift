@@ -458,7 +458,8 @@ extension Kconfig {
     private func parseFactor(transformM: Bool) throws -> Expr {
         let token = self.nextToken()
         switch token {
-        case .symbol(let symbol):
+        case .symbolReference(let reference):
+            let symbol = reference.takeUnretainedValue()
             guard case .relation(let relation) = self.peek else {
                 if transformM && symbol === self.m { return .and(.symbol(self.m), .symbol(self.modules)) }
                 return .symbol(symbol)
@@ -478,32 +479,24 @@ extension Kconfig {
 }
 
 /// A help line after `str.expandtabs()` (tab size 8): its indentation (`len(s) - len(s.lstrip())`) and the text
-/// after a given number of columns. ASCII lines are handled as bytes; others as Unicode scalars, as Python does.
+/// after a given number of columns. ASCII lines are read in place (tabs past the indentation expanded only when
+/// present); others go through Unicode scalars, as in Python.
 private struct HelpLine {
     private let bytes: ArraySlice<UInt8>
     private let scalars: [Unicode.Scalar]?
-    private var expandedASCII: [UInt8] = []
+    /// For ASCII: the columns of leading whitespace and where it ends in `bytes`.
+    private var leadingColumns = 0
+    private var leadingEnd = 0
+    private var tabAfterIndent = false
 
     init(_ line: ArraySlice<UInt8>) {
         self.bytes = line
-        if line.allSatisfy({ $0 < 0x80 }) {
-            self.scalars = nil
-            if line.contains(9) {
-                var column = 0
-                for byte in line {
-                    if byte == 9 {
-                        let spaces = 8 - column % 8
-                        self.expandedASCII.append(contentsOf: repeatElement(32, count: spaces))
-                        column += spaces
-                    } else {
-                        self.expandedASCII.append(byte)
-                        column = byte == 10 || byte == 13 ? 0 : column + 1
-                    }
-                }
-            } else {
-                self.expandedASCII = Array(line)
-            }
-        } else {
+        var ascii = true
+        for byte in line where byte >= 0x80 {
+            ascii = false
+            break
+        }
+        guard ascii else {
             var out: [Unicode.Scalar] = []
             var column = 0
             for scalar in String(decoding: line, as: UTF8.self).unicodeScalars {
@@ -517,14 +510,30 @@ private struct HelpLine {
                 }
             }
             self.scalars = out
+            return
         }
+        self.scalars = nil
+        var column = 0
+        var position = line.startIndex
+        while position < line.endIndex {
+            let byte = line[position]
+            if byte == 9 {
+                column += 8 - column % 8
+            } else if Bytes.isASCIISpace(byte) || (byte >= 0x1C && byte <= 0x1F) {
+                column = byte == 10 || byte == 13 ? 0 : column + 1
+            } else {
+                break
+            }
+            position += 1
+        }
+        self.leadingColumns = column
+        self.leadingEnd = position
+        self.tabAfterIndent = line[position...].contains(9)
     }
 
     var indent: Int {
-        if let scalars {
-            return scalars.prefix { isPythonWhitespace($0) }.count
-        }
-        return self.expandedASCII.prefix { Bytes.isASCIISpace($0) || ($0 >= 0x1C && $0 <= 0x1F) }.count
+        if let scalars { return scalars.prefix { isPythonWhitespace($0) }.count }
+        return self.leadingColumns
     }
 
     func append(to text: inout [UInt8], droppingColumns count: Int) {
@@ -532,8 +541,26 @@ private struct HelpLine {
             var view = String.UnicodeScalarView()
             view.append(contentsOf: scalars[count...])
             text += String(view).utf8
-        } else {
-            text += self.expandedASCII[count...]
+            return
         }
+        if !self.tabAfterIndent {
+            // Columns beyond `count` inside the indentation become spaces (an expanded tab may straddle it).
+            text.append(contentsOf: repeatElement(32, count: self.leadingColumns - count))
+            text += self.bytes[self.leadingEnd...]
+            return
+        }
+        var expanded: [UInt8] = []
+        var column = 0
+        for byte in self.bytes {
+            if byte == 9 {
+                let spaces = 8 - column % 8
+                expanded.append(contentsOf: repeatElement(32, count: spaces))
+                column += spaces
+            } else {
+                expanded.append(byte)
+                column = byte == 10 || byte == 13 ? 0 : column + 1
+            }
+        }
+        text += expanded[count...]
     }
 }

@@ -2,85 +2,73 @@
 /// `\r` become `\n`), each line keeping its `\n`. A UTF-8 error surfaces when reading reaches the 8 KiB chunk that
 /// holds it, as with Python's `TextIOWrapper`, with kconfiglib's "Malformed utf-8" message.
 struct SourceLines {
-    private var lines: [ArraySlice<UInt8>]
-    private var lineEnds: [Int] = []
+    /// The text after newline translation.
+    private let text: [UInt8]
+    /// Where each line ends in `text` (after its `\n`, or at the end).
+    private var ends: [Int] = []
+    /// Where each line ends in the file's bytes, for the failure check.
+    private var sourceEnds: [Int]?
     private var index = 0
     /// The byte offset from which reading fails, and the error to throw then.
     private var failure: (offset: Int, error: KconfigError)?
 
-    init(lines: [ArraySlice<UInt8>]) {
-        self.lines = lines
-    }
-
     init(bytes: [UInt8], displayName: String) {
-        var valid = bytes[...]
-        if let problem = UTF8Problem.find(in: bytes) {
-            let chunkStart = problem.chunkStart
+        var validCount = bytes.count
+        if String(validating: bytes, as: UTF8.self) == nil, let problem = UTF8Problem.find(in: bytes) {
             let line = 1 + bytes[..<problem.start].reduce(0) { $0 + ($1 == 10 ? 1 : 0) }
             self.failure = (
-                chunkStart,
+                problem.chunkStart,
                 KconfigError(problem.message(bytes: bytes, filename: displayName), location: "\(displayName):\(line)")
             )
-            valid = bytes[..<problem.start]
+            validCount = problem.start
         }
-        self.lines = []
-        var start = valid.startIndex
-        var translated: [UInt8] = []
-        var current = valid.startIndex
-        let hasCR = valid.contains(13)
-        if hasCR {
-            translated.reserveCapacity(valid.count)
-            var offset = valid.startIndex
-            while offset < valid.endIndex {
-                let byte = valid[offset]
-                if byte == 13 {
-                    translated.append(10)
-                    if offset + 1 < valid.endIndex, valid[offset + 1] == 10 { offset += 1 }
-                } else {
-                    translated.append(byte)
-                }
-                self.lineEnds.append(offset + 1)
-                offset += 1
-            }
-            var lineStart = 0
-            for (position, byte) in translated.enumerated() where byte == 10 {
-                self.lines.append(translated[lineStart...position])
-                lineStart = position + 1
-            }
-            if lineStart < translated.count { self.lines.append(translated[lineStart...]) }
-            // Map each line to the source offset of its end for the failure check.
-            var ends: [Int] = []
-            var consumed = 0
-            for line in self.lines {
-                consumed += line.count
-                ends.append(self.lineEnds[consumed - 1])
-            }
-            self.lineEnds = ends
+        guard bytes[..<validCount].contains(13) else {
+            self.text = validCount == bytes.count ? bytes : Array(bytes[..<validCount])
+            self.ends = Self.lineEnds(self.text)
             return
         }
-        while current < valid.endIndex {
-            if valid[current] == 10 {
-                self.lines.append(valid[start...current])
-                self.lineEnds.append(current + 1)
-                start = current + 1
+        // Universal newlines: \r\n and \r become \n; remember where each line ended in the source.
+        var translated: [UInt8] = []
+        translated.reserveCapacity(validCount)
+        var sourceEnds: [Int] = []
+        var offset = 0
+        while offset < validCount {
+            var byte = bytes[offset]
+            if byte == 13 {
+                byte = 10
+                if offset + 1 < validCount, bytes[offset + 1] == 10 { offset += 1 }
             }
-            current += 1
+            translated.append(byte)
+            offset += 1
+            if byte == 10 { sourceEnds.append(offset) }
         }
-        if start < valid.endIndex {
-            self.lines.append(valid[start...])
-            self.lineEnds.append(valid.endIndex)
-        }
+        if translated.last != 10, !translated.isEmpty { sourceEnds.append(validCount) }
+        self.text = translated
+        self.ends = Self.lineEnds(translated)
+        self.sourceEnds = sourceEnds
     }
 
-    /// `readline()`: the next line with its `\n`, or an empty array at the end of the file.
+    private static func lineEnds(_ text: [UInt8]) -> [Int] {
+        var ends: [Int] = []
+        ends.reserveCapacity(text.count / 24 + 1)
+        text.withUnsafeBufferPointer { buffer in
+            for position in 0..<buffer.count where buffer[position] == 10 { ends.append(position + 1) }
+        }
+        if let last = ends.last, last < text.count { ends.append(text.count) }
+        if ends.isEmpty, !text.isEmpty { ends.append(text.count) }
+        return ends
+    }
+
+    /// `readline()`: the next line with its `\n`, or an empty slice at the end of the file.
     mutating func readLine() throws -> ArraySlice<UInt8> {
         if let failure {
-            let end = self.index < self.lineEnds.count ? self.lineEnds[self.index] : Int.max
+            let end = self.index < self.ends.count ? (self.sourceEnds?[self.index] ?? self.ends[self.index]) : Int.max
             if end > failure.offset { throw failure.error }
         }
-        guard self.index < self.lines.count else { return [] }
+        guard self.index < self.ends.count else { return [] }
+        let start = self.index == 0 ? 0 : self.ends[self.index - 1]
         defer { self.index += 1 }
-        return self.lines[self.index]
+        return self.text[start..<self.ends[self.index]]
     }
 }
 

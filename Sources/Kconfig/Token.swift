@@ -19,7 +19,7 @@ enum Keyword: Hashable {
 
     /// The keyword spelled by these bytes, without building a string for the common non-keyword words: every
     /// keyword starts with a lowercase letter or `-`.
-    static func match(_ bytes: ArraySlice<UInt8>) -> Keyword? {
+    static func match<C: Collection>(_ bytes: C) -> Keyword? where C.Element == UInt8 {
         guard let first = bytes.first, (first >= 0x61 && first <= 0x7A) || first == 0x2D, bytes.count < Self.byLength.count
         else {
             return nil
@@ -76,7 +76,9 @@ enum Keyword: Hashable {
 /// One token of a Kconfig line.
 enum Token {
     case keyword(Keyword)
-    case symbol(Symbol)
+    /// A symbol, unretained: every symbol a token can name is registered in `Kconfig.syms`/`constSyms` while
+    /// parsing, which keeps it alive; copying tokens then costs no reference counting.
+    case symbolReference(Unmanaged<Symbol>)
     /// Plain text: a prompt, title, path or choice name.
     case text(String)
     case and, or, not, openParen, closeParen
@@ -99,8 +101,10 @@ enum Token {
         return false
     }
 
+    static func symbol(_ symbol: Symbol) -> Token { .symbolReference(Unmanaged.passUnretained(symbol)) }
+
     var symbol: Symbol? {
-        if case .symbol(let symbol) = self { return symbol }
+        if case .symbolReference(let symbol) = self { return symbol.takeUnretainedValue() }
         return nil
     }
 }
