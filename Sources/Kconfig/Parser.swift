@@ -380,7 +380,7 @@ extension Kconfig {
         }
         self.tokenIndex = 2
         guard case .text(var prompt) = self.tokens[1] else { throw self.parseError("expected prompt string") }
-        let stripped = prompt.pythonStripped
+        let stripped = hasOuterSpace(prompt) ? prompt.pythonStripped : prompt
         if prompt != stripped {
             self.warn(node.itemNameAndLocation + " has leading or trailing whitespace in its prompt")
             prompt = stripped
@@ -563,4 +563,10 @@ private struct HelpLine {
         }
         text += expanded[count...]
     }
+}
+
+/// Whether Python's `strip()` would change the text (its first or last character is whitespace).
+private func hasOuterSpace(_ text: String) -> Bool {
+    guard let first = text.unicodeScalars.first, let last = text.unicodeScalars.last else { return false }
+    return isPythonWhitespace(first) || isPythonWhitespace(last)
 }

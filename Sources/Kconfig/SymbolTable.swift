@@ -20,11 +20,17 @@ struct SymbolTable {
         while let slot = self.slots[index] {
             if self.hashes[index] == hash {
                 let symbol = slot.takeUnretainedValue()
-                if symbol.name.utf8.elementsEqual(bytes) { return symbol }
+                if Self.equal(symbol.name, bytes) { return symbol }
             }
             index = (index + 1) & mask
         }
         return nil
+    }
+
+    /// Whether the name's UTF-8 bytes are `bytes` (through the string's contiguous storage).
+    private static func equal<C: Collection>(_ name: String, _ bytes: C) -> Bool where C.Element == UInt8 {
+        var name = name
+        return name.withUTF8 { stored in stored.count == bytes.count && stored.elementsEqual(bytes) }
     }
 
     mutating func insert(_ symbol: Symbol) {

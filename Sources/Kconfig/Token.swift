@@ -17,23 +17,18 @@ enum Keyword: Hashable {
         "string": .string, "tristate": .tristate, "visible": .visible,
     ]
 
-    /// The keyword spelled by these bytes, without building a string for the common non-keyword words: every
-    /// keyword starts with a lowercase letter or `-`.
+    /// The keyword spelled by these bytes, without building a string: every keyword starts with a lowercase letter
+    /// or `-` and is at most 16 bytes, so its bytes pack into two integers that a small table compares.
     static func match<C: Collection>(_ bytes: C) -> Keyword? where C.Element == UInt8 {
-        guard let first = bytes.first, (first >= 0x61 && first <= 0x7A) || first == 0x2D, bytes.count < Self.byLength.count
-        else {
-            return nil
-        }
-        for (spelling, keyword) in Self.byLength[bytes.count] where spelling.elementsEqual(bytes) { return keyword }
+        guard let first = bytes.first, (first >= 0x61 && first <= 0x7A) || first == 0x2D else { return nil }
+        guard let key = PackedWord(bytes) else { return nil }
+        for entry in Self.packed where entry.key == key { return entry.keyword }
         return nil
     }
 
-    /// The keywords grouped by the length of their spelling.
-    private static let byLength: [[([UInt8], Keyword)]] = {
-        var table = Array(repeating: [([UInt8], Keyword)](), count: 16)
-        for (name, keyword) in Self.byName { table[name.utf8.count].append((Array(name.utf8), keyword)) }
-        return table
-    }()
+    private static let packed: [(key: PackedWord, keyword: Keyword)] = Self.byName.map {
+        (PackedWord($0.key.utf8)!, $0.value)
+    }
 
     /// Keywords after which a word or quoted string is plain text, not a symbol (`_STRING_LEX`).
     var isStringLex: Bool {
@@ -119,4 +114,23 @@ public struct KconfigError: Error, Equatable, Sendable, CustomStringConvertible 
         self.location = location
     }
     public var description: String { self.message }
+}
+
+/// Up to 16 bytes of a word and its length, as plain integers.
+struct PackedWord: Equatable {
+    var low: UInt64 = 0
+    var high: UInt64 = 0
+    var count: Int = 0
+
+    init?<C: Collection>(_ bytes: C) where C.Element == UInt8 {
+        for byte in bytes {
+            guard self.count < 16 else { return nil }
+            if self.count < 8 {
+                self.low |= UInt64(byte) << (8 * UInt64(self.count))
+            } else {
+                self.high |= UInt64(byte) << (8 * UInt64(self.count - 8))
+            }
+            self.count += 1
+        }
+    }
 }
