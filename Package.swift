@@ -31,6 +31,8 @@ let package = Package(
         ),
         // L2: the firmware's typed configuration, built from evaluated Kconfig symbols.
         .target(name: "FirmwareConfig", dependencies: ["Kconfig"], swiftSettings: strictSettings),
+        // L1: the MQTT 3.1.1 packet codec (pure; shared by the hub/DPS emulators and their tests).
+        .target(name: "MQTTCodec", swiftSettings: strictSettings),
         // L2: the one POSIX pseudo-terminal wrapper.
         .target(name: "PTY", swiftSettings: strictSettings),
         // L3: the simulated nRF91 modem.
@@ -65,6 +67,7 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .testTarget(name: "ATProtocolTests", dependencies: ["ATProtocol"], swiftSettings: strictSettings),
+        .testTarget(name: "MQTTCodecTests", dependencies: ["MQTTCodec"], swiftSettings: strictSettings),
         .testTarget(
             name: "KconfigTests",
             dependencies: ["Kconfig", "FirmwareConfig"],
