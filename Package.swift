@@ -33,6 +33,8 @@ let package = Package(
         .target(name: "FirmwareConfig", dependencies: ["Kconfig"], swiftSettings: strictSettings),
         // L1: the MQTT 3.1.1 packet codec (pure; shared by the hub/DPS emulators and their tests).
         .target(name: "MQTTCodec", swiftSettings: strictSettings),
+        // L1: IoT Hub topic and property-bag codec (pure; the hub emulator and the firmware share it).
+        .target(name: "IoTHubTopics", swiftSettings: strictSettings),
         // L2: the one POSIX pseudo-terminal wrapper.
         .target(name: "PTY", swiftSettings: strictSettings),
         // L3: the simulated nRF91 modem.
@@ -68,6 +70,7 @@ let package = Package(
         ),
         .testTarget(name: "ATProtocolTests", dependencies: ["ATProtocol"], swiftSettings: strictSettings),
         .testTarget(name: "MQTTCodecTests", dependencies: ["MQTTCodec"], swiftSettings: strictSettings),
+        .testTarget(name: "IoTHubTopicsTests", dependencies: ["IoTHubTopics"], swiftSettings: strictSettings),
         .testTarget(
             name: "KconfigTests",
             dependencies: ["Kconfig", "FirmwareConfig"],
