@@ -17,6 +17,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-certificates", from: "1.21.1"),
+        .package(url: "https://github.com/apple/swift-asn1", from: "1.7.4"),
     ],
     targets: [
         // L0: shared vocabulary with no I/O.
@@ -35,6 +37,16 @@ let package = Package(
         .target(name: "MQTTCodec", swiftSettings: strictSettings),
         // L1: IoT Hub topic and property-bag codec (pure; the hub emulator and the firmware share it).
         .target(name: "IoTHubTopics", swiftSettings: strictSettings),
+        // L2: cert_tool.py's actions (test PKI for the hub, DPS and devices).
+        .target(
+            name: "CertTool",
+            dependencies: [
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+            ],
+            swiftSettings: strictSettings
+        ),
         // L2: the one POSIX pseudo-terminal wrapper.
         .target(name: "PTY", swiftSettings: strictSettings),
         // L3: the simulated nRF91 modem.
@@ -52,7 +64,7 @@ let package = Package(
         .executableTarget(
             name: "nrfsim",
             dependencies: [
-                "VirtualModem", "SimCore", "Kconfig", "FirmwareConfig",
+                "VirtualModem", "SimCore", "Kconfig", "FirmwareConfig", "CertTool",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -71,6 +83,16 @@ let package = Package(
         .testTarget(name: "ATProtocolTests", dependencies: ["ATProtocol"], swiftSettings: strictSettings),
         .testTarget(name: "MQTTCodecTests", dependencies: ["MQTTCodec"], swiftSettings: strictSettings),
         .testTarget(name: "IoTHubTopicsTests", dependencies: ["IoTHubTopics"], swiftSettings: strictSettings),
+        .testTarget(
+            name: "CertToolTests",
+            dependencies: [
+                "CertTool",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+            ],
+            swiftSettings: strictSettings
+        ),
         .testTarget(
             name: "KconfigTests",
             dependencies: ["Kconfig", "FirmwareConfig"],

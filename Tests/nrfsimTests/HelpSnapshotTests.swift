@@ -12,6 +12,8 @@ struct HelpSnapshotTests {
         ("nrfsim-help.txt", NrfSim.self),
         ("device-help.txt", DeviceCommand.self),
         ("config-help.txt", ConfigCommand.self),
+        ("cert-tool-help.txt", CertToolCommand.self),
+        ("cert-tool-sign-help.txt", CertToolCommand.Sign.self),
     ]
 
     @Test("help matches its snapshot", arguments: HelpSnapshotTests.commands.map(\.0))
