@@ -19,6 +19,9 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-certificates", from: "1.21.1"),
         .package(url: "https://github.com/apple/swift-asn1", from: "1.7.4"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
     targets: [
         // L0: shared vocabulary with no I/O.
@@ -47,6 +50,24 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
+        // L3: the local IoT Hub emulator: MQTT over TLS, the service REST API, the registry and twins in SQLite.
+        .target(
+            name: "HubEmulator",
+            dependencies: [
+                "MQTTCodec", "IoTHubTopics", "CertTool",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
         // L2: the one POSIX pseudo-terminal wrapper.
         .target(name: "PTY", swiftSettings: strictSettings),
         // L3: the simulated nRF91 modem.
@@ -64,7 +85,7 @@ let package = Package(
         .executableTarget(
             name: "nrfsim",
             dependencies: [
-                "VirtualModem", "SimCore", "Kconfig", "FirmwareConfig", "CertTool",
+                "VirtualModem", "SimCore", "Kconfig", "FirmwareConfig", "CertTool", "HubEmulator",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

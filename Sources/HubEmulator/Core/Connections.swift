@@ -1,0 +1,153 @@
+import Foundation
+import IoTHubTopics
+import Logging
+import NIOConcurrencyHelpers
+import MQTTCodec
+import X509
+
+/// A device's CONNECT: who it says it is, and what it proves.
+public struct ConnectAttempt: Sendable {
+    public var clientID: String
+    public var username: String?
+    public var password: [UInt8]?
+    /// The TLS client chain, leaf first.
+    public var chain: [Certificate]
+    public var peer: String
+}
+
+/// An accepted device: its hub and id.
+public struct DeviceSessionIdentity: Sendable, Equatable {
+    public var hub: String
+    public var hostname: String
+    public var deviceID: String
+    public var authMethod: String
+}
+
+/// Authentication (azure-iot-hub-protocol.md §2.1) and the registry of live connections.
+extension HubCore {
+    /// Checks the user name grammar and the credentials; the reason is logged with the device id and sent nowhere.
+    public func authenticate(_ attempt: ConnectAttempt) -> Result<DeviceSessionIdentity, ServiceError> {
+        func refuse(_ reason: String) -> Result<DeviceSessionIdentity, ServiceError> {
+            self.logger.warning("connection refused", metadata: ["device": "\(attempt.clientID)", "peer": "\(attempt.peer)", "reason": "\(reason)"])
+            return .failure(ServiceError(401, 401002, "IotHubUnauthorizedAccess", reason))
+        }
+        guard let username = attempt.username else { return refuse("no user name") }
+        // {hostname}/{clientId}/?api-version=…[&…]  or the legacy {hostname}/{clientId}
+        let parts = username.split(separator: "/", maxSplits: 2, omittingEmptySubsequences: false)
+        guard parts.count >= 2, !parts[0].isEmpty else { return refuse("user name '\(username)' is not {hostname}/{deviceId}/?api-version=…") }
+        let hostname = String(parts[0])
+        let clientID = String(parts[1])
+        var apiVersion: String?
+        if parts.count == 3 {
+            guard parts[2].hasPrefix("?") || parts[2].isEmpty else { return refuse("user name '\(username)' has text after the device id that is not a query") }
+            for pair in parts[2].dropFirst().split(separator: "&") where pair.hasPrefix("api-version=") {
+                apiVersion = String(pair.dropFirst("api-version=".count))
+            }
+        }
+        if apiVersion == nil {
+            if self.strictAPIVersion { return refuse("user name '\(username)' has no api-version") }
+            self.logger.warning("CONNECT without api-version", metadata: ["device": "\(clientID)"])
+        } else {
+            self.logger.debug("api-version", metadata: ["device": "\(clientID)", "api-version": "\(apiVersion!)"])
+        }
+        guard clientID == attempt.clientID else { return refuse("client id '\(attempt.clientID)' differs from the user name's '\(clientID)'") }
+        return self.lock.withLock { () -> Result<DeviceSessionIdentity, ServiceError> in
+            guard let state = self.state(forName: hostname) else { return refuse("no hub at '\(hostname)'") }
+            guard let device = state.devices[clientID] else { return refuse("device '\(clientID)' is not registered") }
+            guard device.enabled else { return refuse("device '\(clientID)' is disabled") }
+            let identity = { (method: String) in
+                DeviceSessionIdentity(hub: state.record.name, hostname: state.record.hostname, deviceID: clientID, authMethod: method)
+            }
+            switch device.authentication {
+            case .sas(let primary, let secondary):
+                guard let password = attempt.password, let text = String(validating: password, as: UTF8.self) else {
+                    return refuse("no SAS token")
+                }
+                let token: SASToken
+                do {
+                    token = try SASToken.parse(text)
+                } catch {
+                    return refuse("\(error)")
+                }
+                guard token.expiry > Int64(self.now().timeIntervalSince1970) else { return refuse("the SAS token expired") }
+                guard token.grants("\(state.record.hostname)/devices/\(clientID)") else {
+                    return refuse("the SAS token's resource '\(token.resource)' does not cover this device")
+                }
+                if let policy = token.policy {
+                    guard policy == "device" || policy == "iothubowner", let keys = state.record.policies[policy],
+                        token.isSigned(byKey: keys.primary) || token.isSigned(byKey: keys.secondary)
+                    else { return refuse("the SAS token's signature does not match policy '\(policy)'") }
+                } else if !(token.isSigned(byKey: primary) || token.isSigned(byKey: secondary)) {
+                    return refuse("the SAS token's signature does not match the device keys")
+                }
+                return .success(identity("sas"))
+            case .selfSigned(let primary, let secondary):
+                guard let leaf = attempt.chain.first else { return refuse("no client certificate") }
+                let presented = [thumbprint(leaf, sha256: false), thumbprint(leaf, sha256: true)]
+                let expected = [primary, secondary].compactMap { $0?.uppercased().replacingOccurrences(of: ":", with: "") }
+                guard presented.contains(where: expected.contains) else {
+                    return refuse("thumbprint SHA1Hash=\(presented[0]), SHA2Hash=\(presented[1]) is not the device's")
+                }
+                return .success(identity("x509"))
+            case .certificateAuthority:
+                guard let leaf = attempt.chain.first else { return refuse("no client certificate") }
+                let commonName = leaf.subject.flatMap { $0 }.first { $0.type == .RDNAttributeType.commonName }.map { "\($0.value)" }
+                guard commonName == clientID else { return refuse("the certificate's CN '\(commonName ?? "")' is not the device id") }
+                guard self.chainReachesVerifiedCA(attempt.chain, state: state) else {
+                    return refuse("the certificate chain does not reach a verified CA certificate of the hub")
+                }
+                return .success(identity("x509"))
+            }
+        }
+    }
+
+    /// Registers a live connection; an older one for the same device is closed. Returns the stored session's
+    /// subscriptions (nil when there is none) for session-present.
+    public func register(_ link: any DeviceLink, identity: DeviceSessionIdentity, cleanSession: Bool) -> [String]? {
+        let old: (any DeviceLink)? = self.lock.withLock {
+            guard let state = self.hubs[identity.hub] else { return nil }
+            let previous = state.links[identity.deviceID]?.link
+            state.links[identity.deviceID] = LinkState(link: link, subscriptions: [], cleanSession: cleanSession)
+            if var device = state.devices[identity.deviceID] {
+                device.lastActivityTime = self.timestamp()
+                state.devices[identity.deviceID] = device
+            }
+            return previous
+        }
+        old?.close(reason: "a new connection with the same device id (400027 ConnectionForcefullyClosedOnNewConnection)")
+        self.logger.info("device connected", metadata: ["hub": "\(identity.hub)", "device": "\(identity.deviceID)", "auth": "\(identity.authMethod)"])
+        if cleanSession {
+            try? self.store.deleteSession(hub: identity.hub, client: identity.deviceID)
+            return nil
+        }
+        return (try? self.store.session(hub: identity.hub, client: identity.deviceID)) ?? nil
+    }
+
+    public func unregister(_ link: any DeviceLink, identity: DeviceSessionIdentity) {
+        self.lock.withLock {
+            guard let state = self.hubs[identity.hub], let current = state.links[identity.deviceID], current.link === link else { return }
+            state.links[identity.deviceID] = nil
+        }
+        self.logger.info("device disconnected", metadata: ["hub": "\(identity.hub)", "device": "\(identity.deviceID)"])
+    }
+
+    /// Records a device's subscriptions (and its persistent session), then delivers queued C2D when it subscribed
+    /// to them.
+    public func setSubscriptions(_ filters: [String], kinds: Set<DeviceSubscription>, identity: DeviceSessionIdentity) {
+        let persist: Bool = self.lock.withLock {
+            guard let state = self.hubs[identity.hub], var link = state.links[identity.deviceID] else { return false }
+            link.subscriptions = kinds
+            state.links[identity.deviceID] = link
+            return !link.cleanSession
+        }
+        if persist { try? self.store.saveSession(hub: identity.hub, client: identity.deviceID, subscriptions: filters) }
+        if kinds.contains(.cloudToDevice) { self.deliverQueued(hub: identity.hub, deviceID: identity.deviceID) }
+    }
+
+    func link(hub: String, deviceID: String, needing kind: DeviceSubscription) -> (any DeviceLink)? {
+        self.lock.withLock {
+            guard let link = self.hubs[hub]?.links[deviceID], link.subscriptions.contains(kind) else { return nil }
+            return link.link
+        }
+    }
+}

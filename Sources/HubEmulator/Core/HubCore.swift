@@ -1,0 +1,188 @@
+import Crypto
+import Foundation
+import IoTHubTopics
+import Logging
+import MQTTCodec
+import NIOConcurrencyHelpers
+import NIOCore
+import X509
+
+/// What the hub needs from a live device connection; calls arrive on any thread.
+public protocol DeviceLink: AnyObject, Sendable {
+    /// Sends a packet to the device (hopping to the connection's event loop).
+    func send(_ packet: MQTTPacket)
+    /// Delivers a C2D message at QoS 1, remembering its sequence until the PUBACK.
+    func deliver(_ message: C2DMessage, topic: String)
+    /// Closes the connection, logging why.
+    func close(reason: String)
+}
+
+/// A telemetry message as `az iot hub monitor-events` shows it.
+public struct TelemetryEvent: Sendable {
+    public var sequence: Int
+    public var hub: String
+    public var deviceID: String
+    public var enqueuedTime: String
+    public var systemProperties: [(String, String?)]
+    public var applicationProperties: [(String, String?)]
+    public var body: [UInt8]
+}
+
+/// An error of the service API, with IoT Hub's status and error code.
+public struct ServiceError: Error, Sendable {
+    public var status: Int
+    public var code: Int
+    public var name: String
+    public var message: String
+
+    public init(_ status: Int, _ code: Int, _ name: String, _ message: String) {
+        self.status = status
+        self.code = code
+        self.name = name
+        self.message = message
+    }
+}
+
+/// The emulator's shared state: hubs, their devices, certificates, live connections, pending method calls and the
+/// telemetry stream. Every mutation is stored before it is acknowledged.
+public final class HubCore: @unchecked Sendable {
+    public let store: HubStore
+    let logger: Logger
+    let lock = NIOLock()
+    let now: @Sendable () -> Date
+    private(set) var hubs: [String: HubState] = [:]
+    private var events: [TelemetryEvent] = []
+    private var eventSequence = 0
+    private var eventWaiters: [(Int, EventLoopPromise<Void>)] = []
+    /// Accept any api-version (logged); strict mode refuses a CONNECT without one.
+    public var strictAPIVersion = false
+
+    public static let maximumQueueDepth = 50
+    public static let maximumDeliveryCount = 10
+    public static let defaultTTL: Int64 = 3600
+    static let eventCapacity = 100_000
+
+    final class HubState {
+        var record: HubRecord
+        var devices: [String: DeviceRecord] = [:]
+        var certificates: [String: CACertificateRecord] = [:]
+        var links: [String: LinkState] = [:]
+        var pendingMethods: [String: EventLoopPromise<(Int, JSONValue)>] = [:]
+        var methodCounter = 0
+
+        init(record: HubRecord) { self.record = record }
+    }
+
+    struct LinkState {
+        let link: any DeviceLink
+        var subscriptions: Set<DeviceSubscription>
+        var cleanSession: Bool
+    }
+
+    public init(store: HubStore, logger: Logger, now: @escaping @Sendable () -> Date = Date.init) throws {
+        self.store = store
+        self.logger = logger
+        self.now = now
+        for record in try store.hubs() {
+            let state = HubState(record: record)
+            for device in try store.devices(hub: record.name) { state.devices[device.deviceID] = device }
+            for certificate in try store.certificates(hub: record.name) { state.certificates[certificate.name] = certificate }
+            self.hubs[record.name] = state
+        }
+    }
+
+    public var hubRecords: [HubRecord] { self.lock.withLock { self.hubs.values.map(\.record).sorted { $0.name < $1.name } } }
+
+    func timestamp() -> String { iso8601(self.now()) }
+
+    // MARK: Hubs
+
+    /// `az iot hub create`: a hub named `name` at `<name>.azure-devices.net`, with the default policies.
+    public func createHub(name: String) throws -> HubRecord {
+        try self.lock.withLock {
+            if let existing = self.hubs[name] { return existing.record }
+            guard name.range(of: "^[A-Za-z0-9][A-Za-z0-9-]{1,48}[A-Za-z0-9]$", options: .regularExpression) != nil else {
+                throw ServiceError(400, 400004, "ArgumentInvalid", "the hub name '\(name)' must be 3-50 letters, digits or hyphens")
+            }
+            var policies: [String: (primary: String, secondary: String)] = [:]
+            for policy in ["iothubowner", "service", "device", "registryRead", "registryReadWrite"] {
+                policies[policy] = (randomKey(), randomKey())
+            }
+            let record = HubRecord(name: name, hostname: "\(name).azure-devices.net", policies: policies)
+            try self.store.save(record)
+            self.hubs[name] = HubState(record: record)
+            self.logger.info("hub created", metadata: ["hub": "\(name)"])
+            return record
+        }
+    }
+
+    /// The hub a hostname names (case-insensitive), or a hub named so.
+    public func hub(named name: String) -> HubRecord? {
+        self.lock.withLock { self.state(forName: name)?.record }
+    }
+
+    func state(forName name: String) -> HubState? {
+        if let state = self.hubs[name] { return state }
+        let lowered = name.lowercased()
+        return self.hubs.values.first { $0.record.hostname.lowercased() == lowered || $0.record.name.lowercased() == lowered }
+    }
+
+    func withHub<T>(_ name: String, _ body: (HubState) throws -> T) throws -> T {
+        try self.lock.withLock {
+            guard let state = self.state(forName: name) else {
+                throw ServiceError(404, 404002, "IotHubNotFound", "no IoT hub named '\(name)'")
+            }
+            return try body(state)
+        }
+    }
+
+    // MARK: Telemetry stream
+
+    func appendEvent(hub: String, deviceID: String, properties: PropertyBag, body: [UInt8], retain: Bool) {
+        let waiters: [EventLoopPromise<Void>] = self.lock.withLock {
+            self.eventSequence += 1
+            var application = properties.applicationProperties
+            if retain { application.append(("mqtt-retain", "true")) }
+            self.events.append(TelemetryEvent(
+                sequence: self.eventSequence, hub: hub, deviceID: deviceID, enqueuedTime: self.timestamp(),
+                systemProperties: properties.systemProperties, applicationProperties: application, body: body))
+            if self.events.count > Self.eventCapacity { self.events.removeFirst(self.events.count - Self.eventCapacity) }
+            let waiting = self.eventWaiters.map(\.1)
+            self.eventWaiters.removeAll()
+            return waiting
+        }
+        for waiter in waiters { waiter.succeed(()) }
+    }
+
+    /// Events after `sequence` for a hub; when there are none, waits up to `timeout` on `eventLoop`.
+    public func events(hub: String, after sequence: Int, timeout: TimeAmount, on eventLoop: any EventLoop) -> EventLoopFuture<[TelemetryEvent]> {
+        let (ready, promise): ([TelemetryEvent], EventLoopPromise<Void>?) = self.lock.withLock {
+            let found = self.events.filter { $0.sequence > sequence && $0.hub == hub }
+            if !found.isEmpty || timeout == .zero { return (found, nil) }
+            let promise = eventLoop.makePromise(of: Void.self)
+            self.eventWaiters.append((sequence, promise))
+            return ([], promise)
+        }
+        guard let promise else { return eventLoop.makeSucceededFuture(ready) }
+        let timer = eventLoop.scheduleTask(in: timeout) { promise.succeed(()) }
+        return promise.futureResult.map { _ in
+            timer.cancel()
+            return self.lock.withLock { self.events.filter { $0.sequence > sequence && $0.hub == hub } }
+        }
+    }
+
+    public var latestEventSequence: Int { self.lock.withLock { self.eventSequence } }
+}
+
+/// ISO 8601 with milliseconds, as IoT Hub writes times.
+func iso8601(_ date: Date) -> String {
+    let formatter = ISO8601DateFormatter()
+    formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+    formatter.timeZone = TimeZone(identifier: "UTC")
+    return formatter.string(from: date)
+}
+
+/// 32 random bytes in base64: a new symmetric key.
+func randomKey() -> String {
+    Data((0..<32).map { _ in UInt8.random(in: 0...255) }).base64EncodedString()
+}

@@ -1,0 +1,160 @@
+import Foundation
+import Logging
+import NIOConcurrencyHelpers
+
+/// The device registry (`PUT/GET/DELETE /devices/{id}`).
+extension HubCore {
+    /// Device ids: up to 128 ASCII letters, digits and `- . % _ * ? ! ( ) , : = @ $ '`.
+    static func validDeviceID(_ id: String) -> Bool {
+        guard !id.isEmpty, id.utf8.count <= 128 else { return false }
+        let allowed = Set("-.%_*?!(),:=@$'")
+        return id.allSatisfy { ($0.isASCII && ($0.isLetter || $0.isNumber)) || allowed.contains($0) }
+    }
+
+    /// Creates (`ifMatch` nil) or updates a device from its JSON body.
+    public func putDevice(hub: String, id: String, body: JSONValue, ifMatch: String?) throws -> DeviceRecord {
+        try self.withHub(hub) { state in
+            guard Self.validDeviceID(id) else {
+                throw ServiceError(400, 400004, "ArgumentInvalid", "'\(id)' is not a valid device id")
+            }
+            if let bodyID = body["deviceId"]?.stringValue, bodyID != id {
+                throw ServiceError(400, 400004, "ArgumentInvalid", "the body's deviceId '\(bodyID)' differs from '\(id)'")
+            }
+            let authentication = try Self.authentication(from: body["authentication"])
+            let enabled = (body["status"]?.stringValue ?? "enabled") != "disabled"
+            var device: DeviceRecord
+            if var existing = state.devices[id] {
+                guard let ifMatch else {
+                    throw ServiceError(409, 409001, "DeviceAlreadyExists", "A device with ID '\(id)' is already registered.")
+                }
+                let unquoted = ifMatch.trimmingCharacters(in: CharacterSet(charactersIn: "\""))
+                if unquoted != "*" && unquoted != existing.etag {
+                    throw ServiceError(412, 412001, "PreconditionFailed", "the etag '\(unquoted)' does not match '\(existing.etag)'")
+                }
+                if existing.enabled != enabled { existing.statusUpdatedTime = self.timestamp() }
+                existing.enabled = enabled
+                existing.statusReason = body["statusReason"]?.stringValue
+                existing.authentication = authentication
+                existing.etagCounter += 1
+                device = existing
+            } else {
+                device = DeviceRecord(
+                    deviceID: id, generationID: String(Int64.random(in: 100_000_000_000_000_000...999_999_999_999_999_999)),
+                    enabled: enabled, statusReason: body["statusReason"]?.stringValue, authentication: authentication,
+                    statusUpdatedTime: self.timestamp())
+            }
+            try self.store.save(device, hub: state.record.name)
+            state.devices[id] = device
+            self.logger.info("device saved", metadata: ["hub": "\(state.record.name)", "device": "\(id)", "auth": "\(authentication.typeName)", "enabled": "\(enabled)"])
+            if !enabled, let link = state.links[id] { link.link.close(reason: "the device was disabled") }
+            return device
+        }
+    }
+
+    static func authentication(from json: JSONValue?) throws -> DeviceAuthentication {
+        switch json?["type"]?.stringValue ?? "sas" {
+        case "sas":
+            let primary = json?["symmetricKey"]?["primaryKey"]?.stringValue.flatMap { $0.isEmpty ? nil : $0 } ?? randomKey()
+            let secondary = json?["symmetricKey"]?["secondaryKey"]?.stringValue.flatMap { $0.isEmpty ? nil : $0 } ?? randomKey()
+            for key in [primary, secondary] where Data(base64Encoded: key) == nil {
+                throw ServiceError(400, 400004, "ArgumentInvalid", "the symmetric key '\(key)' is not base64")
+            }
+            return .sas(primaryKey: primary, secondaryKey: secondary)
+        case "selfSigned":
+            let primary = json?["x509Thumbprint"]?["primaryThumbprint"]?.stringValue
+            let secondary = json?["x509Thumbprint"]?["secondaryThumbprint"]?.stringValue
+            guard primary != nil || secondary != nil else {
+                throw ServiceError(400, 400004, "ArgumentInvalid", "a self-signed device needs a thumbprint")
+            }
+            return .selfSigned(primaryThumbprint: primary?.uppercased(), secondaryThumbprint: secondary?.uppercased())
+        case "certificateAuthority":
+            return .certificateAuthority
+        case let other:
+            throw ServiceError(400, 400004, "ArgumentInvalid", "unknown authentication type '\(other)'")
+        }
+    }
+
+    public func device(hub: String, id: String) throws -> DeviceRecord {
+        try self.withHub(hub) { state in
+            guard let device = state.devices[id] else {
+                throw ServiceError(404, 404001, "DeviceNotFound", "Device \(id) not registered")
+            }
+            return device
+        }
+    }
+
+    public func devices(hub: String) throws -> [DeviceRecord] {
+        try self.withHub(hub) { state in state.devices.values.sorted { $0.deviceID < $1.deviceID } }
+    }
+
+    public func isConnected(hub: String, id: String) -> Bool {
+        (try? self.withHub(hub) { $0.links[id] != nil }) ?? false
+    }
+
+    public func deleteDevice(hub: String, id: String, ifMatch: String?) throws {
+        try self.withHub(hub) { state in
+            guard let device = state.devices[id] else {
+                throw ServiceError(404, 404001, "DeviceNotFound", "Device \(id) not registered")
+            }
+            let unquoted = (ifMatch ?? "*").trimmingCharacters(in: CharacterSet(charactersIn: "\""))
+            if unquoted != "*" && unquoted != device.etag {
+                throw ServiceError(412, 412001, "PreconditionFailed", "the etag '\(unquoted)' does not match '\(device.etag)'")
+            }
+            try self.store.deleteDevice(id, hub: state.record.name)
+            state.devices[id] = nil
+            if let link = state.links.removeValue(forKey: id) { link.link.close(reason: "the device was deleted") }
+            self.logger.info("device deleted", metadata: ["hub": "\(state.record.name)", "device": "\(id)"])
+        }
+    }
+
+    /// The registry's JSON for a device, as the service API returns it.
+    func deviceJSON(_ device: DeviceRecord, connected: Bool, queued: Int) -> JSONValue {
+        var auth = JSONObject([("type", .string(device.authentication.typeName))])
+        switch device.authentication {
+        case .sas(let primary, let secondary):
+            auth["symmetricKey"] = .object(JSONObject([("primaryKey", .string(primary)), ("secondaryKey", .string(secondary))]))
+            auth["x509Thumbprint"] = .object(JSONObject([("primaryThumbprint", .null), ("secondaryThumbprint", .null)]))
+        case .selfSigned(let primary, let secondary):
+            auth["symmetricKey"] = .object(JSONObject([("primaryKey", .null), ("secondaryKey", .null)]))
+            auth["x509Thumbprint"] = .object(JSONObject([
+                ("primaryThumbprint", primary.map(JSONValue.string) ?? .null), ("secondaryThumbprint", secondary.map(JSONValue.string) ?? .null),
+            ]))
+        case .certificateAuthority:
+            auth["symmetricKey"] = .object(JSONObject([("primaryKey", .null), ("secondaryKey", .null)]))
+            auth["x509Thumbprint"] = .object(JSONObject([("primaryThumbprint", .null), ("secondaryThumbprint", .null)]))
+        }
+        return .object(JSONObject([
+            ("deviceId", .string(device.deviceID)), ("generationId", .string(device.generationID)),
+            ("etag", .string(device.etag)), ("connectionState", .string(connected ? "Connected" : "Disconnected")),
+            ("status", .string(device.enabled ? "enabled" : "disabled")),
+            ("statusReason", device.statusReason.map(JSONValue.string) ?? .null),
+            ("connectionStateUpdatedTime", .string(device.lastActivityTime)), ("statusUpdatedTime", .string(device.statusUpdatedTime)),
+            ("lastActivityTime", .string(device.lastActivityTime)), ("cloudToDeviceMessageCount", .integer(Int64(queued))),
+            ("authentication", .object(auth)), ("capabilities", .object(JSONObject([("iotEdge", .bool(false))]))),
+            ("deviceScope", .null), ("parentScopes", .array([])),
+        ]))
+    }
+
+    public func deviceJSON(hub: String, id: String) throws -> JSONValue {
+        let device = try self.device(hub: hub, id: id)
+        let queued = (try? self.store.queued(hub: self.hub(named: hub)?.name ?? hub, device: id).count) ?? 0
+        return self.deviceJSON(device, connected: self.isConnected(hub: hub, id: id), queued: queued)
+    }
+
+    /// The service's twin document for a device.
+    public func twinJSON(hub: String, id: String) throws -> JSONValue {
+        let device = try self.device(hub: hub, id: id)
+        return .object(JSONObject([
+            ("deviceId", .string(device.deviceID)), ("etag", .string(device.twin.etag)),
+            ("deviceEtag", .string(device.etag)), ("version", .integer(Int64(device.twin.version))),
+            ("status", .string(device.enabled ? "enabled" : "disabled")), ("statusReason", device.statusReason.map(JSONValue.string) ?? .null),
+            ("statusUpdateTime", .string(device.statusUpdatedTime)),
+            ("connectionState", .string(self.isConnected(hub: hub, id: id) ? "Connected" : "Disconnected")),
+            ("lastActivityTime", .string(device.lastActivityTime)), ("cloudToDeviceMessageCount", .integer(0)),
+            ("authenticationType", .string(device.authentication.typeName)),
+            ("x509Thumbprint", .object(JSONObject([("primaryThumbprint", .null), ("secondaryThumbprint", .null)]))),
+            ("modelId", .string("")), ("capabilities", .object(JSONObject([("iotEdge", .bool(false))]))),
+            ("tags", .object(device.twin.tags)), ("properties", device.twin.propertiesDocument),
+        ]))
+    }
+}

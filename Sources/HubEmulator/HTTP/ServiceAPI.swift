@@ -1,0 +1,133 @@
+import Foundation
+import Logging
+import NIOCore
+import NIOHTTP1
+
+/// The service REST API that `azure-iot-hub` 2.7.0 uses (azure-iot-hub-protocol.md §4), and the admin API behind
+/// `nrfsim az`. Service calls authenticate with a policy SAS token; admin calls with the data directory's token.
+public struct ServiceAPI: Sendable {
+    public let core: HubCore
+    public let adminToken: String
+    let logger: Logger
+
+    public init(core: HubCore, adminToken: String, logger: Logger) {
+        self.core = core
+        self.adminToken = adminToken
+        self.logger = logger
+    }
+
+    public func route(_ request: HTTPRequest, on eventLoop: any EventLoop) -> EventLoopFuture<HTTPResponse> {
+        do {
+            let segments = request.path.split(separator: "/").map(String.init)
+            if segments.first == "admin" {
+                guard request.header("Authorization") == "Bearer \(self.adminToken)" else {
+                    throw ServiceError(401, 401002, "IotHubUnauthorizedAccess", "the admin API needs the data directory's admin token")
+                }
+                return try self.admin(request, Array(segments.dropFirst()), on: eventLoop)
+            }
+            let hub = try self.authorize(request)
+            return try self.service(request, segments, hub: hub, on: eventLoop)
+        } catch {
+            return eventLoop.makeFailedFuture(error)
+        }
+    }
+
+    /// The hub a policy SAS token is for: the hub its `sr` names, else the hub whose policy key signed it.
+    func authorize(_ request: HTTPRequest) throws -> String {
+        guard let header = request.header("Authorization") else {
+            throw ServiceError(401, 401002, "IotHubUnauthorizedAccess", "no Authorization header")
+        }
+        if header == "Bearer \(self.adminToken)", let hub = request.header("x-nrfsim-hub") { return hub }
+        let token: SASToken
+        do {
+            token = try SASToken.parse(header)
+        } catch {
+            throw ServiceError(401, 401002, "IotHubUnauthorizedAccess", "\(error)")
+        }
+        guard token.expiry > Int64(Date().timeIntervalSince1970) else {
+            throw ServiceError(401, 401003, "IotHubUnauthorizedAccess", "the SAS token expired")
+        }
+        guard let policy = token.policy else { throw ServiceError(401, 401002, "IotHubUnauthorizedAccess", "a service token needs skn") }
+        let candidates = self.core.hubRecords
+        let named = candidates.filter { token.resource.lowercased().hasPrefix($0.hostname.lowercased()) }
+        for hub in (named.isEmpty ? candidates : named) {
+            if let keys = hub.policies[policy], token.isSigned(byKey: keys.primary) || token.isSigned(byKey: keys.secondary) {
+                return hub.name
+            }
+        }
+        throw ServiceError(401, 401002, "IotHubUnauthorizedAccess", "the SAS token is not signed by policy '\(policy)' of any hub")
+    }
+
+    func body(_ request: HTTPRequest) throws -> JSONValue {
+        do {
+            return try JSONValue.parse(request.body)
+        } catch {
+            throw ServiceError(400, 400004, "ArgumentInvalid", "\(error)")
+        }
+    }
+
+    // MARK: Service API
+
+    func service(_ request: HTTPRequest, _ path: [String], hub: String, on eventLoop: any EventLoop) throws -> EventLoopFuture<HTTPResponse> {
+        let ok = { (value: JSONValue) in eventLoop.makeSucceededFuture(HTTPResponse.json(value)) }
+        switch (request.method, path.count, path.first) {
+        case (.PUT, 2, "devices"):
+            let device = try self.core.putDevice(hub: hub, id: path[1], body: try self.body(request), ifMatch: request.header("If-Match"))
+            return ok(try self.core.deviceJSON(hub: hub, id: device.deviceID))
+        case (.GET, 2, "devices"):
+            return ok(try self.core.deviceJSON(hub: hub, id: path[1]))
+        case (.DELETE, 2, "devices"):
+            try self.core.deleteDevice(hub: hub, id: path[1], ifMatch: request.header("If-Match"))
+            return eventLoop.makeSucceededFuture(HTTPResponse(status: .noContent))
+        case (.GET, 1, "devices"):
+            let top = Int(request.query["top"] ?? "") ?? 1000
+            return ok(.array(try self.core.devices(hub: hub).prefix(top).map { try self.core.deviceJSON(hub: hub, id: $0.deviceID) }))
+        case (.DELETE, 3, "devices") where path[2] == "commands":
+            let count = try self.core.purgeCloudToDevice(hub: hub, id: path[1])
+            return ok(.object(JSONObject([("totalMessagesPurged", .integer(Int64(count))), ("deviceId", .string(path[1])), ("moduleId", .null)])))
+        case (.POST, 2, "devices") where path[1] == "query":
+            return eventLoop.makeSucceededFuture(try self.query(request, hub: hub))
+        case (.GET, 2, "twins"):
+            return ok(try self.core.twinJSON(hub: hub, id: path[1]))
+        case (.PATCH, 2, "twins"), (.PUT, 2, "twins"):
+            return ok(try self.core.patchTwin(hub: hub, id: path[1], body: try self.body(request), ifMatch: request.header("If-Match"), replace: request.method == .PUT))
+        case (.POST, 3, "twins") where path[2] == "methods":
+            let body = try self.body(request)
+            guard let name = body["methodName"]?.stringValue, !name.isEmpty else {
+                throw ServiceError(400, 400004, "ArgumentInvalid", "methodName is required")
+            }
+            let timeout = body["responseTimeoutInSeconds"]?.intValue ?? 30
+            return self.core.invokeMethod(hub: hub, id: path[1], name: name, payload: body["payload"] ?? .null, timeoutSeconds: timeout, on: eventLoop)
+                .map { status, payload in .json(.object(JSONObject([("status", .integer(Int64(status))), ("payload", payload)]))) }
+        case (.GET, 2, "statistics") where path[1] == "devices":
+            let devices = try self.core.devices(hub: hub)
+            return ok(.object(JSONObject([
+                ("totalDeviceCount", .integer(Int64(devices.count))),
+                ("enabledDeviceCount", .integer(Int64(devices.filter(\.enabled).count))),
+                ("disabledDeviceCount", .integer(Int64(devices.filter { !$0.enabled }.count))),
+            ])))
+        default:
+            throw ServiceError(404, 404000, "NotFound", "no service operation \(request.method) \(request.path)")
+        }
+    }
+
+    /// `POST /devices/query`: `SELECT * | COUNT() AS n FROM devices [WHERE …]`, paged with x-ms-max-item-count.
+    func query(_ request: HTTPRequest, hub: String) throws -> HTTPResponse {
+        guard let text = try self.body(request)["query"]?.stringValue else {
+            throw ServiceError(400, 400004, "ArgumentInvalid", "the body has no query")
+        }
+        let query = try TwinQuery.parse(text)
+        let twins = try self.core.devices(hub: hub).map { try self.core.twinJSON(hub: hub, id: $0.deviceID) }
+        let matching = twins.filter { query.matches($0) }
+        if query.countAlias != nil {
+            let row = JSONValue.object(JSONObject([(query.countAlias!, .integer(Int64(matching.count)))]))
+            return .json(.array([row]), headers: [("x-ms-item-type", "raw")])
+        }
+        let start = Int(request.header("x-ms-continuation") ?? "") ?? 0
+        let size = max(1, min(1000, Int(request.header("x-ms-max-item-count") ?? "") ?? 100))
+        let page = Array(matching.dropFirst(start).prefix(size))
+        var headers = [("x-ms-item-type", "twin")]
+        if start + page.count < matching.count { headers.append(("x-ms-continuation", String(start + page.count))) }
+        return .json(.array(page), headers: headers)
+    }
+}

@@ -1,0 +1,73 @@
+import Foundation
+import Logging
+import NIOCore
+import NIOPosix
+
+/// The running emulator: the store, the core, the PKI, and the MQTT and HTTPS listeners.
+public final class HubServer: Sendable {
+    public let core: HubCore
+    public let pki: ServerPKI
+    public let adminTokenPath: String
+    public let mqttChannel: any Channel
+    public let httpsChannel: any Channel
+    let group: MultiThreadedEventLoopGroup
+
+    public struct Options: Sendable {
+        public var dataDirectory: String
+        public var host = "127.0.0.1"
+        public var mqttPort = 8883
+        public var httpsPort = 8443
+        public var strictAPIVersion = false
+
+        public init(dataDirectory: String) { self.dataDirectory = dataDirectory }
+    }
+
+    public static func start(_ options: Options, logger: Logger) async throws -> HubServer {
+        try FileManager.default.createDirectory(atPath: options.dataDirectory, withIntermediateDirectories: true)
+        let store = try HubStore(path: options.dataDirectory + "/hub.sqlite")
+        let core = try HubCore(store: store, logger: logger)
+        core.strictAPIVersion = options.strictAPIVersion
+        let pki = try ServerPKI.loadOrCreate(directory: options.dataDirectory, hostnames: core.hubRecords.map(\.hostname))
+        let tokenPath = options.dataDirectory + "/admin-token"
+        let token: String
+        if let existing = try? String(contentsOfFile: tokenPath, encoding: .utf8), !existing.isEmpty {
+            token = existing.trimmingCharacters(in: .whitespacesAndNewlines)
+        } else {
+            token = (0..<24).map { _ in String(format: "%02x", UInt8.random(in: 0...255)) }.joined()
+            FileManager.default.createFile(atPath: tokenPath, contents: Data(token.utf8), attributes: [.posixPermissions: 0o600])
+        }
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: System.coreCount)
+        do {
+            let mqtt = try await MQTTServer.start(core: core, pki: pki, host: options.host, port: options.mqttPort, group: group, logger: logger)
+            let api = ServiceAPI(core: core, adminToken: token, logger: logger)
+            let https = try await HTTPSServer.start(pki: pki, host: options.host, port: options.httpsPort, group: group, logger: logger) { request, loop in
+                api.route(request, on: loop)
+            }
+            return HubServer(core: core, pki: pki, adminTokenPath: tokenPath, mqtt: mqtt, https: https, group: group)
+        } catch {
+            try? await group.shutdownGracefully()
+            throw error
+        }
+    }
+
+    init(core: HubCore, pki: ServerPKI, adminTokenPath: String, mqtt: any Channel, https: any Channel, group: MultiThreadedEventLoopGroup) {
+        self.core = core
+        self.pki = pki
+        self.adminTokenPath = adminTokenPath
+        self.mqttChannel = mqtt
+        self.httpsChannel = https
+        self.group = group
+    }
+
+    public var mqttPort: Int { self.mqttChannel.localAddress?.port ?? 0 }
+    public var httpsPort: Int { self.httpsChannel.localAddress?.port ?? 0 }
+
+    public var mqttAddress: String { self.mqttChannel.localAddress.map { "\($0.ipAddress ?? "?"):\($0.port ?? 0)" } ?? "?" }
+    public var httpsAddress: String { self.httpsChannel.localAddress.map { "\($0.ipAddress ?? "?"):\($0.port ?? 0)" } ?? "?" }
+
+    public func close() async {
+        try? await self.mqttChannel.close()
+        try? await self.httpsChannel.close()
+        try? await self.group.shutdownGracefully()
+    }
+}

@@ -1,0 +1,50 @@
+import MQTTCodec
+import NIOConcurrencyHelpers
+import NIOCore
+
+/// The hub's handle on one device connection: writes hop to the channel's event loop; C2D deliveries are tracked
+/// by packet identifier until the device's PUBACK.
+final class ConnectionLink: DeviceLink, @unchecked Sendable {
+    let channel: any Channel
+    private let state = NIOLockedValueBox(State())
+
+    struct State {
+        var nextPacketID: UInt16 = 0
+        var inflight: [UInt16: Int64] = [:]
+        var closeReason: String?
+    }
+
+    init(channel: any Channel) { self.channel = channel }
+
+    func send(_ packet: MQTTPacket) {
+        let bytes = packet.encoded()
+        let channel = self.channel
+        channel.eventLoop.execute {
+            var buffer = channel.allocator.buffer(capacity: bytes.count)
+            buffer.writeBytes(bytes)
+            channel.writeAndFlush(buffer, promise: nil)
+        }
+    }
+
+    func deliver(_ message: C2DMessage, topic: String) {
+        let packetID: UInt16 = self.state.withLockedValue { state in
+            repeat { state.nextPacketID &+= 1 } while state.nextPacketID == 0 || state.inflight[state.nextPacketID] != nil
+            state.inflight[state.nextPacketID] = message.sequence
+            return state.nextPacketID
+        }
+        self.send(.publish(Publish(topic: topic, payload: message.body, qos: .atLeastOnce, packetID: packetID)))
+    }
+
+    /// The C2D sequence acknowledged by a PUBACK, if it was one.
+    func acknowledge(_ packetID: UInt16) -> Int64? {
+        self.state.withLockedValue { $0.inflight.removeValue(forKey: packetID) }
+    }
+
+    func close(reason: String) {
+        self.state.withLockedValue { $0.closeReason = $0.closeReason ?? reason }
+        let channel = self.channel
+        channel.eventLoop.execute { channel.close(promise: nil) }
+    }
+
+    var closeReason: String? { self.state.withLockedValue { $0.closeReason } }
+}

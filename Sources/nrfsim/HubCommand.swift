@@ -1,0 +1,60 @@
+import ArgumentParser
+import Foundation
+import HubEmulator
+import Logging
+import UnixSignals
+
+/// `nrfsim hub`: the local Azure IoT Hub emulator.
+struct HubCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "hub",
+        abstract: "Run the local Azure IoT Hub emulator (MQTT over TLS and the service REST API).",
+        discussion: """
+            Devices connect with MQTT 3.1.1 over TLS on --mqtt-port (the Azure SDKs always dial 8883); the service API \
+            (azure-iot-hub, nrfsim az) is HTTPS on --https-port. State persists in --data-dir. Trust the printed \
+            server root CA in clients, and provision it to the modem as ROOT_CA_CERT.
+            """
+    )
+
+    @Option(name: .customLong("data-dir"), help: "Where the emulator keeps its SQLite state, PKI and admin token.")
+    var dataDirectory = "state/hub"
+
+    @Option(help: "The address to listen on.")
+    var host = "127.0.0.1"
+
+    @Option(name: .customLong("mqtt-port"), help: "MQTT over TLS port.")
+    var mqttPort = 8883
+
+    @Option(name: .customLong("https-port"), help: "HTTPS port of the service and admin API.")
+    var httpsPort = 8443
+
+    @Flag(name: .customLong("strict-api-version"), help: "Refuse a CONNECT whose user name has no api-version.")
+    var strictAPIVersion = false
+
+    @OptionGroup var logging: LoggingOptions
+
+    func run() async throws {
+        let logger = self.logging.bootstrap(label: "nrfsim.hub")
+        var options = HubServer.Options(dataDirectory: self.dataDirectory)
+        options.host = self.host
+        options.mqttPort = self.mqttPort
+        options.httpsPort = self.httpsPort
+        options.strictAPIVersion = self.strictAPIVersion
+        let signals = await UnixSignalsSequence(trapping: .sigterm, .sigint)
+        let server: HubServer
+        do {
+            server = try await HubServer.start(options, logger: logger)
+        } catch {
+            throw CommandFailure("cannot start the emulator: \(error)")
+        }
+        Console.print(
+            """
+            IoT Hub emulator: mqtts://\(self.host):\(server.mqttPort) https://\(self.host):\(server.httpsPort)
+            Server root CA: \(server.pki.rootCertificatePath)
+            """)
+        for await _ in signals { break }
+        await server.close()
+        logger.info("emulator stopped")
+    }
+}
+
