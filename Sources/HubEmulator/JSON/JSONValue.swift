@@ -1,3 +1,5 @@
+import Foundation
+
 /// A JSON value with object members kept in order, so documents print as they were built.
 public enum JSONValue: Equatable, Sendable {
     case null
@@ -317,5 +319,71 @@ struct JSONParser {
             index += 1
         }
         return value
+    }
+}
+
+extension JSONValue {
+    /// JSON indented by two spaces, as `az` prints it.
+    public var prettyText: String {
+        var out = ""
+        self.writePretty(to: &out, indent: 0)
+        return out
+    }
+
+    private func writePretty(to out: inout String, indent: Int) {
+        let pad = String(repeating: " ", count: indent + 2)
+        switch self {
+        case .array(let items) where !items.isEmpty:
+            out += "[\n"
+            for (index, item) in items.enumerated() {
+                out += pad
+                item.writePretty(to: &out, indent: indent + 2)
+                out += index + 1 < items.count ? ",\n" : "\n"
+            }
+            out += String(repeating: " ", count: indent) + "]"
+        case .object(let object) where !object.isEmpty:
+            out += "{\n"
+            for (index, member) in object.members.enumerated() {
+                out += pad
+                writeJSONString(member.key, to: &out)
+                out += ": "
+                member.value.writePretty(to: &out, indent: indent + 2)
+                out += index + 1 < object.members.count ? ",\n" : "\n"
+            }
+            out += String(repeating: " ", count: indent) + "}"
+        default:
+            self.write(to: &out)
+        }
+    }
+
+    /// A JMESPath subset: dotted fields, `[n]` indexes and `[].field` projections (`properties.hostName`, `[].deviceId`).
+    public func query(_ expression: String) -> JSONValue {
+        var current: [JSONValue] = [self]
+        var projecting = false
+        var rest = Substring(expression.trimmingCharacters(in: CharacterSet(charactersIn: "\"' ")))
+        while !rest.isEmpty {
+            if rest.hasPrefix("[]") {
+                projecting = true
+                current = current.flatMap { value -> [JSONValue] in
+                    if case .array(let items) = value { return items }
+                    return []
+                }
+                rest = rest.dropFirst(2)
+            } else if rest.hasPrefix("["), let close = rest.firstIndex(of: "]"), let index = Int(rest[rest.index(after: rest.startIndex)..<close]) {
+                current = current.compactMap { value in
+                    if case .array(let items) = value { return items.indices.contains(index) ? items[index] : (index < 0 && -index <= items.count ? items[items.count + index] : nil) }
+                    return nil
+                }
+                rest = rest[rest.index(after: close)...]
+            } else {
+                if rest.hasPrefix(".") { rest = rest.dropFirst() }
+                let end = rest.firstIndex { $0 == "." || $0 == "[" } ?? rest.endIndex
+                let key = String(rest[..<end])
+                current = current.compactMap { $0[key] }
+                rest = rest[end...]
+            }
+        }
+        if projecting { return .array(current) }
+        return current.first ?? .null
     }
 }
