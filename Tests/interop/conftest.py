@@ -42,3 +42,27 @@ def run_tool(name, *args, device, timeout=120, cwd=None):
         text=True,
         timeout=timeout,
     )
+
+
+@pytest.fixture
+def start_hub(tmp_path):
+    """Starts `nrfsim hub` on 127.0.0.1:8883/8443 (one at a time); every one is stopped at teardown."""
+    from hub_emulator import HubProcess
+    started = []
+
+    def start(data_dir=None, extra=()):
+        hub = HubProcess(data_dir or tmp_path / ("hub%d" % len(started)), extra=extra)
+        started.append(hub)
+        return hub
+
+    yield start
+    for hub in started:
+        hub.kill()
+
+
+@pytest.fixture
+def hub(start_hub):
+    """A running emulator with the hub `myhub`."""
+    hub = start_hub()
+    hub.az("iot", "hub", "create", "--resource-group", "rg", "--name", "myhub", "--sku", "F1", "--partition-count", "2")
+    return hub

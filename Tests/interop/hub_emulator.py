@@ -1,0 +1,77 @@
+"""Starting `nrfsim hub` for tests, and running `nrfsim az` / `nrfsim cert-tool` against it."""
+import json
+import os
+import pathlib
+import re
+import signal
+import subprocess
+import time
+
+from nrfsim_device import NRFSIM
+
+MQTT_PORT = 8883  # the Azure SDKs cannot dial another port
+HTTPS_PORT = 8443
+
+
+class HubProcess:
+    def __init__(self, data_dir, extra=()):
+        self.data_dir = pathlib.Path(data_dir)
+        self.log_path = self.data_dir.parent / (self.data_dir.name + ".log")
+        self._log = open(self.log_path, "ab")
+        self.process = subprocess.Popen(
+            [NRFSIM, "hub", "--data-dir", str(self.data_dir), "--log-level", "info", *extra],
+            stdout=subprocess.PIPE, stderr=self._log)
+        banner = b""
+        deadline = time.monotonic() + 15
+        while b"Server root CA:" not in banner:
+            if time.monotonic() > deadline or self.process.poll() is not None:
+                self.kill()
+                raise RuntimeError("hub did not start:\n%s\n%s" % (banner.decode(), self.log()))
+            line = self.process.stdout.readline()
+            banner += line
+        self.banner = banner.decode()
+        self.root_ca_path = re.search(r"Server root CA: (\S+)", self.banner).group(1)
+        self.root_ca = open(self.root_ca_path).read()
+
+    def log(self):
+        self._log.flush()
+        return self.log_path.read_text(errors="replace")
+
+    def stop(self, sig=signal.SIGTERM, timeout=15):
+        if self.process.poll() is None:
+            self.process.send_signal(sig)
+            self.process.wait(timeout=timeout)
+        self._log.close()
+        return self.process.returncode
+
+    def kill(self):
+        if self.process.poll() is None:
+            self.process.kill()
+            self.process.wait(timeout=15)
+        if not self._log.closed:
+            self._log.close()
+
+    def open_fds(self):
+        return len(os.listdir("/proc/%d/fd" % self.process.pid))
+
+    def az(self, *args, check=True, cwd=None):
+        env = dict(os.environ, NRFSIM_HUB_DIR=str(self.data_dir))
+        result = subprocess.run([NRFSIM, "az", *args], capture_output=True, text=True, env=env, cwd=cwd, timeout=120)
+        if check:
+            assert result.returncode == 0, "nrfsim az %s failed:\n%s%s" % (" ".join(args), result.stdout, result.stderr)
+        return result
+
+    def az_json(self, *args, cwd=None):
+        out = self.az(*args, cwd=cwd).stdout
+        return json.loads(out) if out.strip() else None
+
+    def owner_connection_string(self, hub="myhub"):
+        """The iothubowner connection string with the emulator's HTTPS address as the host (azure-iot-hub's option A)."""
+        cs = self.az_json("iot", "hub", "connection-string", "show", "-n", hub)["connectionString"]
+        return re.sub(r"HostName=[^;]+", "HostName=localhost:%d" % HTTPS_PORT, cs)
+
+
+def cert_tool(cwd, *args):
+    result = subprocess.run([NRFSIM, "cert-tool", *args], cwd=cwd, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    return result.stdout
