@@ -4,6 +4,12 @@ public struct MQTTDecodeError: Error, Equatable, Sendable, CustomStringConvertib
     public var offset: Int
     public var reason: String
 
+    public init(packetType: PacketType?, offset: Int, reason: String) {
+        self.packetType = packetType
+        self.offset = offset
+        self.reason = reason
+    }
+
     public var description: String {
         "malformed \(self.packetType.map(\.description) ?? "packet") at byte \(self.offset): \(self.reason)"
     }
@@ -27,6 +33,13 @@ public struct MQTTDecoder: Sendable {
             throw MQTTDecodeError(packetType: nil, offset: 0, reason: "reserved packet type \(first >> 4)")
         }
         let flags = first & 0x0F
+        // Flags are checked from the first byte, before waiting for the rest of the packet.
+        let expectedFlags: UInt8 = (type == .pubrel || type == .subscribe || type == .unsubscribe) ? 0x02 : 0x00
+        if type != .publish && flags != expectedFlags {
+            throw MQTTDecodeError(
+                packetType: type, offset: 0,
+                reason: "fixed header flags 0x\(String(flags, radix: 16)) instead of 0x\(String(expectedFlags, radix: 16))")
+        }
         // Remaining length: 1–4 bytes, 7 bits each.
         var length = 0
         var multiplier = 1
@@ -55,10 +68,6 @@ public struct MQTTDecoder: Sendable {
     }
 
     private static func body(type: PacketType, flags: UInt8, reader: inout ByteReader) throws(MQTTDecodeError) -> MQTTPacket {
-        let expectedFlags: UInt8 = (type == .pubrel || type == .subscribe || type == .unsubscribe) ? 0x02 : 0x00
-        if type != .publish && flags != expectedFlags {
-            throw reader.error(at: 0, "fixed header flags 0x\(String(flags, radix: 16)) instead of 0x\(String(expectedFlags, radix: 16))")
-        }
         switch type {
         case .connect:
             return .connect(try Self.connect(&reader))

@@ -6,13 +6,21 @@ import NIOCore
 struct MQTTFrameDecoder: ByteToMessageDecoder {
     typealias InboundOut = MQTTPacket
     let decoder: MQTTDecoder
+    var sawConnect = false
 
     init(maximumRemainingLength: Int) {
         self.decoder = MQTTDecoder(maximumRemainingLength: maximumRemainingLength)
     }
 
     mutating func decode(context: ChannelHandlerContext, buffer: inout ByteBuffer) throws -> DecodingState {
-        guard buffer.readableBytes > 0 else { return .needMoreData }
+        guard let first = buffer.readableBytesView.first else { return .needMoreData }
+        if !self.sawConnect {
+            // The first packet must be a CONNECT: anything else is refused at its first byte.
+            guard first >> 4 == PacketType.connect.rawValue else {
+                throw MQTTDecodeError(packetType: PacketType(rawValue: first >> 4), offset: 0, reason: "the first packet is not CONNECT")
+            }
+            self.sawConnect = true
+        }
         // The decoder reads the header first, so an oversize packet is refused before its body arrives.
         guard let (packet, length) = try self.decoder.decode(Array(buffer.readableBytesView)[...]) else { return .needMoreData }
         buffer.moveReaderIndex(forwardBy: length)
