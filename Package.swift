@@ -104,6 +104,7 @@ let package = Package(
         .testTarget(name: "ATProtocolTests", dependencies: ["ATProtocol"], swiftSettings: strictSettings),
         .testTarget(name: "MQTTCodecTests", dependencies: ["MQTTCodec"], swiftSettings: strictSettings),
         .testTarget(name: "IoTHubTopicsTests", dependencies: ["IoTHubTopics"], swiftSettings: strictSettings),
+        .testTarget(name: "HubEmulatorTests", dependencies: ["HubEmulator"], swiftSettings: strictSettings),
         .testTarget(
             name: "CertToolTests",
             dependencies: [
