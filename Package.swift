@@ -95,6 +95,21 @@ let package = Package(
         ),
         // Benchmark driver: the Kconfig engine's phases, in-process (benchmarks/kconfig_bench.py runs it).
         .executableTarget(name: "kconfig-bench", dependencies: ["Kconfig"], path: "benchmarks/KconfigBench"),
+        // Benchmark load generator: N mutual-TLS MQTT clients (benchmarks/hub_vs_mosquitto.py runs it).
+        .executableTarget(
+            name: "mqtt-load",
+            dependencies: [
+                "MQTTCodec",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+            ],
+            path: "benchmarks/MQTTLoad"
+        ),
         .testTarget(
             name: "nrfsimTests",
             dependencies: ["nrfsim", .product(name: "ArgumentParser", package: "swift-argument-parser")],

@@ -14,6 +14,10 @@ struct HelpSnapshotTests {
         ("config-help.txt", ConfigCommand.self),
         ("cert-tool-help.txt", CertToolCommand.self),
         ("cert-tool-sign-help.txt", CertToolCommand.Sign.self),
+        ("hub-help.txt", HubCommand.self),
+        ("az-help.txt", AzCommand.self),
+        ("az-iot-hub-help.txt", AzCommand.IoT.Hub.self),
+        ("az-device-identity-create-help.txt", AzCommand.IoT.Hub.DeviceIdentity.Create.self),
     ]
 
     @Test("help matches its snapshot", arguments: HelpSnapshotTests.commands.map(\.0))

@@ -146,7 +146,10 @@ public final class HubCore: @unchecked Sendable {
             self.events.append(TelemetryEvent(
                 sequence: self.eventSequence, hub: hub, deviceID: deviceID, enqueuedTime: self.timestamp(),
                 systemProperties: properties.systemProperties, applicationProperties: application, body: body))
-            if self.events.count > Self.eventCapacity { self.events.removeFirst(self.events.count - Self.eventCapacity) }
+            // Trim in chunks of a tenth, so the stream stays bounded without moving it on every message.
+            if self.events.count > Self.eventCapacity + Self.eventCapacity / 10 {
+                self.events.removeFirst(self.events.count - Self.eventCapacity)
+            }
             let waiting = self.eventWaiters.map(\.1)
             self.eventWaiters.removeAll()
             return waiting
@@ -174,12 +177,20 @@ public final class HubCore: @unchecked Sendable {
     public var latestEventSequence: Int { self.lock.withLock { self.eventSequence } }
 }
 
-/// ISO 8601 with milliseconds, as IoT Hub writes times.
+/// ISO 8601 UTC with milliseconds (`2026-11-27T10:07:33.907Z`), as IoT Hub writes times; built directly from the
+/// calendar fields because a formatter per message is costly on the telemetry path.
 func iso8601(_ date: Date) -> String {
-    let formatter = ISO8601DateFormatter()
-    formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-    formatter.timeZone = TimeZone(identifier: "UTC")
-    return formatter.string(from: date)
+    let interval = date.timeIntervalSince1970
+    var seconds = time_t(interval.rounded(.down))
+    let milliseconds = Int((interval - interval.rounded(.down)) * 1000)
+    var fields = tm()
+    gmtime_r(&seconds, &fields)
+    func pad(_ value: Int32, _ width: Int) -> String {
+        let text = String(value)
+        return String(repeating: "0", count: max(0, width - text.count)) + text
+    }
+    return "\(pad(fields.tm_year + 1900, 4))-\(pad(fields.tm_mon + 1, 2))-\(pad(fields.tm_mday, 2))T"
+        + "\(pad(fields.tm_hour, 2)):\(pad(fields.tm_min, 2)):\(pad(fields.tm_sec, 2)).\(pad(Int32(milliseconds), 3))Z"
 }
 
 /// 32 random bytes in base64: a new symmetric key.

@@ -34,6 +34,7 @@ final class DeviceConnectionHandler: ChannelInboundHandler, @unchecked Sendable 
     var lastActivity = NIODeadline.now()
     var timer: RepeatedTask?
     var peer = "?"
+    var needsFlush = false
 
     static let connectTimeout: TimeAmount = .seconds(30)
     static let maximumTelemetry = 256 * 1024
@@ -125,6 +126,7 @@ final class DeviceConnectionHandler: ChannelInboundHandler, @unchecked Sendable 
         guard connect.protocolName == "MQTT", connect.protocolLevel == 4 else {
             self.logger.warning("connection refused", metadata: ["device": "\(connect.clientID)", "reason": "protocol \(connect.protocolName) level \(connect.protocolLevel); only MQTT 3.1.1"])
             self.write(context: context, .connack(sessionPresent: false, returnCode: .unacceptableProtocolVersion))
+            context.flush()
             context.close(promise: nil)
             return
         }
@@ -134,6 +136,7 @@ final class DeviceConnectionHandler: ChannelInboundHandler, @unchecked Sendable 
         switch self.core.authenticate(attempt) {
         case .failure:
             self.write(context: context, .connack(sessionPresent: false, returnCode: .notAuthorized))
+            context.flush()
             context.close(promise: nil)
         case .success(let identity):
             let link = ConnectionLink(channel: context.channel)
@@ -186,11 +189,22 @@ final class DeviceConnectionHandler: ChannelInboundHandler, @unchecked Sendable 
         }
     }
 
+    /// Queues a packet; the queue is flushed once per read cycle (`channelReadComplete`), so a burst of PUBLISHes
+    /// costs one TLS record write for all of its PUBACKs.
     private func write(context: ChannelHandlerContext, _ packet: MQTTPacket) {
         let bytes = packet.encoded()
         var buffer = context.channel.allocator.buffer(capacity: bytes.count)
         buffer.writeBytes(bytes)
-        context.writeAndFlush(self.wrapOutboundOut(buffer), promise: nil)
+        context.write(self.wrapOutboundOut(buffer), promise: nil)
+        self.needsFlush = true
+    }
+
+    func channelReadComplete(context: ChannelHandlerContext) {
+        if self.needsFlush {
+            self.needsFlush = false
+            context.flush()
+        }
+        context.fireChannelReadComplete()
     }
 
     private func violation(context: ChannelHandlerContext, _ reason: String) {
