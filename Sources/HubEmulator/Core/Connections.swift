@@ -21,6 +21,8 @@ public struct DeviceSessionIdentity: Sendable, Equatable {
     public var hostname: String
     public var deviceID: String
     public var authMethod: String
+    /// When a SAS-authenticated connection must end (the token's `se`), in Unix seconds.
+    public var expiresAt: Int64?
 }
 
 /// Authentication (azure-iot-hub-protocol.md §2.1) and the registry of live connections.
@@ -56,7 +58,7 @@ extension HubCore {
             guard let device = state.devices[clientID] else { return refuse("device '\(clientID)' is not registered") }
             guard device.enabled else { return refuse("device '\(clientID)' is disabled") }
             let identity = { (method: String) in
-                DeviceSessionIdentity(hub: state.record.name, hostname: state.record.hostname, deviceID: clientID, authMethod: method)
+                DeviceSessionIdentity(hub: state.record.name, hostname: state.record.hostname, deviceID: clientID, authMethod: method, expiresAt: nil)
             }
             switch device.authentication {
             case .sas(let primary, let secondary):
@@ -80,7 +82,9 @@ extension HubCore {
                 } else if !(token.isSigned(byKey: primary) || token.isSigned(byKey: secondary)) {
                     return refuse("the SAS token's signature does not match the device keys")
                 }
-                return .success(identity("sas"))
+                var accepted = identity("sas")
+                accepted.expiresAt = token.expiry
+                return .success(accepted)
             case .selfSigned(let primary, let secondary):
                 guard let leaf = attempt.chain.first else { return refuse("no client certificate") }
                 let presented = [thumbprint(leaf, sha256: false), thumbprint(leaf, sha256: true)]

@@ -1,3 +1,4 @@
+import Logging
 import MQTTCodec
 import NIOConcurrencyHelpers
 import NIOCore
@@ -6,6 +7,8 @@ import NIOCore
 /// by packet identifier until the device's PUBACK.
 final class ConnectionLink: DeviceLink, @unchecked Sendable {
     let channel: any Channel
+    let logger: Logger
+    let deviceID: String
     private let state = NIOLockedValueBox(State())
 
     struct State {
@@ -14,7 +17,11 @@ final class ConnectionLink: DeviceLink, @unchecked Sendable {
         var closeReason: String?
     }
 
-    init(channel: any Channel) { self.channel = channel }
+    init(channel: any Channel, logger: Logger, deviceID: String) {
+        self.channel = channel
+        self.logger = logger
+        self.deviceID = deviceID
+    }
 
     func send(_ packet: MQTTPacket) {
         let bytes = packet.encoded()
@@ -42,6 +49,7 @@ final class ConnectionLink: DeviceLink, @unchecked Sendable {
 
     func close(reason: String) {
         self.state.withLockedValue { $0.closeReason = $0.closeReason ?? reason }
+        self.logger.info("connection closed by the hub", metadata: ["device": "\(self.deviceID)", "reason": "\(reason)"])
         let channel = self.channel
         channel.eventLoop.execute { channel.close(promise: nil) }
     }

@@ -55,6 +55,9 @@ final class DeviceConnectionHandler: ChannelInboundHandler, @unchecked Sendable 
                 self.violation(context: context, "no CONNECT within 30 s")
             } else if self.keepAlive > .zero, now - self.lastActivity > .nanoseconds(self.keepAlive.nanoseconds * 3 / 2) {
                 self.violation(context: context, "keep-alive expired (no packet for 1.5 × \(self.keepAlive.nanoseconds / 1_000_000_000) s)")
+            } else if let expiry = self.identity?.expiresAt, Int64(self.core.now().timeIntervalSince1970) >= expiry {
+                self.logger.info("SAS token expired: connection closed (401003)", metadata: ["device": "\(self.identity?.deviceID ?? "-")"])
+                context.close(promise: nil)
             }
         }
         context.fireChannelActive()
@@ -139,7 +142,7 @@ final class DeviceConnectionHandler: ChannelInboundHandler, @unchecked Sendable 
             context.flush()
             context.close(promise: nil)
         case .success(let identity):
-            let link = ConnectionLink(channel: context.channel)
+            let link = ConnectionLink(channel: context.channel, logger: self.logger, deviceID: identity.deviceID)
             self.link = link
             self.identity = identity
             self.keepAlive = .seconds(Int64(min(Int(connect.keepAlive), 1767)))

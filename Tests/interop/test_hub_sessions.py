@@ -1,0 +1,58 @@
+"""Connection rules: a SAS connection ends when its token expires, a second connection with the same id drops the
+first, a disabled device is refused, and CleanSession=0 keeps subscriptions (session present)."""
+import time
+
+from test_hub_device_sdk import KEY
+from test_hub_negative import API, Client, sas_token
+
+
+def register(hub, device_id):
+    hub.az("iot", "hub", "device-identity", "create", "-n", "myhub", "-d", device_id, "--pk", KEY, "--sk", KEY)
+
+
+def test_sas_expiry_disconnects(hub):
+    register(hub, "short")
+    client = Client(hub, "short", "myhub.azure-devices.net/short/" + API, sas_token("short", expiry=int(time.time()) + 3))
+    assert client.wait_connack() == 0
+    assert client.disconnected.wait(10), "the connection outlived its SAS token"
+    client.close()
+
+
+def test_same_id_drops_the_older_connection(hub):
+    register(hub, "twice")
+    first = Client(hub, "twice", "myhub.azure-devices.net/twice/" + API, sas_token("twice"))
+    assert first.wait_connack() == 0
+    second = Client(hub, "twice", "myhub.azure-devices.net/twice/" + API, sas_token("twice"))
+    assert second.wait_connack() == 0
+    assert first.disconnected.wait(10)
+    assert not second.disconnected.is_set()
+    first.client.loop_stop()  # paho would reconnect it otherwise
+    second.close()
+    assert "ConnectionForcefullyClosedOnNewConnection" in hub.log()
+
+
+def test_disabled_device_is_refused(hub):
+    hub.az("iot", "hub", "device-identity", "create", "-n", "myhub", "-d", "off", "--pk", KEY, "--sk", KEY, "--status", "disabled")
+    client = Client(hub, "off", "myhub.azure-devices.net/off/" + API, sas_token("off"))
+    assert client.wait_connack() == 5
+    client.close()
+
+
+def test_persistent_session_keeps_subscriptions(hub):
+    register(hub, "sticky")
+    client = Client(hub, "sticky", "myhub.azure-devices.net/sticky/" + API, sas_token("sticky"))
+    assert client.wait_connack() == 0
+    client.client.subscribe("devices/sticky/messages/devicebound/#", qos=1)
+    time.sleep(0.5)
+    client.client.loop_stop()
+    client.client.disconnect()
+    received = []
+    again = Client(hub, "sticky", "myhub.azure-devices.net/sticky/" + API, sas_token("sticky"))
+    again.client.on_message = lambda c, u, message: received.append(message.payload)
+    assert again.wait_connack() == 0
+    hub.az("iot", "device", "c2d-message", "send", "-n", "myhub", "-d", "sticky", "--data", "no resubscribe needed")
+    deadline = time.monotonic() + 10
+    while not received and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert received == [b"no resubscribe needed"]
+    again.close()
