@@ -11,24 +11,23 @@ public enum DeviceToHubTopic: Equatable, Sendable {
 
     /// Parses a device's PUBLISH topic; anything else is an unknown topic (the hub closes the connection).
     public static func parse(_ topic: String) throws(TopicError) -> DeviceToHubTopic {
-        if topic.hasPrefix("devices/") {
-            let parts = topic.split(separator: "/", maxSplits: 5, omittingEmptySubsequences: false)
-            // devices/{id}/messages/events[/bag] or devices/{id}/modules/{mid}/messages/events[/bag]
-            var moduleID: String?
-            var rest: [Substring]
-            if parts.count >= 4, parts[2] == "modules" {
-                moduleID = String(parts[3])
-                rest = Array(topic.split(separator: "/", maxSplits: 6, omittingEmptySubsequences: false).dropFirst(4))
-            } else {
-                rest = Array(topic.split(separator: "/", maxSplits: 4, omittingEmptySubsequences: false).dropFirst(2))
-            }
-            let deviceID = String(parts.count > 1 ? parts[1] : "")
-            guard !deviceID.isEmpty, moduleID.map({ !$0.isEmpty }) ?? true, rest.count >= 2, rest[0] == "messages",
-                rest[1] == "events"
+        if topic.utf8.starts(with: "devices/".utf8) {
+            // Split on '/' as bytes: devices/{id}/messages/events[/bag] or devices/{id}/modules/{mid}/messages/events[/bag]
+            let parts = topic.utf8.split(separator: UInt8(ascii: "/"), maxSplits: 6, omittingEmptySubsequences: false)
+            let isModule = parts.count >= 4 && parts[2].elementsEqual("modules".utf8)
+            let first = isModule ? 4 : 2
+            let deviceID = parts.count > 1 ? String(Substring(parts[1])) : ""
+            let moduleID = isModule ? String(Substring(parts[3])) : nil
+            guard !deviceID.isEmpty, moduleID.map({ !$0.isEmpty }) ?? true, parts.count >= first + 2,
+                parts[first].elementsEqual("messages".utf8), parts[first + 1].elementsEqual("events".utf8)
             else {
                 throw TopicError("'\(topic)' is not a telemetry topic")
             }
-            let bag = rest.count > 2 ? rest[2] : ""
+            // The bag is everything after "events/" (it may itself contain '/').
+            var bag = Substring("")
+            if parts.count > first + 2 {
+                bag = Substring(topic.utf8[parts[first + 2].startIndex...])
+            }
             return .telemetry(deviceID: deviceID, moduleID: moduleID, properties: try PropertyBag.parse(bag))
         }
         if let rest = topic.dropPrefix("$iothub/methods/res/") {

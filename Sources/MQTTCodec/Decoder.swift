@@ -28,6 +28,12 @@ public struct MQTTDecoder: Sendable {
     /// Decodes the packet at the start of `bytes`: the packet and how many bytes it took, or nil when more bytes are
     /// needed.
     public func decode(_ bytes: ArraySlice<UInt8>) throws(MQTTDecodeError) -> (packet: MQTTPacket, length: Int)? {
+        try self.decode(bytes: bytes)
+    }
+
+    /// Decodes from any contiguous byte collection (e.g. a NIO `ByteBufferView`) without copying it first.
+    public func decode<Bytes: RandomAccessCollection>(bytes: Bytes) throws(MQTTDecodeError) -> (packet: MQTTPacket, length: Int)?
+    where Bytes.Element == UInt8, Bytes.Index == Int {
         guard let first = bytes.first else { return nil }
         guard let type = PacketType(rawValue: first >> 4) else {
             throw MQTTDecodeError(packetType: nil, offset: 0, reason: "reserved packet type \(first >> 4)")
@@ -62,12 +68,12 @@ public struct MQTTDecoder: Sendable {
         }
         let headerLength = index - bytes.startIndex
         guard bytes.endIndex - index >= length else { return nil }
-        var reader = ByteReader(bytes: bytes[index..<(index + length)], type: type, base: headerLength)
+        var reader = ByteReader<Bytes>(bytes: bytes[index..<(index + length)], type: type, base: headerLength)
         let packet = try Self.body(type: type, flags: flags, reader: &reader)
         return (packet, headerLength + length)
     }
 
-    private static func body(type: PacketType, flags: UInt8, reader: inout ByteReader) throws(MQTTDecodeError) -> MQTTPacket {
+    private static func body<Bytes>(type: PacketType, flags: UInt8, reader: inout ByteReader<Bytes>) throws(MQTTDecodeError) -> MQTTPacket {
         switch type {
         case .connect:
             return .connect(try Self.connect(&reader))
@@ -134,7 +140,7 @@ public struct MQTTDecoder: Sendable {
         }
     }
 
-    private static func connect(_ reader: inout ByteReader) throws(MQTTDecodeError) -> Connect {
+    private static func connect<Bytes>(_ reader: inout ByteReader<Bytes>) throws(MQTTDecodeError) -> Connect {
         let name = try reader.string()
         let level = try reader.byte()
         let flagsOffset = reader.offset
@@ -165,14 +171,14 @@ public struct MQTTDecoder: Sendable {
             clientID: clientID, will: will, username: username, password: password)
     }
 
-    private static func publish(flags: UInt8, _ reader: inout ByteReader) throws(MQTTDecodeError) -> Publish {
+    private static func publish<Bytes>(flags: UInt8, _ reader: inout ByteReader<Bytes>) throws(MQTTDecodeError) -> Publish {
         guard let qos = QoS(rawValue: (flags >> 1) & 0x03) else { throw reader.error(at: 0, "QoS 3") }
         let duplicate = flags & 0x08 != 0
         if duplicate && qos == .atMostOnce { throw reader.error(at: 0, "DUP set on a QoS 0 message") }
         let topicOffset = reader.offset
         let topic = try reader.string()
         if topic.isEmpty { throw reader.error(at: topicOffset, "empty topic name") }
-        if topic.contains("+") || topic.contains("#") {
+        if topic.utf8.contains(where: { $0 == UInt8(ascii: "+") || $0 == UInt8(ascii: "#") }) {
             throw reader.error(at: topicOffset, "wildcard in the topic name '\(topic)'")
         }
         let packetID = qos == .atMostOnce ? nil : try reader.packetID()
@@ -181,7 +187,7 @@ public struct MQTTDecoder: Sendable {
             packetID: packetID)
     }
 
-    private static func validateTopicFilter(_ filter: String, at offset: Int, reader: ByteReader) throws(MQTTDecodeError) {
+    private static func validateTopicFilter<Bytes>(_ filter: String, at offset: Int, reader: ByteReader<Bytes>) throws(MQTTDecodeError) {
         if filter.isEmpty { throw reader.error(at: offset, "empty topic filter") }
         let levels = filter.split(separator: "/", omittingEmptySubsequences: false)
         for (index, level) in levels.enumerated() {
@@ -196,13 +202,13 @@ public struct MQTTDecoder: Sendable {
 }
 
 /// Reads fields of one packet's body, with offsets counted from the packet's first byte for error messages.
-struct ByteReader {
-    let bytes: ArraySlice<UInt8>
+struct ByteReader<Bytes: RandomAccessCollection> where Bytes.Element == UInt8, Bytes.Index == Int {
+    let bytes: Bytes.SubSequence
     let type: PacketType
     let base: Int
     var index: Int
 
-    init(bytes: ArraySlice<UInt8>, type: PacketType, base: Int) {
+    init(bytes: Bytes.SubSequence, type: PacketType, base: Int) {
         self.bytes = bytes
         self.type = type
         self.base = base

@@ -58,7 +58,7 @@ struct Frames: ByteToMessageDecoder {
     typealias InboundOut = MQTTPacket
     let decoder = MQTTDecoder()
     mutating func decode(context: ChannelHandlerContext, buffer: inout ByteBuffer) throws -> DecodingState {
-        guard let (packet, length) = try self.decoder.decode(Array(buffer.readableBytesView)[...]) else { return .needMoreData }
+        guard let (packet, length) = try self.decoder.decode(bytes: buffer.readableBytesView) else { return .needMoreData }
         buffer.moveReaderIndex(forwardBy: length)
         context.fireChannelRead(Self.wrapInboundOut(packet))
         return .continue

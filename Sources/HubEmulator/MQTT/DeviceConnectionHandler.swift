@@ -188,7 +188,11 @@ final class DeviceConnectionHandler: ChannelInboundHandler, @unchecked Sendable 
             self.core.methodResponse(identity: identity, requestID: requestID, status: status, payload: publish.payload)
         }
         if publish.qos == .atLeastOnce, let packetID = publish.packetID {
-            self.write(context: context, .puback(packetID: packetID))
+            // PUBACK is the hot path: four bytes straight into a buffer.
+            var buffer = context.channel.allocator.buffer(capacity: 4)
+            buffer.writeInteger(UInt32(0x4002_0000) | UInt32(packetID))
+            context.write(self.wrapOutboundOut(buffer), promise: nil)
+            self.needsFlush = true
         }
     }
 

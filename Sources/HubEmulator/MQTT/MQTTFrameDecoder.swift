@@ -22,7 +22,7 @@ struct MQTTFrameDecoder: ByteToMessageDecoder {
             self.sawConnect = true
         }
         // The decoder reads the header first, so an oversize packet is refused before its body arrives.
-        guard let (packet, length) = try self.decoder.decode(Array(buffer.readableBytesView)[...]) else { return .needMoreData }
+        guard let (packet, length) = try self.decoder.decode(bytes: buffer.readableBytesView) else { return .needMoreData }
         buffer.moveReaderIndex(forwardBy: length)
         context.fireChannelRead(Self.wrapInboundOut(packet))
         return .continue
