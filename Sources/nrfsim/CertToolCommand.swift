@@ -93,15 +93,27 @@ struct CertToolCommand: ParsableCommand {
         }
     }
 
-    struct Sign: ParsableCommand {
-        static let configuration = CommandConfiguration(
-            commandName: "sign", abstract: "Sign a certificate using the sub CA certificate")
-
+    /// The CSR to sign and where the certificate goes (`sign` and `sign_root`).
+    struct SignedFiles: ParsableArguments {
         @Option(name: .customLong("client-csr"), help: "Filename to load the client CSR")
         var clientCSR = "certs/client-csr.pem"
 
         @Option(name: .customLong("client-cert"), help: "Filename to save the signed certificate")
         var clientCert = "certs/client-cert.pem"
+
+        func sign(keyPath: String, certificatePath: String) throws {
+            try CertToolCommand.perform { () throws(CertToolError) in
+                try CertToolCommand.tool().sign(
+                    csrPath: self.clientCSR, certificatePath: self.clientCert, signerKeyPath: keyPath, signerCertificatePath: certificatePath)
+            }
+        }
+    }
+
+    struct Sign: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "sign", abstract: "Sign a certificate using the sub CA certificate")
+
+        @OptionGroup var files: SignedFiles
 
         @Option(name: .customLong("sub-key"), help: "Filename to load the sub CA private key")
         var subKey = "ca/sub-ca-key.pem"
@@ -109,22 +121,13 @@ struct CertToolCommand: ParsableCommand {
         @Option(name: .customLong("sub-cert"), help: "Filename to load the sub CA certificate")
         var subCert = "ca/sub-ca-cert.pem"
 
-        func run() throws {
-            try CertToolCommand.perform { () throws(CertToolError) in
-                try CertToolCommand.tool().sign(
-                    csrPath: self.clientCSR, certificatePath: self.clientCert, signerKeyPath: self.subKey, signerCertificatePath: self.subCert)
-            }
-        }
+        func run() throws { try self.files.sign(keyPath: self.subKey, certificatePath: self.subCert) }
     }
 
     struct SignRoot: ParsableCommand {
         static let configuration = CommandConfiguration(commandName: "sign_root", abstract: "Sign using the root CA certificate")
 
-        @Option(name: .customLong("client-csr"), help: "Filename to load the client CSR")
-        var clientCSR = "certs/client-csr.pem"
-
-        @Option(name: .customLong("client-cert"), help: "Filename to save the signed certificate")
-        var clientCert = "certs/client-cert.pem"
+        @OptionGroup var files: SignedFiles
 
         @Option(name: .customLong("root-key"), help: "Filename to load the root CA private key")
         var rootKey = "ca/root-ca-key.pem"
@@ -132,11 +135,6 @@ struct CertToolCommand: ParsableCommand {
         @Option(name: .customLong("root-cert"), help: "Filename to load the root CA certificate")
         var rootCert = "ca/root-ca-cert.pem"
 
-        func run() throws {
-            try CertToolCommand.perform { () throws(CertToolError) in
-                try CertToolCommand.tool().sign(
-                    csrPath: self.clientCSR, certificatePath: self.clientCert, signerKeyPath: self.rootKey, signerCertificatePath: self.rootCert)
-            }
-        }
+        func run() throws { try self.files.sign(keyPath: self.rootKey, certificatePath: self.rootCert) }
     }
 }
