@@ -56,3 +56,31 @@ def test_persistent_session_keeps_subscriptions(hub):
         time.sleep(0.1)
     assert received == [b"no resubscribe needed"]
     again.close()
+
+
+def test_c2d_is_not_redelivered_while_awaiting_its_puback(hub):
+    """A second C2D send must not repeat the first, still unacknowledged, message on the same connection."""
+    import socket
+    from test_hub_negative import connect_packet, raw_tls
+    register(hub, "slow")
+    sock = raw_tls(hub)
+    sock.sendall(connect_packet("slow", "myhub.azure-devices.net/slow/" + API, sas_token("slow")))
+    assert sock.recv(4) == bytes([0x20, 0x02, 0x00, 0x00])
+    topic = b"devices/slow/messages/devicebound/#"
+    sock.sendall(bytes([0x82, len(topic) + 5, 0, 1, 0, len(topic)]) + topic + b"\x01")
+    assert sock.recv(5) == bytes([0x90, 0x03, 0x00, 0x01, 0x01])
+    hub.az("iot", "device", "c2d-message", "send", "-n", "myhub", "-d", "slow", "--data", "first")
+    hub.az("iot", "device", "c2d-message", "send", "-n", "myhub", "-d", "slow", "--data", "second")
+    time.sleep(0.5)
+    sock.settimeout(1)
+    data = b""
+    try:
+        while True:
+            chunk = sock.recv(65536)
+            if not chunk:
+                break
+            data += chunk
+    except (socket.timeout, TimeoutError):
+        pass
+    sock.close()
+    assert data.count(b"first") == 1 and data.count(b"second") == 1, data

@@ -13,6 +13,8 @@ public protocol DeviceLink: AnyObject, Sendable {
     func send(_ packet: MQTTPacket)
     /// Delivers a C2D message at QoS 1, remembering its sequence until the PUBACK.
     func deliver(_ message: C2DMessage, topic: String)
+    /// Whether a C2D message was delivered on this connection and awaits its PUBACK.
+    func isInFlight(_ sequence: Int64) -> Bool
     /// Closes the connection, logging why.
     func close(reason: String)
 }

@@ -139,7 +139,7 @@ extension HubCore {
             let queued = try? self.store.queued(hub: hub, device: deviceID)
         else { return }
         let now = Int64(self.now().timeIntervalSince1970)
-        for var message in queued {
+        for var message in queued where !link.isInFlight(message.sequence) {
             if message.expiresAt < now || message.deliveryCount >= Self.maximumDeliveryCount {
                 try? self.store.removeMessage(sequence: message.sequence)
                 self.logger.info("C2D message dead-lettered", metadata: ["device": "\(deviceID)", "messageId": "\(message.messageID)"])

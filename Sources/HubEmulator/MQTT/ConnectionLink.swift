@@ -42,6 +42,10 @@ final class ConnectionLink: DeviceLink, @unchecked Sendable {
         self.send(.publish(Publish(topic: topic, payload: message.body, qos: .atLeastOnce, packetID: packetID)))
     }
 
+    func isInFlight(_ sequence: Int64) -> Bool {
+        self.state.withLockedValue { $0.inflight.values.contains(sequence) }
+    }
+
     /// The C2D sequence acknowledged by a PUBACK, if it was one.
     func acknowledge(_ packetID: UInt16) -> Int64? {
         self.state.withLockedValue { $0.inflight.removeValue(forKey: packetID) }
