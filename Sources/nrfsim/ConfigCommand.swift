@@ -50,6 +50,7 @@ struct ConfigCommand: ParsableCommand {
             appDirectory: self.appDirectory, board: board, extraFragments: self.extraFragments,
             assignments: self.assignments, environment: ProcessInfo.processInfo.environment)
         let outcome = build.run()
+        for message in outcome.kconfig?.infoMessages ?? [] { Console.printError(message) }  // $(info,…)
         for line in outcome.diagnostics { Console.printError(line) }
         switch self.format {
         case .config: if outcome.error == nil { Console.write(outcome.configText) }
