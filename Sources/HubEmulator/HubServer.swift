@@ -3,9 +3,10 @@ import Logging
 import NIOCore
 import NIOPosix
 
-/// The running emulator: the store, the core, the PKI, and the MQTT and HTTPS listeners.
+/// The running emulator: the store, the hub core, DPS, the PKI, and the MQTT and HTTPS listeners.
 public final class HubServer: Sendable {
     public let core: HubCore
+    public let provisioning: ProvisioningService
     public let pki: ServerPKI
     public let adminTokenPath: String
     public let mqttChannel: any Channel
@@ -18,6 +19,8 @@ public final class HubServer: Sendable {
         public var mqttPort = 8883
         public var httpsPort = 8443
         public var strictAPIVersion = false
+        /// DPS's `retry-after` in seconds: how long a registration stays `assigning`.
+        public var dpsRetryAfter = 3
 
         public init(dataDirectory: String) { self.dataDirectory = dataDirectory }
     }
@@ -27,6 +30,8 @@ public final class HubServer: Sendable {
         let store = try HubStore(path: options.dataDirectory + "/hub.sqlite")
         let core = try HubCore(store: store, logger: logger)
         core.strictAPIVersion = options.strictAPIVersion
+        let provisioning = try ProvisioningService(hubCore: core, store: store, logger: logger)
+        provisioning.retryAfter = options.dpsRetryAfter
         let pki = try ServerPKI.loadOrCreate(directory: options.dataDirectory, hostnames: core.hubRecords.map(\.hostname))
         let tokenPath = options.dataDirectory + "/admin-token"
         let token: String
@@ -38,20 +43,21 @@ public final class HubServer: Sendable {
         }
         let group = MultiThreadedEventLoopGroup(numberOfThreads: System.coreCount)
         do {
-            let mqtt = try await MQTTServer.start(core: core, pki: pki, host: options.host, port: options.mqttPort, group: group, logger: logger)
-            let api = ServiceAPI(core: core, adminToken: token, logger: logger)
+            let mqtt = try await MQTTServer.start(core: core, provisioning: provisioning, pki: pki, host: options.host, port: options.mqttPort, group: group, logger: logger)
+            let api = ServiceAPI(core: core, provisioning: provisioning, adminToken: token, logger: logger)
             let https = try await HTTPSServer.start(pki: pki, host: options.host, port: options.httpsPort, group: group, logger: logger) { request, loop in
                 api.route(request, on: loop)
             }
-            return HubServer(core: core, pki: pki, adminTokenPath: tokenPath, mqtt: mqtt, https: https, group: group)
+            return HubServer(core: core, provisioning: provisioning, pki: pki, adminTokenPath: tokenPath, mqtt: mqtt, https: https, group: group)
         } catch {
             try? await group.shutdownGracefully()
             throw error
         }
     }
 
-    init(core: HubCore, pki: ServerPKI, adminTokenPath: String, mqtt: any Channel, https: any Channel, group: MultiThreadedEventLoopGroup) {
+    init(core: HubCore, provisioning: ProvisioningService, pki: ServerPKI, adminTokenPath: String, mqtt: any Channel, https: any Channel, group: MultiThreadedEventLoopGroup) {
         self.core = core
+        self.provisioning = provisioning
         self.pki = pki
         self.adminTokenPath = adminTokenPath
         self.mqttChannel = mqtt

@@ -32,7 +32,7 @@ struct AzCommand: AsyncParsableCommand {
     }
 
     struct IoT: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(commandName: "iot", abstract: "IoT Hub commands.", subcommands: [Hub.self, Device.self])
+        static let configuration = CommandConfiguration(commandName: "iot", abstract: "IoT Hub and DPS commands.", subcommands: [Hub.self, Device.self, DPS.self])
     }
 }
 
@@ -95,6 +95,16 @@ enum AzEmulator {
         guard case .array(let hubs) = try await self.call(.GET, "/admin/hubs") else { throw CommandFailure("ERROR: no hubs") }
         guard hubs.count == 1, let only = hubs[0]["name"]?.stringValue else {
             throw CommandFailure("ERROR: there are \(hubs.count) hubs; choose one with -n/--hub-name")
+        }
+        return only
+    }
+
+    /// The DPS instance a command names, or the only one there is.
+    static func dpsName(_ name: String?) async throws -> String {
+        if let name { return name }
+        guard case .array(let instances) = try await self.call(.GET, "/admin/dps") else { throw CommandFailure("ERROR: no DPS instances") }
+        guard instances.count == 1, let only = instances[0]["name"]?.stringValue else {
+            throw CommandFailure("ERROR: there are \(instances.count) DPS instances; choose one with --dps-name")
         }
         return only
     }

@@ -8,9 +8,10 @@ import UnixSignals
 struct HubCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "hub",
-        abstract: "Run the local Azure IoT Hub emulator (MQTT over TLS and the service REST API).",
+        abstract: "Run the local Azure IoT Hub and DPS emulator (MQTT over TLS and the service REST API).",
         discussion: """
-            Devices connect with MQTT 3.1.1 over TLS on --mqtt-port (the Azure SDKs always dial 8883); the service API \
+            Devices connect with MQTT 3.1.1 over TLS on --mqtt-port (the Azure SDKs always dial 8883), to the hub or to \
+            DPS (told apart by the CONNECT user name); the service API \
             (azure-iot-hub, nrfsim az) is HTTPS on --https-port. State persists in --data-dir. Trust the printed \
             server root CA in clients, and provision it to the modem as ROOT_CA_CERT.
             """
@@ -31,6 +32,9 @@ struct HubCommand: AsyncParsableCommand {
     @Flag(name: .customLong("strict-api-version"), help: "Refuse a CONNECT whose user name has no api-version.")
     var strictAPIVersion = false
 
+    @Option(name: .customLong("dps-retry-after"), help: "Seconds a DPS registration stays 'assigning' (sent as retry-after; 0 assigns at the first poll).")
+    var dpsRetryAfter = 3
+
     @OptionGroup var logging: LoggingOptions
 
     func run() async throws {
@@ -40,6 +44,7 @@ struct HubCommand: AsyncParsableCommand {
         options.mqttPort = self.mqttPort
         options.httpsPort = self.httpsPort
         options.strictAPIVersion = self.strictAPIVersion
+        options.dpsRetryAfter = self.dpsRetryAfter
         let signals = await UnixSignalsSequence(trapping: .sigterm, .sigint)
         let server: HubServer
         do {

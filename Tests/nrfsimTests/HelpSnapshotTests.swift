@@ -18,6 +18,9 @@ struct HelpSnapshotTests {
         ("az-help.txt", AzCommand.self),
         ("az-iot-hub-help.txt", AzCommand.IoT.Hub.self),
         ("az-device-identity-create-help.txt", AzCommand.IoT.Hub.DeviceIdentity.Create.self),
+        ("az-iot-dps-help.txt", AzCommand.IoT.DPS.self),
+        ("az-dps-enrollment-group-create-help.txt", AzCommand.IoT.DPS.EnrollmentGroup.Create.self),
+        ("az-dps-enrollment-create-help.txt", AzCommand.IoT.DPS.Enrollment.Create.self),
     ]
 
     @Test("help matches its snapshot", arguments: HelpSnapshotTests.commands.map(\.0))

@@ -95,7 +95,7 @@ extension HubCore {
                 return .success(identity("x509"))
             case .certificateAuthority:
                 guard let leaf = attempt.chain.first else { return refuse("no client certificate") }
-                let commonName = leaf.subject.flatMap { $0 }.first { $0.type == .RDNAttributeType.commonName }.map { "\($0.value)" }
+                let commonName = leaf.commonName
                 guard commonName == clientID else { return refuse("the certificate's CN '\(commonName ?? "")' is not the device id") }
                 guard self.chainReachesVerifiedCA(attempt.chain, state: state) else {
                     return refuse("the certificate chain does not reach a verified CA certificate of the hub")

@@ -195,7 +195,7 @@ func iso8601(_ date: Date) -> String {
         + "\(pad(fields.tm_hour, 2)):\(pad(fields.tm_min, 2)):\(pad(fields.tm_sec, 2)).\(pad(Int32(milliseconds), 3))Z"
 }
 
-/// 32 random bytes in base64: a new symmetric key.
-func randomKey() -> String {
-    Data((0..<32).map { _ in UInt8.random(in: 0...255) }).base64EncodedString()
+/// Random bytes in base64 (32 by default): a new symmetric key.
+func randomKey(bytes: Int = 32) -> String {
+    Data((0..<bytes).map { _ in UInt8.random(in: 0...255) }).base64EncodedString()
 }

@@ -7,6 +7,7 @@ import NIOHTTP1
 extension ServiceAPI {
     func admin(_ request: HTTPRequest, _ path: [String], on eventLoop: any EventLoop) throws -> EventLoopFuture<HTTPResponse> {
         let ok = { (value: JSONValue) in eventLoop.makeSucceededFuture(HTTPResponse.json(value)) }
+        if path.first == "dps" { return try self.provisioningAdmin(request, Array(path.dropFirst()), on: eventLoop) }
         switch (request.method, path.count) {
         case (.GET, 1) where path[0] == "hubs":
             return ok(.array(self.core.hubRecords.map(self.hubJSON)))
@@ -26,23 +27,18 @@ extension ServiceAPI {
         let hub = path[1]
         let rest = Array(path.dropFirst(2))
         let ifMatch = request.header("If-Match") ?? "*"
+        if rest[0] == "certificates" {
+            let book = CertificateBook(
+                resource: "IotHubs/\(hub)", type: "Microsoft.Devices/IotHubs/Certificates",
+                list: { try self.core.certificates(hub: hub) },
+                upload: { try self.core.uploadCertificate(hub: hub, name: $0, pem: $1, verified: $2) },
+                show: { try self.core.certificate(hub: hub, name: $0) },
+                delete: { try self.core.deleteCertificate(hub: hub, name: $0, etag: $1) },
+                generateCode: { try self.core.generateVerificationCode(hub: hub, name: $0, etag: $1) },
+                verify: { try self.core.verifyCertificate(hub: hub, name: $0, etag: $1, verificationPEM: $2) })
+            return try self.certificates(request, Array(rest.dropFirst()), book: book, on: eventLoop)
+        }
         switch (request.method, rest.count, rest[0]) {
-        case (.GET, 1, "certificates"):
-            return ok(.object(JSONObject([("value", .array(try self.core.certificates(hub: hub).map { self.certificateJSON($0, hub: hub) }))])))
-        case (.PUT, 2, "certificates"):
-            let body = try self.body(request)
-            guard let pem = body["certificate"]?.stringValue else { throw ServiceError(400, 400004, "ArgumentInvalid", "no certificate") }
-            return ok(self.certificateJSON(try self.core.uploadCertificate(hub: hub, name: rest[1], pem: pem, verified: body["isVerified"]?.boolValue ?? false), hub: hub))
-        case (.GET, 2, "certificates"):
-            return ok(self.certificateJSON(try self.core.certificate(hub: hub, name: rest[1]), hub: hub))
-        case (.DELETE, 2, "certificates"):
-            try self.core.deleteCertificate(hub: hub, name: rest[1], etag: ifMatch)
-            return eventLoop.makeSucceededFuture(HTTPResponse(status: .noContent))
-        case (.POST, 3, "certificates") where rest[2] == "generateVerificationCode":
-            return ok(self.certificateJSON(try self.core.generateVerificationCode(hub: hub, name: rest[1], etag: ifMatch), hub: hub))
-        case (.POST, 3, "certificates") where rest[2] == "verify":
-            guard let pem = try self.body(request)["certificate"]?.stringValue else { throw ServiceError(400, 400004, "ArgumentInvalid", "no certificate") }
-            return ok(self.certificateJSON(try self.core.verifyCertificate(hub: hub, name: rest[1], etag: ifMatch, verificationPEM: pem), hub: hub))
         case (.POST, 3, "devices") where rest[2] == "messages":
             let body = try self.body(request)
             let data: [UInt8]
@@ -87,20 +83,6 @@ extension ServiceAPI {
             ("properties", .object(JSONObject([
                 ("hostName", .string(hub.hostname)), ("state", .string("Active")), ("authorizationPolicies", .array(policies)),
             ]))),
-        ]))
-    }
-
-    func certificateJSON(_ record: CACertificateRecord, hub: String) -> JSONValue {
-        .object(JSONObject([
-            ("etag", .string(record.etag)),
-            ("id", .string("/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/nrfsim/providers/Microsoft.Devices/IotHubs/\(hub)/certificates/\(record.name)")),
-            ("name", .string(record.name)),
-            ("properties", .object(JSONObject([
-                ("certificate", .string(record.pem)), ("created", .string(record.created)), ("expiry", .string(record.expiry)),
-                ("isVerified", .bool(record.verified)), ("subject", .string(record.subject)), ("thumbprint", .string(record.thumbprint)),
-                ("updated", .string(record.updated)), ("verificationCode", record.verificationCode.map(JSONValue.string) ?? .null),
-            ]))),
-            ("resourceGroup", .string("nrfsim")), ("type", .string("Microsoft.Devices/IotHubs/Certificates")),
         ]))
     }
 

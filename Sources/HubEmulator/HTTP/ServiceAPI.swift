@@ -7,11 +7,13 @@ import NIOHTTP1
 /// `nrfsim az`. Service calls authenticate with a policy SAS token; admin calls with the data directory's token.
 public struct ServiceAPI: Sendable {
     public let core: HubCore
+    public let provisioning: ProvisioningService
     public let adminToken: String
     let logger: Logger
 
-    public init(core: HubCore, adminToken: String, logger: Logger) {
+    public init(core: HubCore, provisioning: ProvisioningService, adminToken: String, logger: Logger) {
         self.core = core
+        self.provisioning = provisioning
         self.adminToken = adminToken
         self.logger = logger
     }

@@ -37,6 +37,11 @@ public enum JSONValue: Equatable, Sendable {
         if case .bool(let value) = self { return value }
         return nil
     }
+
+    public var arrayValue: [JSONValue]? {
+        if case .array(let items) = self { return items }
+        return nil
+    }
 }
 
 /// A JSON object: members in insertion order, keys unique.

@@ -25,46 +25,42 @@ final class DeviceConnectionHandler: ChannelInboundHandler, @unchecked Sendable 
 
     let core: HubCore
     let chain: PeerChain
-    let logger: Logger
+    let io: SessionIO
     var link: ConnectionLink?
     var identity: DeviceSessionIdentity?
     var subscriptions: [String] = []
     var kinds: Set<DeviceSubscription> = []
-    var keepAlive: TimeAmount = .zero
-    var lastActivity = NIODeadline.now()
-    var timer: RepeatedTask?
-    var peer = "?"
-    var needsFlush = false
 
-    static let connectTimeout: TimeAmount = .seconds(30)
     static let maximumTelemetry = 256 * 1024
 
     init(core: HubCore, chain: PeerChain, logger: Logger) {
         self.core = core
         self.chain = chain
-        self.logger = logger
+        self.io = SessionIO(logger: logger)
+    }
+
+    var logger: Logger { self.io.logger }
+
+    /// The router adds this handler to an active channel, after the first packet.
+    func handlerAdded(context: ChannelHandlerContext) {
+        if context.channel.isActive { self.start(context: context) }
     }
 
     func channelActive(context: ChannelHandlerContext) {
-        self.peer = context.remoteAddress?.description ?? "?"
-        let started = NIODeadline.now()
-        self.timer = context.eventLoop.scheduleRepeatedTask(initialDelay: .seconds(1), delay: .seconds(1)) { [weak self] _ in
-            guard let self else { return }
-            let now = NIODeadline.now()
-            if self.identity == nil, now - started > Self.connectTimeout {
-                self.violation(context: context, "no CONNECT within 30 s")
-            } else if self.keepAlive > .zero, now - self.lastActivity > .nanoseconds(self.keepAlive.nanoseconds * 3 / 2) {
-                self.violation(context: context, "keep-alive expired (no packet for 1.5 × \(self.keepAlive.nanoseconds / 1_000_000_000) s)")
-            } else if let expiry = self.identity?.expiresAt, Int64(self.core.now().timeIntervalSince1970) >= expiry {
-                self.logger.info("SAS token expired: connection closed (401003)", metadata: ["device": "\(self.identity?.deviceID ?? "-")"])
-                context.close(promise: nil)
-            }
-        }
+        self.start(context: context)
         context.fireChannelActive()
     }
 
+    private func start(context: ChannelHandlerContext) {
+        self.io.start(context: context) { [weak self] context in
+            guard let self, let expiry = self.identity?.expiresAt, Int64(self.core.now().timeIntervalSince1970) >= expiry else { return }
+            self.logger.info("SAS token expired: connection closed (401003)", metadata: ["device": "\(self.identity?.deviceID ?? "-")"])
+            context.close(promise: nil)
+        }
+    }
+
     func channelInactive(context: ChannelHandlerContext) {
-        self.timer?.cancel()
+        self.io.stop()
         if let identity, let link { self.core.unregister(link, identity: identity) }
         context.fireChannelInactive()
     }
@@ -79,7 +75,7 @@ final class DeviceConnectionHandler: ChannelInboundHandler, @unchecked Sendable 
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let packet = self.unwrapInboundIn(data)
-        self.lastActivity = .now()
+        self.io.lastActivity = .now()
         guard let identity else {
             guard case .connect(let connect) = packet else {
                 return self.violation(context: context, "\(packet.type) before CONNECT")
@@ -128,24 +124,20 @@ final class DeviceConnectionHandler: ChannelInboundHandler, @unchecked Sendable 
     private func connect(context: ChannelHandlerContext, _ connect: Connect) {
         guard connect.protocolName == "MQTT", connect.protocolLevel == 4 else {
             self.logger.warning("connection refused", metadata: ["device": "\(connect.clientID)", "reason": "protocol \(connect.protocolName) level \(connect.protocolLevel); only MQTT 3.1.1"])
-            self.write(context: context, .connack(sessionPresent: false, returnCode: .unacceptableProtocolVersion))
-            context.flush()
-            context.close(promise: nil)
-            return
+            return self.io.refuse(context: context, .unacceptableProtocolVersion)
         }
         let attempt = ConnectAttempt(
             clientID: connect.clientID, username: connect.username, password: connect.password, chain: self.chain.certificates,
-            peer: self.peer)
+            peer: self.io.peer)
         switch self.core.authenticate(attempt) {
         case .failure:
-            self.write(context: context, .connack(sessionPresent: false, returnCode: .notAuthorized))
-            context.flush()
-            context.close(promise: nil)
+            self.io.refuse(context: context, .notAuthorized)
         case .success(let identity):
             let link = ConnectionLink(channel: context.channel, logger: self.logger, deviceID: identity.deviceID)
             self.link = link
             self.identity = identity
-            self.keepAlive = .seconds(Int64(min(Int(connect.keepAlive), 1767)))
+            self.io.client = identity.deviceID
+            self.io.keepAlive = .seconds(Int64(min(Int(connect.keepAlive), 1767)))
             let stored = self.core.register(link, identity: identity, cleanSession: connect.cleanSession)
             self.write(context: context, .connack(sessionPresent: stored != nil, returnCode: .accepted))
             if let stored {
@@ -188,36 +180,20 @@ final class DeviceConnectionHandler: ChannelInboundHandler, @unchecked Sendable 
             self.core.methodResponse(identity: identity, requestID: requestID, status: status, payload: publish.payload)
         }
         if publish.qos == .atLeastOnce, let packetID = publish.packetID {
-            // PUBACK is the hot path: four bytes straight into a buffer.
-            var buffer = context.channel.allocator.buffer(capacity: 4)
-            buffer.writeInteger(UInt32(0x4002_0000) | UInt32(packetID))
-            context.write(self.wrapOutboundOut(buffer), promise: nil)
-            self.needsFlush = true
+            self.io.writePubAck(context: context, packetID: packetID)
         }
     }
 
-    /// Queues a packet; the queue is flushed once per read cycle (`channelReadComplete`), so a burst of PUBLISHes
-    /// costs one TLS record write for all of its PUBACKs.
     private func write(context: ChannelHandlerContext, _ packet: MQTTPacket) {
-        let bytes = packet.encoded()
-        var buffer = context.channel.allocator.buffer(capacity: bytes.count)
-        buffer.writeBytes(bytes)
-        context.write(self.wrapOutboundOut(buffer), promise: nil)
-        self.needsFlush = true
+        self.io.write(context: context, packet)
     }
 
     func channelReadComplete(context: ChannelHandlerContext) {
-        if self.needsFlush {
-            self.needsFlush = false
-            context.flush()
-        }
+        self.io.flushIfNeeded(context: context)
         context.fireChannelReadComplete()
     }
 
     private func violation(context: ChannelHandlerContext, _ reason: String) {
-        self.logger.warning(
-            "protocol violation: connection closed",
-            metadata: ["device": "\(self.identity?.deviceID ?? "-")", "peer": "\(self.peer)", "reason": "\(reason)"])
-        context.close(promise: nil)
+        self.io.violation(context: context, reason)
     }
 }

@@ -5,13 +5,13 @@ import NIOSSL
 import SwiftASN1
 import X509
 
-/// The hub's MQTT-over-TLS listener (8883 by default). Client certificates are requested, not required; they are
-/// checked at CONNECT against the device's registration.
+/// The MQTT-over-TLS listener (8883 by default) that the hub and DPS share. Client certificates are requested, not
+/// required; they are checked at CONNECT (hub) or at registration (DPS).
 public enum MQTTServer {
     public static let maximumPacket = 256 * 1024 + 4 * 1024
 
     public static func start(
-        core: HubCore, pki: ServerPKI, host: String, port: Int, group: any EventLoopGroup, logger: Logger
+        core: HubCore, provisioning: ProvisioningService, pki: ServerPKI, host: String, port: Int, group: any EventLoopGroup, logger: Logger
     ) async throws -> any Channel {
         var configuration = TLSConfiguration.makeServerConfiguration(
             certificateChain: try NIOSSLCertificate.fromPEMBytes(Array(pki.certificateChainPEM.utf8)).map { .certificate($0) },
@@ -32,7 +32,10 @@ public enum MQTTServer {
                 return channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.addHandler(tls)
                     try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(MQTTFrameDecoder(maximumRemainingLength: maximumPacket)))
-                    try channel.pipeline.syncOperations.addHandler(DeviceConnectionHandler(core: core, chain: chain, logger: logger))
+                    try channel.pipeline.syncOperations.addHandler(ConnectRouter(
+                        logger: logger,
+                        hub: { DeviceConnectionHandler(core: core, chain: chain, logger: logger) },
+                        provisioning: { ProvisioningConnectionHandler(service: provisioning, chain: chain, logger: logger) }))
                 }
             }
             .bind(host: host, port: port).get()

@@ -2,7 +2,7 @@ import Foundation
 import GRDB
 
 /// The emulator's durable state in SQLite (GRDB): hubs, devices with their twins, C2D queues, CA certificates and
-/// persistent MQTT sessions. Every change is committed before it is acknowledged.
+/// persistent MQTT sessions, and the DPS instances' documents. Every change is committed before it is acknowledged.
 public final class HubStore: Sendable {
     let queue: DatabaseQueue
 
@@ -20,6 +20,7 @@ public final class HubStore: Sendable {
                 CREATE TABLE IF NOT EXISTS certificate (hub TEXT NOT NULL, name TEXT NOT NULL, record TEXT NOT NULL, PRIMARY KEY (hub, name));
                 CREATE TABLE IF NOT EXISTS c2d (sequence INTEGER PRIMARY KEY AUTOINCREMENT, hub TEXT NOT NULL, device TEXT NOT NULL, record TEXT NOT NULL);
                 CREATE TABLE IF NOT EXISTS session (hub TEXT NOT NULL, client TEXT NOT NULL, subscriptions TEXT NOT NULL, PRIMARY KEY (hub, client));
+                CREATE TABLE IF NOT EXISTS dps (kind TEXT NOT NULL, dps TEXT NOT NULL, key TEXT NOT NULL, record TEXT NOT NULL, PRIMARY KEY (kind, dps, key));
                 """)
         }
     }

@@ -1,0 +1,44 @@
+import Foundation
+import Logging
+
+/// What DPS does to an assigned hub's registry.
+extension HubCore {
+    /// Creates the device with `authentication`, or gives an existing one that authentication. A new device gets
+    /// `initialTwin` (tags and desired properties); an existing one keeps its twin unless `resetTwin`, in which case it
+    /// gets the twin of `migrateFrom` (the same device id in its previous hub) or else `initialTwin`.
+    func provisionDevice(
+        hub: String, id: String, authentication: DeviceAuthentication, initialTwin: JSONValue?, resetTwin: Bool,
+        migrateFrom previousHub: String?
+    ) throws {
+        try self.withHub(hub) { state in
+            let now = self.timestamp()
+            var device: DeviceRecord
+            if var existing = state.devices[id] {
+                existing.authentication = authentication
+                existing.etagCounter += 1
+                device = existing
+            } else {
+                device = DeviceRecord(
+                    deviceID: id, generationID: String(Int64.random(in: 100_000_000_000_000_000...999_999_999_999_999_999)),
+                    authentication: authentication, statusUpdatedTime: now)
+            }
+            if state.devices[id] == nil || resetTwin {
+                if let previousHub, let source = self.state(forName: previousHub)?.devices[id] {
+                    device.twin = source.twin
+                } else {
+                    device.twin = Twin()
+                    if let initialTwin {
+                        do {
+                            _ = try device.twin.applyServiceReplace(initialTwin, now: now)
+                        } catch {
+                            throw ServiceError(400, 400004, "ArgumentInvalid", "the enrollment's initial twin: \((error as? TwinError)?.message ?? "\(error)")")
+                        }
+                    }
+                }
+            }
+            try self.store.save(device, hub: state.record.name)
+            state.devices[id] = device
+            self.logger.info("device provisioned by DPS", metadata: ["hub": "\(state.record.name)", "device": "\(id)", "auth": "\(authentication.typeName)"])
+        }
+    }
+}

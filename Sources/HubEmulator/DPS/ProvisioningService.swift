@@ -1,0 +1,136 @@
+import Foundation
+import Logging
+import NIOConcurrencyHelpers
+
+/// The Device Provisioning Service emulator (azure-iot-hub-protocol.md §3): DPS instances with their ID scopes,
+/// linked hubs, CA certificates, enrollments, registrations and pending operations. It assigns devices to the
+/// hubs of `hubCore`, creating them in the hub's registry. Every change is stored before it is acknowledged.
+public final class ProvisioningService: @unchecked Sendable {
+    let hubCore: HubCore
+    let store: HubStore
+    let logger: Logger
+    let lock = NIOLock()
+    let now: @Sendable () -> Date
+    var instances: [String: InstanceState] = [:]
+    /// Seconds a new registration stays `assigning`; sent as `retry-after` (0 assigns at the first poll).
+    public var retryAfter = 3
+
+    final class InstanceState {
+        var record: ProvisioningInstance
+        var certificates: [String: CACertificateRecord] = [:]
+        /// Stored enrollment group documents by group id (see `Enrollments.swift` for the shape).
+        var groups: [String: StoredEnrollment] = [:]
+        /// Individual enrollments by lower-cased registration id.
+        var enrollments: [String: StoredEnrollment] = [:]
+        /// Registration states by lower-cased registration id.
+        var registrations: [String: StoredRegistration] = [:]
+        var operations: [String: RegistrationOperation] = [:]
+
+        init(record: ProvisioningInstance) { self.record = record }
+    }
+
+    public init(hubCore: HubCore, store: HubStore, logger: Logger, now: @escaping @Sendable () -> Date = Date.init) throws {
+        self.hubCore = hubCore
+        self.store = store
+        self.logger = logger
+        self.now = now
+        for (_, _, document) in try store.provisioningDocuments(.instance) {
+            guard let record = ProvisioningInstance(json: document) else { continue }
+            self.instances[record.name] = InstanceState(record: record)
+        }
+        for (dps, key, document) in try store.provisioningDocuments(.certificate) {
+            self.instances[dps]?.certificates[key] = CACertificateRecord(json: document)
+        }
+        for (dps, key, document) in try store.provisioningDocuments(.enrollmentGroup) {
+            self.instances[dps]?.groups[key] = StoredEnrollment(json: document)
+        }
+        for (dps, key, document) in try store.provisioningDocuments(.enrollment) {
+            self.instances[dps]?.enrollments[key] = StoredEnrollment(json: document)
+        }
+        for (dps, key, document) in try store.provisioningDocuments(.registration) {
+            self.instances[dps]?.registrations[key] = StoredRegistration(json: document)
+        }
+        for (dps, key, document) in try store.provisioningDocuments(.operation) {
+            self.instances[dps]?.operations[key] = RegistrationOperation(json: document)
+        }
+    }
+
+    func timestamp() -> String { iso8601(self.now()) }
+
+    public var instanceRecords: [ProvisioningInstance] {
+        self.lock.withLock { self.instances.values.map(\.record).sorted { $0.name < $1.name } }
+    }
+
+    /// `az iot dps create`: an instance with a new ID scope.
+    public func createInstance(name: String) throws -> ProvisioningInstance {
+        try self.lock.withLock {
+            if let existing = self.instances[name] { return existing.record }
+            guard name.range(of: "^[A-Za-z0-9][A-Za-z0-9-]{1,62}[A-Za-z0-9]$", options: .regularExpression) != nil else {
+                throw ServiceError(400, 400004, "ArgumentInvalid", "the DPS name '\(name)' must be 3-64 letters, digits or hyphens")
+            }
+            var scope: String
+            repeat {
+                scope = "0ne" + String(format: "%08X", UInt32.random(in: 0...UInt32.max))
+            } while self.instances.values.contains { $0.record.idScope == scope }
+            let record = ProvisioningInstance(
+                name: name, idScope: scope, hostname: "\(name.lowercased()).azure-devices-provisioning.net", created: self.timestamp())
+            try self.store.saveProvisioningDocument(.instance, dps: name, key: name, record.json)
+            self.instances[name] = InstanceState(record: record)
+            self.logger.info("DPS instance created", metadata: ["dps": "\(name)", "idScope": "\(scope)"])
+            return record
+        }
+    }
+
+    public func instance(named name: String) throws -> ProvisioningInstance {
+        try self.withInstance(name) { $0.record }
+    }
+
+    func withInstance<T>(_ name: String, _ body: (InstanceState) throws -> T) throws -> T {
+        try self.lock.withLock {
+            guard let state = self.instances[name] ?? self.instances.values.first(where: { $0.record.name.lowercased() == name.lowercased() }) else {
+                throw ServiceError(404, 404201, "ProvisioningServiceNotFound", "no DPS instance named '\(name)'")
+            }
+            return try body(state)
+        }
+    }
+
+    /// The instance a device's ID scope names (case-insensitive).
+    func instanceName(forScope idScope: String) -> String? {
+        self.lock.withLock { self.instances.values.first { $0.record.idScope.lowercased() == idScope.lowercased() }?.record.name }
+    }
+
+    /// `az iot dps linked-hub create`: links a hub of this emulator, named by its name or hostname.
+    public func linkHub(dps: String, hub: String, allocationWeight: Int?, applyAllocationPolicy: Bool) throws -> ProvisioningInstance {
+        guard let hubRecord = self.hubCore.hub(named: hub) else {
+            throw ServiceError(404, 404002, "IotHubNotFound", "no IoT hub named '\(hub)' to link")
+        }
+        return try self.withInstance(dps) { state in
+            var record = state.record
+            let linked = ProvisioningInstance.LinkedHub(
+                hubName: hubRecord.name, hostname: hubRecord.hostname, allocationWeight: allocationWeight, applyAllocationPolicy: applyAllocationPolicy)
+            if let index = record.linkedHubs.firstIndex(where: { $0.hostname == hubRecord.hostname }) {
+                record.linkedHubs[index] = linked
+            } else {
+                record.linkedHubs.append(linked)
+            }
+            try self.store.saveProvisioningDocument(.instance, dps: record.name, key: record.name, record.json)
+            state.record = record
+            self.logger.info("hub linked", metadata: ["dps": "\(record.name)", "hub": "\(hubRecord.hostname)"])
+            return record
+        }
+    }
+
+    public func unlinkHub(dps: String, hub: String) throws -> ProvisioningInstance {
+        try self.withInstance(dps) { state in
+            var record = state.record
+            let lowered = hub.lowercased()
+            guard let index = record.linkedHubs.firstIndex(where: { $0.hostname.lowercased() == lowered || $0.hubName.lowercased() == lowered }) else {
+                throw ServiceError(404, 404002, "IotHubNotFound", "no hub '\(hub)' is linked to '\(record.name)'")
+            }
+            record.linkedHubs.remove(at: index)
+            try self.store.saveProvisioningDocument(.instance, dps: record.name, key: record.name, record.json)
+            state.record = record
+            return record
+        }
+    }
+}

@@ -1,0 +1,189 @@
+import Crypto
+import Foundation
+import Logging
+
+/// A DPS reply to a device request: the status of the response topic, its JSON body and `retry-after`.
+public struct ProvisioningReply: Error, Equatable, Sendable {
+    public var status: Int
+    public var body: JSONValue
+    public var retryAfter: Int?
+}
+
+/// A registration operation: created by a register request, `assigning` until its `readyAt`, then assigned (or
+/// ended `disabled`/`failed`) at the first poll. Stored, so a restart keeps it pollable.
+struct RegistrationOperation: Sendable {
+    var operationID: String
+    var registrationID: String
+    var enrollment: EnrollmentReference
+    var payload: JSONValue
+    /// The SHA-1 thumbprint of the X.509 leaf the device presented (its identity in the hub).
+    var leafThumbprint: String?
+    /// Unix time (seconds) from which the operation is assigned.
+    var readyAt: Double
+    /// The final reply body, once assigned.
+    var result: JSONValue?
+
+    var json: JSONValue {
+        .object(JSONObject([
+            ("operationId", .string(self.operationID)), ("registrationId", .string(self.registrationID)),
+            ("enrollmentKind", .string(self.enrollment.kind == .group ? "group" : "individual")),
+            ("enrollmentId", .string(self.enrollment.id)), ("payload", self.payload), ("readyAt", .number(self.readyAt)),
+            ("leafThumbprint", self.leafThumbprint.map(JSONValue.string) ?? .null),
+            ("result", self.result ?? .null),
+        ]))
+    }
+
+    init(operationID: String, registrationID: String, enrollment: EnrollmentReference, payload: JSONValue, leafThumbprint: String?, readyAt: Double) {
+        self.operationID = operationID
+        self.registrationID = registrationID
+        self.enrollment = enrollment
+        self.payload = payload
+        self.leafThumbprint = leafThumbprint
+        self.readyAt = readyAt
+    }
+
+    init?(json: JSONValue) {
+        guard let operationID = json["operationId"]?.stringValue, let registrationID = json["registrationId"]?.stringValue,
+            let id = json["enrollmentId"]?.stringValue
+        else { return nil }
+        self.operationID = operationID
+        self.registrationID = registrationID
+        self.enrollment = EnrollmentReference(kind: json["enrollmentKind"]?.stringValue == "group" ? .group : .individual, id: id)
+        self.payload = json["payload"] ?? .null
+        self.leafThumbprint = json["leafThumbprint"]?.stringValue
+        switch json["readyAt"] {
+        case .number(let value)?: self.readyAt = value
+        case .integer(let value)?: self.readyAt = Double(value)
+        default: self.readyAt = 0
+        }
+        self.result = json["result"].flatMap { $0 == .null ? nil : $0 }
+    }
+}
+
+/// A device's registration state (DeviceRegistrationState, as `az iot dps … registration show` prints it), and the
+/// group it came through.
+struct StoredRegistration: Sendable {
+    var state: JSONObject
+    var enrollmentGroupID: String?
+    var etagCounter: Int
+
+    var json: JSONValue {
+        .object(JSONObject([
+            ("state", .object(self.state)), ("enrollmentGroupId", self.enrollmentGroupID.map(JSONValue.string) ?? .null),
+            ("etagCounter", .integer(Int64(self.etagCounter))),
+        ]))
+    }
+
+    init(state: JSONObject, enrollmentGroupID: String?, etagCounter: Int) {
+        self.state = state
+        self.enrollmentGroupID = enrollmentGroupID
+        self.etagCounter = etagCounter
+    }
+
+    init?(json: JSONValue) {
+        guard let state = json["state"]?.objectValue else { return nil }
+        self.state = state
+        self.enrollmentGroupID = json["enrollmentGroupId"]?.stringValue
+        self.etagCounter = json["etagCounter"]?.intValue ?? 1
+    }
+}
+
+/// The device side of DPS (azure-iot-hub-protocol.md §3.2): register, poll, assign.
+extension ProvisioningService {
+    /// `PUT iotdps-register`: attests the device and starts an operation (202 `assigning` with `retry-after`). The body
+    /// may be empty (the nRF Connect SDK) or `{"registrationId": …, "payload": …}` (the SDKs).
+    public func register(_ attempt: ProvisioningAttempt, body: [UInt8]) -> ProvisioningReply {
+        var payload = JSONValue.null
+        if body.contains(where: { $0 != 0x20 && $0 != 0x0A && $0 != 0x0D && $0 != 0x09 }) {
+            let request: JSONValue
+            do {
+                request = try JSONValue.parse(body)
+            } catch {
+                return self.errorReply(400, 400004, "Bad request: the register body is not JSON (\(error))")
+            }
+            guard request.objectValue != nil else { return self.errorReply(400, 400004, "Bad request: the register body is not a JSON object") }
+            if let id = request["registrationId"], id != .null {
+                guard id.stringValue?.lowercased() == attempt.registrationID.lowercased() else {
+                    return self.errorReply(400, 400004, "Bad request: the body's registrationId \(id.text) is not '\(attempt.registrationID)'")
+                }
+            }
+            payload = request["payload"] ?? .null
+        }
+        let reply: ProvisioningReply
+        do {
+            reply = try self.withInstance(attempt.dps) { state -> ProvisioningReply in
+                let enrollment: EnrollmentReference
+                switch self.attest(attempt, state: state) {
+                case .failure(let refusal):
+                    return refusal
+                case .success(let matched):
+                    enrollment = matched
+                }
+                let operationID = "4.\(String(format: "%016llx", UInt64.random(in: 0...UInt64.max))).\(UUID().uuidString.lowercased())"
+                let operation = RegistrationOperation(
+                    operationID: operationID, registrationID: attempt.registrationID, enrollment: enrollment, payload: payload,
+                    leafThumbprint: attempt.chain.first.map { thumbprint($0, sha256: false) }, readyAt: self.now().timeIntervalSince1970 + Double(self.retryAfter))
+                try self.store.saveProvisioningDocument(.operation, dps: state.record.name, key: operationID, operation.json)
+                state.operations[operationID] = operation
+                self.logger.info("DPS registration started", metadata: [
+                    "dps": "\(state.record.name)", "registration": "\(attempt.registrationID)", "operation": "\(operationID)",
+                    "enrollment": "\(enrollment.kind == .group ? "group " : "")\(enrollment.id)",
+                ])
+                return ProvisioningReply(
+                    status: 202,
+                    body: .object(JSONObject([("operationId", .string(operationID)), ("status", .string("assigning"))])),
+                    retryAfter: self.retryAfter)
+            }
+        } catch let error as ServiceError {
+            reply = self.errorReply(error.status, error.code, error.message)
+        } catch {
+            reply = self.errorReply(500, 500000, "Internal error: \(error)")
+        }
+        if reply.status >= 300 {
+            self.logger.warning("DPS registration refused", metadata: [
+                "registration": "\(attempt.registrationID)", "peer": "\(attempt.peer)", "status": "\(reply.status)",
+                "reason": "\(reply.body["message"]?.stringValue ?? "")",
+            ])
+        }
+        return reply
+    }
+
+    /// `GET iotdps-get-operationstatus`: `assigning` (202) until the operation is due, then its final state (200).
+    public func operationStatus(_ attempt: ProvisioningAttempt, operationID: String) -> ProvisioningReply {
+        do {
+            return try self.withInstance(attempt.dps) { state in
+                guard var operation = state.operations[operationID],
+                    operation.registrationID.lowercased() == attempt.registrationID.lowercased()
+                else {
+                    return self.errorReply(404, 404201, "Not found: no operation '\(operationID)' for registration '\(attempt.registrationID)'")
+                }
+                if let result = operation.result { return ProvisioningReply(status: 200, body: result) }
+                let remaining = operation.readyAt - self.now().timeIntervalSince1970
+                if remaining > 0 {
+                    return ProvisioningReply(
+                        status: 202,
+                        body: .object(JSONObject([
+                            ("operationId", .string(operationID)), ("status", .string("assigning")),
+                            ("registrationState", .object(JSONObject([
+                                ("registrationId", .string(operation.registrationID)), ("status", .string("assigning")),
+                            ]))),
+                        ])),
+                        retryAfter: max(1, Int(remaining.rounded(.up))))
+                }
+                let registration = try self.assign(operation, state: state)
+                let result = JSONValue.object(JSONObject([
+                    ("operationId", .string(operationID)), ("status", registration["status"] ?? .string("failed")),
+                    ("registrationState", .object(registration)),
+                ]))
+                operation.result = result
+                try self.store.saveProvisioningDocument(.operation, dps: state.record.name, key: operationID, operation.json)
+                state.operations[operationID] = operation
+                return ProvisioningReply(status: 200, body: result)
+            }
+        } catch let error as ServiceError {
+            return self.errorReply(error.status, error.code, error.message)
+        } catch {
+            return self.errorReply(500, 500000, "Internal error: \(error)")
+        }
+    }
+}

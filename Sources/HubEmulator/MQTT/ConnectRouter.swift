@@ -1,0 +1,60 @@
+import IoTHubTopics
+import Logging
+import MQTTCodec
+import NIOCore
+
+/// The first handler after the MQTT decoder. The hub and DPS share one listener (the SDKs' fixed port 8883), so the
+/// CONNECT's user name decides which session handler serves the connection: `{idScope}/registrations/{id}/…` is DPS,
+/// anything else the hub (azure-iot-hub-protocol.md §0, finding 2). It also enforces the 30 s CONNECT deadline.
+final class ConnectRouter: ChannelInboundHandler, RemovableChannelHandler {
+    typealias InboundIn = MQTTPacket
+
+    let makeHubHandler: () -> any ChannelHandler
+    let makeProvisioningHandler: () -> any ChannelHandler
+    let logger: Logger
+    private var deadline: Scheduled<Void>?
+    private var routed = false
+
+    static let connectTimeout: TimeAmount = .seconds(30)
+
+    init(logger: Logger, hub: @escaping () -> any ChannelHandler, provisioning: @escaping () -> any ChannelHandler) {
+        self.logger = logger
+        self.makeHubHandler = hub
+        self.makeProvisioningHandler = provisioning
+    }
+
+    func channelActive(context: ChannelHandlerContext) {
+        let peer = context.remoteAddress?.description ?? "?"
+        let loopBound = NIOLoopBound(context, eventLoop: context.eventLoop)
+        let logger = self.logger
+        self.deadline = context.eventLoop.scheduleTask(in: Self.connectTimeout) {
+            logger.warning("protocol violation: connection closed", metadata: ["peer": "\(peer)", "reason": "no CONNECT within 30 s"])
+            loopBound.value.close(promise: nil)
+        }
+        context.fireChannelActive()
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        self.deadline?.cancel()
+        context.fireChannelInactive()
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        guard !self.routed else { return context.fireChannelRead(data) }
+        self.routed = true
+        self.deadline?.cancel()
+        var isProvisioning = false
+        if case .connect(let connect) = self.unwrapInboundIn(data), let username = connect.username {
+            isProvisioning = ProvisioningUsername.isProvisioning(username)
+        }
+        do {
+            let handler = isProvisioning ? self.makeProvisioningHandler() : self.makeHubHandler()
+            try context.pipeline.syncOperations.addHandler(handler, position: .after(self))
+        } catch {
+            context.close(promise: nil)
+            return
+        }
+        context.fireChannelRead(data)
+        context.pipeline.syncOperations.removeHandler(context: context, promise: nil)
+    }
+}

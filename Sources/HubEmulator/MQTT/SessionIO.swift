@@ -1,0 +1,76 @@
+import Logging
+import MQTTCodec
+import NIOCore
+
+/// What the hub's and DPS's MQTT session handlers share: writes flushed once per read cycle, the keep-alive watchdog
+/// (1.5 × the client's keep-alive), CONNECT refusals and protocol violations, each logged with the client and reason.
+final class SessionIO {
+    let logger: Logger
+    var keepAlive: TimeAmount = .zero
+    var lastActivity = NIODeadline.now()
+    var peer = "?"
+    /// Who the connection is, for the log (the device or registration id once known).
+    var client = "-"
+    private var needsFlush = false
+    private var timer: RepeatedTask?
+    private var started = false
+
+    init(logger: Logger) { self.logger = logger }
+
+    /// Starts the once-a-second watchdog; `check` adds the handler's own deadlines (it closes the connection itself).
+    func start(context: ChannelHandlerContext, check: @escaping (ChannelHandlerContext) -> Void) {
+        guard !self.started else { return }
+        self.started = true
+        self.peer = context.remoteAddress?.description ?? "?"
+        let loopBound = NIOLoopBound(context, eventLoop: context.eventLoop)
+        self.timer = context.eventLoop.scheduleRepeatedTask(initialDelay: .seconds(1), delay: .seconds(1)) { [weak self] _ in
+            guard let self else { return }
+            let context = loopBound.value
+            if self.keepAlive > .zero, NIODeadline.now() - self.lastActivity > .nanoseconds(self.keepAlive.nanoseconds * 3 / 2) {
+                self.violation(context: context, "keep-alive expired (no packet for 1.5 × \(self.keepAlive.nanoseconds / 1_000_000_000) s)")
+            } else {
+                check(context)
+            }
+        }
+    }
+
+    func stop() { self.timer?.cancel() }
+
+    /// Queues a packet; the queue is flushed once per read cycle (`flushIfNeeded` from `channelReadComplete`), so a
+    /// burst of requests costs one TLS record write for all of its replies.
+    func write(context: ChannelHandlerContext, _ packet: MQTTPacket) {
+        let bytes = packet.encoded()
+        var buffer = context.channel.allocator.buffer(capacity: bytes.count)
+        buffer.writeBytes(bytes)
+        context.write(NIOAny(buffer), promise: nil)
+        self.needsFlush = true
+    }
+
+    /// A PUBACK: four bytes straight into a buffer (the telemetry hot path).
+    func writePubAck(context: ChannelHandlerContext, packetID: UInt16) {
+        var buffer = context.channel.allocator.buffer(capacity: 4)
+        buffer.writeInteger(UInt32(0x4002_0000) | UInt32(packetID))
+        context.write(NIOAny(buffer), promise: nil)
+        self.needsFlush = true
+    }
+
+    func flushIfNeeded(context: ChannelHandlerContext) {
+        if self.needsFlush {
+            self.needsFlush = false
+            context.flush()
+        }
+    }
+
+    /// Answers a CONNECT with a refusal and closes.
+    func refuse(context: ChannelHandlerContext, _ code: ConnectReturnCode) {
+        self.write(context: context, .connack(sessionPresent: false, returnCode: code))
+        self.flushIfNeeded(context: context)
+        context.close(promise: nil)
+    }
+
+    func violation(context: ChannelHandlerContext, _ reason: String) {
+        self.logger.warning(
+            "protocol violation: connection closed", metadata: ["client": "\(self.client)", "peer": "\(self.peer)", "reason": "\(reason)"])
+        context.close(promise: nil)
+    }
+}

@@ -1,0 +1,96 @@
+import Foundation
+import SwiftASN1
+import X509
+
+/// CA certificates with proof of possession (azure-iot-hub-protocol.md §3.4), the same for a hub's certificates and a
+/// DPS instance's: upload (unverified), a verification code, then a certificate with CN = code signed by the CA.
+enum CertificateProof {
+    /// A new or replaced record for an uploaded CA certificate.
+    static func upload(name: String, pem: String, verified: Bool, previous: CACertificateRecord?, now: String) throws -> CACertificateRecord {
+        let certificate: Certificate
+        do {
+            certificate = try Certificate(pemEncoded: pem)
+        } catch {
+            throw ServiceError(400, 400004, "ArgumentInvalid", "the certificate '\(name)' is not a PEM X.509 certificate: \(error)")
+        }
+        guard case .isCertificateAuthority = try? certificate.extensions.basicConstraints else {
+            throw ServiceError(400, 400004, "ArgumentInvalid", "the certificate '\(name)' is not a CA certificate")
+        }
+        return CACertificateRecord(
+            name: name, pem: pem, verified: verified, verificationCode: nil, etagCounter: (previous?.etagCounter ?? 0) + 1,
+            subject: certificate.subject.description, thumbprint: thumbprint(certificate, sha256: false),
+            expiry: iso8601(certificate.notValidAfter), created: previous?.created ?? now, updated: now)
+    }
+
+    /// Checks an `If-Match` etag (`*` matches any).
+    static func check(_ record: CACertificateRecord, etag: String?) throws {
+        if let etag, etag != "*", etag.trimmingCharacters(in: CharacterSet(charactersIn: "\"")) != record.etag {
+            throw ServiceError(412, 412001, "PreconditionFailed", "the etag '\(etag)' does not match '\(record.etag)'")
+        }
+    }
+
+    /// The record with a fresh verification code.
+    static func withVerificationCode(_ record: CACertificateRecord, now: String) -> CACertificateRecord {
+        var updated = record
+        updated.verificationCode = (0..<24).map { _ in String(format: "%02X", UInt8.random(in: 0...255)) }.joined()
+        updated.etagCounter += 1
+        updated.updated = now
+        return updated
+    }
+
+    /// The record once verified by `verificationPEM`: CN = the code, signed by the CA's key.
+    static func verify(_ record: CACertificateRecord, verificationPEM: String, now: String) throws -> CACertificateRecord {
+        guard let code = record.verificationCode else {
+            throw ServiceError(400, 400004, "ArgumentInvalid", "generate a verification code for '\(record.name)' first")
+        }
+        let verification: Certificate
+        let ca: Certificate
+        do {
+            verification = try Certificate(pemEncoded: verificationPEM)
+            ca = try Certificate(pemEncoded: record.pem)
+        } catch {
+            throw ServiceError(400, 400004, "ArgumentInvalid", "the verification certificate is not PEM: \(error)")
+        }
+        let commonName = verification.commonName
+        guard commonName == code else {
+            throw ServiceError(400, 400004, "ArgumentInvalid", "the verification certificate's CN is '\(commonName ?? "")', not the code '\(code)'")
+        }
+        guard verification.issuer == ca.subject, ca.publicKey.isValidSignature(verification.signature, for: verification) else {
+            throw ServiceError(400, 400004, "ArgumentInvalid", "the verification certificate is not signed by '\(record.name)'")
+        }
+        var updated = record
+        updated.verified = true
+        updated.verificationCode = nil
+        updated.etagCounter += 1
+        updated.updated = now
+        return updated
+    }
+
+    /// The path from a presented chain's leaf upwards: each element signed by the next, the last one signed by one of
+    /// `anchors` (which ends the path). Nil when the chain does not reach an anchor through valid signatures and
+    /// validity windows. Intermediates may come in any order.
+    static func path(from chain: [Certificate], to anchors: [Certificate], now: Date) -> [Certificate]? {
+        guard var current = chain.first else { return nil }
+        var path = [current]
+        var intermediates = Array(chain.dropFirst())
+        for _ in 0..<8 {
+            guard current.notValidBefore <= now + 300, current.notValidAfter >= now else { return nil }
+            if let anchor = anchors.first(where: { $0.subject == current.issuer && $0.publicKey.isValidSignature(current.signature, for: current) }) {
+                return anchor.notValidAfter >= now ? path + [anchor] : nil
+            }
+            guard let index = intermediates.firstIndex(where: { $0.subject == current.issuer && $0.publicKey.isValidSignature(current.signature, for: current) })
+            else { return nil }
+            current = intermediates.remove(at: index)
+            guard case .isCertificateAuthority = try? current.extensions.basicConstraints else { return nil }
+            path.append(current)
+        }
+        return nil
+    }
+}
+
+extension Certificate {
+    /// The subject's common name.
+    var commonName: String? {
+        self.subject.flatMap { $0 }.first { $0.type == .RDNAttributeType.commonName }.map { "\($0.value)" }
+    }
+}
