@@ -119,7 +119,15 @@ let package = Package(
         .testTarget(name: "ATProtocolTests", dependencies: ["ATProtocol"], swiftSettings: strictSettings),
         .testTarget(name: "MQTTCodecTests", dependencies: ["MQTTCodec"], swiftSettings: strictSettings),
         .testTarget(name: "IoTHubTopicsTests", dependencies: ["IoTHubTopics"], swiftSettings: strictSettings),
-        .testTarget(name: "HubEmulatorTests", dependencies: ["HubEmulator"], swiftSettings: strictSettings),
+        .testTarget(
+            name: "HubEmulatorTests",
+            dependencies: [
+                "HubEmulator",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+            ],
+            swiftSettings: strictSettings),
         .testTarget(
             name: "CertToolTests",
             dependencies: [

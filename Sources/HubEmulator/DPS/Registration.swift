@@ -99,7 +99,7 @@ extension ProvisioningService {
             do {
                 request = try JSONValue.parse(body)
             } catch {
-                return self.errorReply(400, 400004, "Bad request: the register body is not JSON (\(error))")
+                return self.errorReply(400, 400004, "Bad request: the register body: \(error)")
             }
             guard request.objectValue != nil else { return self.errorReply(400, 400004, "Bad request: the register body is not a JSON object") }
             if let id = request["registrationId"], id != .null {

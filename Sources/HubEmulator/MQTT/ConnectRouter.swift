@@ -39,6 +39,14 @@ final class ConnectRouter: ChannelInboundHandler, RemovableChannelHandler {
         context.fireChannelInactive()
     }
 
+    /// Before the CONNECT, an error (a first packet that is not CONNECT, a TLS failure) closes the connection.
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        guard !self.routed else { return context.fireErrorCaught(error) }
+        self.logger.warning(
+            "protocol violation: connection closed", metadata: ["peer": "\(context.remoteAddress?.description ?? "?")", "reason": "\(error)"])
+        context.close(promise: nil)
+    }
+
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         guard !self.routed else { return context.fireChannelRead(data) }
         self.routed = true
