@@ -95,11 +95,13 @@ let package = Package(
         ),
         // Benchmark driver: the Kconfig engine's phases, in-process (benchmarks/kconfig_bench.py runs it).
         .executableTarget(name: "kconfig-bench", dependencies: ["Kconfig"], path: "benchmarks/KconfigBench"),
-        // Benchmark load generator: N mutual-TLS MQTT clients (benchmarks/hub_vs_mosquitto.py runs it).
+        // Benchmark load generator: N mutual-TLS MQTT clients (benchmarks/hub_vs_mosquitto.py), or DPS registrations
+        // (benchmarks/dps_registrations.py).
         .executableTarget(
             name: "mqtt-load",
             dependencies: [
                 "MQTTCodec",
+                "IoTHubTopics",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),

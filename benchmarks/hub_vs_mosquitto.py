@@ -47,6 +47,18 @@ def admin(conn, token, method, path, body=None, hub=None):
     return json.loads(data) if data else None
 
 
+def start_emulator(data, *extra):
+    """Starts the release `nrfsim hub` on the benchmark ports; returns the process, its server root CA path, its admin
+    token and an HTTPS connection to its admin API."""
+    hub = subprocess.Popen([NRFSIM, "hub", "--data-dir", str(data), "--mqtt-port", str(HUB_MQTT), "--https-port",
+                            str(HUB_HTTPS), "--log-level", "error", *extra], stdout=subprocess.PIPE, text=True)
+    banner = hub.stdout.readline() + hub.stdout.readline()
+    server_ca = re.search(r"Server root CA: (\S+)", banner).group(1)
+    token = (data / "admin-token").read_text().strip()
+    conn = http.client.HTTPSConnection("127.0.0.1", HUB_HTTPS, context=ssl.create_default_context(cafile=server_ca))
+    return hub, server_ca, token, conn
+
+
 def load(port, server_ca, scratch, clients, messages, username, topic):
     out = run(LOAD, "127.0.0.1", str(port), server_ca, str(scratch / "ca/root-ca-cert.pem"),
               str(scratch / "ca/root-ca-key.pem"), str(clients), str(messages), "256", username, topic).stdout
@@ -64,13 +76,8 @@ def main():
         scratch = pathlib.Path(directory)
         run(NRFSIM, "cert-tool", "root_ca", cwd=scratch)  # the client CA for both brokers
         data = scratch / "hub"
-        hub = subprocess.Popen([NRFSIM, "hub", "--data-dir", str(data), "--mqtt-port", str(HUB_MQTT), "--https-port",
-                                str(HUB_HTTPS), "--log-level", "error"], stdout=subprocess.PIPE, text=True)
+        hub, server_ca, token, conn = start_emulator(data)
         try:
-            banner = hub.stdout.readline() + hub.stdout.readline()
-            server_ca = re.search(r"Server root CA: (\S+)", banner).group(1)
-            token = (data / "admin-token").read_text().strip()
-            conn = http.client.HTTPSConnection("127.0.0.1", HUB_HTTPS, context=ssl.create_default_context(cafile=server_ca))
             admin(conn, token, "PUT", "/admin/hubs/benchhub")
             admin(conn, token, "PUT", "/admin/hubs/benchhub/certificates/clients",
                   {"certificate": (scratch / "ca/root-ca-cert.pem").read_text(), "isVerified": True})

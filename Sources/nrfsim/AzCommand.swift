@@ -91,20 +91,19 @@ enum AzEmulator {
 
     /// The hub a command names, or the only one there is.
     static func hubName(_ name: String?) async throws -> String {
-        if let name { return name }
-        guard case .array(let hubs) = try await self.call(.GET, "/admin/hubs") else { throw CommandFailure("ERROR: no hubs") }
-        guard hubs.count == 1, let only = hubs[0]["name"]?.stringValue else {
-            throw CommandFailure("ERROR: there are \(hubs.count) hubs; choose one with -n/--hub-name")
-        }
-        return only
+        try await self.onlyName(name, listing: "/admin/hubs", what: "hubs", option: "-n/--hub-name")
     }
 
     /// The DPS instance a command names, or the only one there is.
     static func dpsName(_ name: String?) async throws -> String {
+        try await self.onlyName(name, listing: "/admin/dps", what: "DPS instances", option: "--dps-name")
+    }
+
+    private static func onlyName(_ name: String?, listing: String, what: String, option: String) async throws -> String {
         if let name { return name }
-        guard case .array(let instances) = try await self.call(.GET, "/admin/dps") else { throw CommandFailure("ERROR: no DPS instances") }
-        guard instances.count == 1, let only = instances[0]["name"]?.stringValue else {
-            throw CommandFailure("ERROR: there are \(instances.count) DPS instances; choose one with --dps-name")
+        guard case .array(let items) = try await self.call(.GET, listing) else { throw CommandFailure("ERROR: no \(what)") }
+        guard items.count == 1, let only = items[0]["name"]?.stringValue else {
+            throw CommandFailure("ERROR: there are \(items.count) \(what); choose one with \(option)")
         }
         return only
     }

@@ -1,190 +1,20 @@
-// mqtt-load: N mutually authenticated TLS clients publish QoS 1 messages; prints connect rate, messages/s and PUBACK
-// latency percentiles as JSON. The same tool drives the IoT Hub emulator and mosquitto (benchmarks/hub_vs_mosquitto.py).
+// mqtt-load: MQTT load over mutual TLS, printing its figures as JSON.
 //
 // mqtt-load HOST PORT SERVER_CA CLIENT_CA_CERT CLIENT_CA_KEY CLIENTS MESSAGES PAYLOAD_BYTES USERNAME_FORMAT TOPIC_FORMAT
-// ({id} in the formats is the client id; an empty USERNAME_FORMAT sends no user name.)
-import Crypto
+//   N clients publish QoS 1 messages: connect rate, messages/s and PUBACK latency percentiles
+//   ({id} in the formats is the client id; an empty USERNAME_FORMAT sends no user name). benchmarks/hub_vs_mosquitto.py.
+// mqtt-load dps HOST PORT SERVER_CA SIGNER_CERT SIGNER_KEY DEVICES CONCURRENCY ID_SCOPE
+//   DEVICES distinct X.509 devices (leaf + signer chain) register with DPS the nRF way, CONCURRENCY at a time:
+//   registrations/s and time-to-assigned percentiles. benchmarks/dps_registrations.py.
 import Foundation
-import MQTTCodec
-import NIOConcurrencyHelpers
-import NIOCore
-import NIOPosix
-import NIOSSL
-import SwiftASN1
-import X509
 
-let arguments = CommandLine.arguments
-guard arguments.count == 11, let port = Int(arguments[2]), let clients = Int(arguments[6]), let messages = Int(arguments[7]),
-    let payloadSize = Int(arguments[8])
-else {
-    FileHandle.standardError.write(Data("usage: mqtt-load HOST PORT SERVER_CA CLIENT_CA_CERT CLIENT_CA_KEY CLIENTS MESSAGES PAYLOAD USERNAME_FORMAT TOPIC_FORMAT\n".utf8))
+do {
+    if CommandLine.arguments.dropFirst().first == "dps" {
+        try runProvisioningLoad(Array(CommandLine.arguments.dropFirst()))
+    } else {
+        try runTelemetryLoad(CommandLine.arguments)
+    }
+} catch {
+    FileHandle.standardError.write(Data("mqtt-load: \(error)\n".utf8))
     exit(2)
 }
-struct Settings: @unchecked Sendable {
-    var caCert: Certificate
-    var caKey: P256.Signing.PrivateKey
-    var payloadSize: Int
-    var usernameFormat: String
-    var topicFormat: String
-}
-
-let host = arguments[1]
-let settings = Settings(
-    caCert: try Certificate(pemEncoded: String(contentsOfFile: arguments[4], encoding: .utf8)),
-    caKey: try P256.Signing.PrivateKey(pemRepresentation: String(contentsOfFile: arguments[5], encoding: .utf8)),
-    payloadSize: payloadSize, usernameFormat: arguments[9], topicFormat: arguments[10])
-
-/// A client certificate (CN = id) signed by the client CA.
-func identity(_ id: String, _ settings: Settings) throws -> (NIOSSLCertificate, NIOSSLPrivateKey) {
-    let caCert = settings.caCert
-    let caKey = settings.caKey
-    let key = P256.Signing.PrivateKey()
-    let now = Date()
-    let certificate = try Certificate(
-        version: .v3, serialNumber: .init(), publicKey: .init(key.publicKey), notValidBefore: now - 3600, notValidAfter: now + 86400,
-        issuer: caCert.subject, subject: try DistinguishedName { CommonName(id) }, signatureAlgorithm: .ecdsaWithSHA256,
-        extensions: try Certificate.Extensions {
-            Critical(BasicConstraints.notCertificateAuthority)
-            try ExtendedKeyUsage([.clientAuth])
-        },
-        issuerPrivateKey: .init(caKey))
-    var serializer = DER.Serializer()
-    try serializer.serialize(certificate)
-    return (try NIOSSLCertificate(bytes: serializer.serializedBytes, format: .der), try NIOSSLPrivateKey(bytes: Array(key.derRepresentation), format: .der))
-}
-
-/// Splits the byte stream into packets.
-struct Frames: ByteToMessageDecoder {
-    typealias InboundOut = MQTTPacket
-    let decoder = MQTTDecoder()
-    mutating func decode(context: ChannelHandlerContext, buffer: inout ByteBuffer) throws -> DecodingState {
-        guard let (packet, length) = try self.decoder.decode(bytes: buffer.readableBytesView) else { return .needMoreData }
-        buffer.moveReaderIndex(forwardBy: length)
-        context.fireChannelRead(Self.wrapInboundOut(packet))
-        return .continue
-    }
-}
-
-/// One client: CONNECT, then MESSAGES sequential QoS 1 publishes, timing each PUBACK.
-final class LoadClient: ChannelInboundHandler, @unchecked Sendable {
-    typealias InboundIn = MQTTPacket
-    let id: String
-    let settings: Settings
-    let connected: EventLoopPromise<Void>
-    var finished: EventLoopPromise<[Double]>?
-    var latencies: [Double] = []
-    var sentAt: UInt64 = 0
-    var remaining = 0
-    var context: ChannelHandlerContext?
-    let payload: [UInt8]
-
-    init(id: String, settings: Settings, connected: EventLoopPromise<Void>) {
-        self.id = id
-        self.settings = settings
-        self.connected = connected
-        self.payload = [UInt8](repeating: 0x61, count: settings.payloadSize)
-    }
-
-    func channelActive(context: ChannelHandlerContext) {
-        self.context = context
-        let username = self.settings.usernameFormat.isEmpty ? nil : self.settings.usernameFormat.replacingOccurrences(of: "{id}", with: self.id)
-        self.send(.connect(Connect(cleanSession: true, keepAlive: 300, clientID: self.id, username: username)))
-    }
-
-    func send(_ packet: MQTTPacket) {
-        guard let context else { return }
-        let bytes = packet.encoded()
-        var buffer = context.channel.allocator.buffer(capacity: bytes.count)
-        buffer.writeBytes(bytes)
-        context.writeAndFlush(NIOAny(buffer), promise: nil)
-    }
-
-    func start(count: Int, promise: EventLoopPromise<[Double]>) {
-        self.remaining = count
-        self.finished = promise
-        self.publishNext()
-    }
-
-    func publishNext() {
-        guard self.remaining > 0 else {
-            self.finished?.succeed(self.latencies)
-            return
-        }
-        self.remaining -= 1
-        self.sentAt = DispatchTime.now().uptimeNanoseconds
-        let topic = self.settings.topicFormat.replacingOccurrences(of: "{id}", with: self.id)
-        self.send(.publish(Publish(topic: topic, payload: self.payload, qos: .atLeastOnce, packetID: UInt16(self.remaining % 65535 + 1))))
-    }
-
-    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        switch self.unwrapInboundIn(data) {
-        case .connack(_, let code):
-            if code == .accepted { self.connected.succeed(()) } else { self.connected.fail(LoadError("CONNACK \(code) for \(self.id)")) }
-        case .puback:
-            self.latencies.append(Double(DispatchTime.now().uptimeNanoseconds - self.sentAt) / 1e6)
-            self.publishNext()
-        default:
-            break
-        }
-    }
-
-    func channelInactive(context: ChannelHandlerContext) {
-        self.connected.fail(LoadError("\(self.id) disconnected"))
-        self.finished?.fail(LoadError("\(self.id) disconnected"))
-    }
-
-    func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        self.connected.fail(error)
-        self.finished?.fail(error)
-        context.close(promise: nil)
-    }
-}
-
-struct LoadError: Error, CustomStringConvertible {
-    var description: String
-    init(_ description: String) { self.description = description }
-}
-
-let group = MultiThreadedEventLoopGroup(numberOfThreads: System.coreCount)
-let identities = try (0..<clients).map { try identity("load-\($0)", settings) }
-var handlers: [LoadClient] = []
-var connects: [EventLoopFuture<Void>] = []
-let connectStart = DispatchTime.now().uptimeNanoseconds
-for index in 0..<clients {
-    var configuration = TLSConfiguration.makeClientConfiguration()
-    configuration.trustRoots = .file(arguments[3])
-    configuration.certificateChain = [.certificate(identities[index].0)]
-    configuration.privateKey = .privateKey(identities[index].1)
-    let context = try NIOSSLContext(configuration: configuration)
-    let loop = group.next()
-    let handler = LoadClient(id: "load-\(index)", settings: settings, connected: loop.makePromise())
-    handlers.append(handler)
-    let channel = ClientBootstrap(group: loop)
-        .channelOption(.socketOption(.tcp_nodelay), value: 1)
-        .channelInitializer { channel in
-            channel.eventLoop.makeCompletedFuture {
-                try channel.pipeline.syncOperations.addHandler(try NIOSSLClientHandler(context: context, serverHostname: "localhost"))
-                try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(Frames()))
-                try channel.pipeline.syncOperations.addHandler(handler)
-            }
-        }
-        .connect(host: host, port: port)
-    connects.append(channel.flatMap { _ in handler.connected.futureResult })
-}
-try EventLoopFuture.andAllSucceed(connects, on: group.next()).wait()
-let connectSeconds = Double(DispatchTime.now().uptimeNanoseconds - connectStart) / 1e9
-
-let publishStart = DispatchTime.now().uptimeNanoseconds
-let runs = handlers.map { handler -> EventLoopFuture<[Double]> in
-    let loop = handler.context!.eventLoop
-    let promise = loop.makePromise(of: [Double].self)
-    loop.execute { handler.start(count: messages, promise: promise) }
-    return promise.futureResult
-}
-let latencies = try EventLoopFuture.whenAllSucceed(runs, on: group.next()).wait().flatMap { $0 }.sorted()
-let publishSeconds = Double(DispatchTime.now().uptimeNanoseconds - publishStart) / 1e9
-func percentile(_ p: Double) -> Double { latencies[min(latencies.count - 1, Int(Double(latencies.count) * p))] }
-print(String(format: "{\"clients\": %d, \"messages\": %d, \"connect_seconds\": %.3f, \"connects_per_second\": %.1f, \"messages_per_second\": %.1f, \"puback_p50_ms\": %.3f, \"puback_p99_ms\": %.3f}",
-    clients, latencies.count, connectSeconds, Double(clients) / connectSeconds, Double(latencies.count) / publishSeconds,
-    percentile(0.5), percentile(0.99)))
-try? group.syncShutdownGracefully()

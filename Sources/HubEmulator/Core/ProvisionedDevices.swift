@@ -18,9 +18,7 @@ extension HubCore {
                 existing.etagCounter += 1
                 device = existing
             } else {
-                device = DeviceRecord(
-                    deviceID: id, generationID: String(Int64.random(in: 100_000_000_000_000_000...999_999_999_999_999_999)),
-                    authentication: authentication, statusUpdatedTime: now)
+                device = self.newDevice(id: id, authentication: authentication)
             }
             if state.devices[id] == nil || resetTwin {
                 if let previousHub, let source = self.state(forName: previousHub)?.devices[id] {

@@ -38,10 +38,9 @@ extension HubCore {
                 existing.etagCounter += 1
                 device = existing
             } else {
-                device = DeviceRecord(
-                    deviceID: id, generationID: String(Int64.random(in: 100_000_000_000_000_000...999_999_999_999_999_999)),
-                    enabled: enabled, statusReason: body["statusReason"]?.stringValue, authentication: authentication,
-                    statusUpdatedTime: self.timestamp())
+                device = self.newDevice(id: id, authentication: authentication)
+                device.enabled = enabled
+                device.statusReason = body["statusReason"]?.stringValue
             }
             try self.store.save(device, hub: state.record.name)
             state.devices[id] = device
@@ -49,6 +48,13 @@ extension HubCore {
             if !enabled, let link = state.links[id] { link.link.close(reason: "the device was disabled") }
             return device
         }
+    }
+
+    /// A new device identity with a fresh generation id.
+    func newDevice(id: String, authentication: DeviceAuthentication) -> DeviceRecord {
+        DeviceRecord(
+            deviceID: id, generationID: String(Int64.random(in: 100_000_000_000_000_000...999_999_999_999_999_999)),
+            authentication: authentication, statusUpdatedTime: self.timestamp())
     }
 
     static func authentication(from json: JSONValue?) throws -> DeviceAuthentication {
