@@ -21,6 +21,8 @@ public final class HubServer: Sendable {
         public var strictAPIVersion = false
         /// DPS's `retry-after` in seconds: how long a registration stays `assigning`.
         public var dpsRetryAfter = 3
+        /// Seconds a delivered C2D message waits for its PUBACK before it is delivered again.
+        public var cloudToDeviceLockTimeout: TimeInterval = 60
 
         public init(dataDirectory: String) { self.dataDirectory = dataDirectory }
     }
@@ -30,6 +32,7 @@ public final class HubServer: Sendable {
         let store = try HubStore(path: options.dataDirectory + "/hub.sqlite")
         let core = try HubCore(store: store, logger: logger)
         core.strictAPIVersion = options.strictAPIVersion
+        core.cloudToDeviceLockTimeout = options.cloudToDeviceLockTimeout
         let provisioning = try ProvisioningService(hubCore: core, store: store, logger: logger)
         provisioning.retryAfter = options.dpsRetryAfter
         let pki = try ServerPKI.loadOrCreate(directory: options.dataDirectory, hostnames: core.hubRecords.map(\.hostname))

@@ -35,6 +35,9 @@ struct HubCommand: AsyncParsableCommand {
     @Option(name: .customLong("dps-retry-after"), help: "Seconds a DPS registration stays 'assigning' (sent as retry-after; 0 assigns at the first poll).")
     var dpsRetryAfter = 3
 
+    @Option(name: .customLong("c2d-lock-timeout"), help: "Seconds a delivered cloud-to-device message waits for its PUBACK before it is delivered again.")
+    var cloudToDeviceLockTimeout = 60
+
     @OptionGroup var logging: LoggingOptions
 
     func run() async throws {
@@ -45,6 +48,7 @@ struct HubCommand: AsyncParsableCommand {
         options.httpsPort = self.httpsPort
         options.strictAPIVersion = self.strictAPIVersion
         options.dpsRetryAfter = self.dpsRetryAfter
+        options.cloudToDeviceLockTimeout = TimeInterval(self.cloudToDeviceLockTimeout)
         let signals = await UnixSignalsSequence(trapping: .sigterm, .sigint)
         let server: HubServer
         do {

@@ -1,5 +1,6 @@
 """Connection rules: a SAS connection ends when its token expires, a second connection with the same id drops the
-first, a disabled device is refused, and CleanSession=0 keeps subscriptions (session present)."""
+first, a disabled device is refused, CleanSession=0 keeps subscriptions (session present), and a C2D message is
+delivered once while awaiting its PUBACK and again when its lock expires."""
 import time
 
 from test_hub_device_sdk import KEY
@@ -84,3 +85,58 @@ def test_c2d_is_not_redelivered_while_awaiting_its_puback(hub):
         pass
     sock.close()
     assert data.count(b"first") == 1 and data.count(b"second") == 1, data
+
+
+def read_publish(sock):
+    """Reads one PUBLISH (QoS 1) from a raw socket: (topic, packet id, payload)."""
+    def exactly(count):
+        data = b""
+        while len(data) < count:
+            chunk = sock.recv(count - len(data))
+            assert chunk, "connection closed"
+            data += chunk
+        return data
+    header = exactly(1)[0]
+    assert header >> 4 == 3, "not a PUBLISH: 0x%02x" % header
+    length, shift = 0, 0
+    while True:
+        byte = exactly(1)[0]
+        length |= (byte & 0x7F) << shift
+        shift += 7
+        if byte < 0x80:
+            break
+    body = exactly(length)
+    topic_length = int.from_bytes(body[:2], "big")
+    return body[2:2 + topic_length].decode(), int.from_bytes(body[2 + topic_length:4 + topic_length], "big"), body[4 + topic_length:]
+
+
+def test_c2d_is_delivered_again_when_its_lock_expires(start_hub):
+    """No PUBACK within the lock timeout (IoT Hub: 1 minute; 2 s here): the same message comes again on the same
+    connection; once acknowledged it is complete."""
+    import socket
+    from test_hub_negative import connect_packet, raw_tls
+    hub = start_hub(extra=("--c2d-lock-timeout", "2"))
+    hub.az("iot", "hub", "create", "--resource-group", "rg", "--name", "myhub")
+    register(hub, "locked")
+    sock = raw_tls(hub)
+    sock.sendall(connect_packet("locked", "myhub.azure-devices.net/locked/" + API, sas_token("locked")))
+    assert sock.recv(4) == bytes([0x20, 0x02, 0x00, 0x00])
+    topic = b"devices/locked/messages/devicebound/#"
+    sock.sendall(bytes([0x82, len(topic) + 5, 0, 1, 0, len(topic)]) + topic + b"\x01")
+    assert sock.recv(5) == bytes([0x90, 0x03, 0x00, 0x01, 0x01])
+    hub.az("iot", "device", "c2d-message", "send", "-n", "myhub", "-d", "locked", "--data", "hold", "--mid", "m-1")
+    first_topic, first_id, payload = read_publish(sock)
+    assert payload == b"hold" and "%24.mid=m-1" in first_topic
+    started = time.monotonic()
+    again_topic, again_id, payload = read_publish(sock)  # no PUBACK sent: the lock expires
+    assert payload == b"hold" and again_topic == first_topic and again_id != first_id
+    assert 1.5 <= time.monotonic() - started <= 6
+    sock.sendall(bytes([0x40, 0x02]) + again_id.to_bytes(2, "big"))
+    sock.settimeout(4)
+    try:
+        extra = sock.recv(65536)
+    except (socket.timeout, TimeoutError):
+        extra = b""
+    sock.close()
+    assert extra == b"", extra  # completed: not delivered a third time
+    assert "C2D lock expired" in hub.log()

@@ -11,10 +11,13 @@ import X509
 public protocol DeviceLink: AnyObject, Sendable {
     /// Sends a packet to the device (hopping to the connection's event loop).
     func send(_ packet: MQTTPacket)
-    /// Delivers a C2D message at QoS 1, remembering its sequence until the PUBACK.
-    func deliver(_ message: C2DMessage, topic: String)
+    /// Delivers a C2D message at QoS 1, remembering its sequence (and when) until the PUBACK.
+    func deliver(_ message: C2DMessage, topic: String, at deliveredAt: Date)
     /// Whether a C2D message was delivered on this connection and awaits its PUBACK.
     func isInFlight(_ sequence: Int64) -> Bool
+    /// Forgets the deliveries made before `cutoff` that still await their PUBACK (their lock expired), so they are
+    /// delivered again; returns how many.
+    func releaseLocks(deliveredBefore cutoff: Date) -> Int
     /// Closes the connection, logging why.
     func close(reason: String)
 }
@@ -58,6 +61,8 @@ public final class HubCore: @unchecked Sendable {
     private var eventWaiters: [(Int, EventLoopPromise<Void>)] = []
     /// Accept any api-version (logged); strict mode refuses a CONNECT without one.
     public var strictAPIVersion = false
+    /// How long a delivered C2D message waits for its PUBACK before it is delivered again (IoT Hub: 1 minute).
+    public var cloudToDeviceLockTimeout: TimeInterval = 60
 
     public static let maximumQueueDepth = 50
     public static let maximumDeliveryCount = 10

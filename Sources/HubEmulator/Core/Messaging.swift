@@ -150,8 +150,15 @@ extension HubCore {
             var bag: [(key: String, value: String?)] = [("$.mid", message.messageID), ("$.to", "/devices/\(deviceID)/messages/devicebound")]
             bag += message.properties
             let topic = HubToDeviceTopic.cloudToDevice(deviceID: deviceID, properties: PropertyBag(bag)).topic
-            link.deliver(message, topic: topic)
+            link.deliver(message, topic: topic, at: self.now())
         }
+    }
+
+    /// Delivers again the messages whose lock expired on a live connection (no PUBACK within the lock timeout).
+    func redeliverExpiredLocks(hub: String, deviceID: String, link: any DeviceLink) {
+        guard link.releaseLocks(deliveredBefore: self.now() - self.cloudToDeviceLockTimeout) > 0 else { return }
+        self.logger.info("C2D lock expired: delivering again", metadata: ["device": "\(deviceID)"])
+        self.deliverQueued(hub: hub, deviceID: deviceID)
     }
 
     /// The device's PUBACK for a C2D message: completed.

@@ -1,3 +1,4 @@
+import Foundation
 import Logging
 import MQTTCodec
 import NIOConcurrencyHelpers
@@ -13,7 +14,8 @@ final class ConnectionLink: DeviceLink, @unchecked Sendable {
 
     struct State {
         var nextPacketID: UInt16 = 0
-        var inflight: [UInt16: Int64] = [:]
+        /// Packet id → (C2D sequence, when it was delivered).
+        var inflight: [UInt16: (sequence: Int64, deliveredAt: Date)] = [:]
         var closeReason: String?
     }
 
@@ -33,22 +35,30 @@ final class ConnectionLink: DeviceLink, @unchecked Sendable {
         }
     }
 
-    func deliver(_ message: C2DMessage, topic: String) {
+    func deliver(_ message: C2DMessage, topic: String, at deliveredAt: Date) {
         let packetID: UInt16 = self.state.withLockedValue { state in
             repeat { state.nextPacketID &+= 1 } while state.nextPacketID == 0 || state.inflight[state.nextPacketID] != nil
-            state.inflight[state.nextPacketID] = message.sequence
+            state.inflight[state.nextPacketID] = (message.sequence, deliveredAt)
             return state.nextPacketID
         }
         self.send(.publish(Publish(topic: topic, payload: message.body, qos: .atLeastOnce, packetID: packetID)))
     }
 
     func isInFlight(_ sequence: Int64) -> Bool {
-        self.state.withLockedValue { $0.inflight.values.contains(sequence) }
+        self.state.withLockedValue { $0.inflight.values.contains { $0.sequence == sequence } }
+    }
+
+    func releaseLocks(deliveredBefore cutoff: Date) -> Int {
+        self.state.withLockedValue { state in
+            let expired = state.inflight.filter { $0.value.deliveredAt < cutoff }.keys
+            for packetID in expired { state.inflight[packetID] = nil }
+            return expired.count
+        }
     }
 
     /// The C2D sequence acknowledged by a PUBACK, if it was one.
     func acknowledge(_ packetID: UInt16) -> Int64? {
-        self.state.withLockedValue { $0.inflight.removeValue(forKey: packetID) }
+        self.state.withLockedValue { $0.inflight.removeValue(forKey: packetID)?.sequence }
     }
 
     func close(reason: String) {

@@ -53,9 +53,13 @@ final class DeviceConnectionHandler: ChannelInboundHandler, @unchecked Sendable 
 
     private func start(context: ChannelHandlerContext) {
         self.io.start(context: context) { [weak self] context in
-            guard let self, let expiry = self.identity?.expiresAt, Int64(self.core.now().timeIntervalSince1970) >= expiry else { return }
-            self.logger.info("SAS token expired: connection closed (401003)", metadata: ["device": "\(self.identity?.deviceID ?? "-")"])
-            context.close(promise: nil)
+            guard let self, let identity = self.identity else { return }
+            if let expiry = identity.expiresAt, Int64(self.core.now().timeIntervalSince1970) >= expiry {
+                self.logger.info("SAS token expired: connection closed (401003)", metadata: ["device": "\(identity.deviceID)"])
+                context.close(promise: nil)
+            } else if let link = self.link {
+                self.core.redeliverExpiredLocks(hub: identity.hub, deviceID: identity.deviceID, link: link)
+            }
         }
     }
 
