@@ -94,6 +94,26 @@ struct ProvisioningServiceTests {
         #expect(f.dps.register(f.attempt("dev-one", chain: [impostor, f.pki.sub]), body: []).status == 401)
     }
 
+    @Test("a group that names a verified DPS certificate (--ca-name) matches chains up to it; an unverified one does not")
+    func caReference() throws {
+        let f = try Fixture(retryAfter: 0)
+        _ = try f.dps.uploadCertificate(dps: "dps1", name: "unverified-sub", pem: f.pki.sub.pem, verified: false)
+        try f.verifyRoot()
+        for (id, name) in [("by-name", "root"), ("by-unverified", "unverified-sub")] {
+            _ = try f.dps.putEnrollment(.group, dps: "dps1", id: id, body: .object(JSONObject([
+                ("attestation", .object(JSONObject([("type", .string("x509")), ("x509", .object(JSONObject([
+                    ("caReferences", .object(JSONObject([("primary", .string(name))]))),
+                ])))]))),
+            ])), ifMatch: nil)
+        }
+        // The sub-CA is a DPS certificate, but unverified: the path runs on to the verified root, whose group matches.
+        let reply = f.provision("dev-ref", chain: [try f.pki.leaf("dev-ref"), f.pki.sub])
+        #expect(reply.body["registrationState"]?["x509"]?["enrollmentGroupId"] == .string("by-name"))
+        let shown = try f.dps.enrollment(.group, dps: "dps1", id: "by-name")
+        #expect(shown["attestation"]?["x509"]?["caReferences"]?["primary"] == .string("root"))
+        #expect(shown["attestation"]?["x509"]?["signingCertificates"] == .null)
+    }
+
     @Test("assigning until retry-after has passed, then assigned with the device created in the hub")
     func timing() throws {
         let f = try Fixture(retryAfter: 3)

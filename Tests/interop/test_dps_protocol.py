@@ -168,6 +168,18 @@ def test_malformed_requests_get_400_and_the_service_keeps_serving(start_hub):
     assert "protocol violation" in hub.log()
 
 
+def test_connect_refusals(start_hub):
+    """An unknown ID scope, a client id that is not the registration id, or an invalid registration id: CONNACK 5."""
+    hub = start(start_hub, retry_after=0)
+    RawDPSClient(hub, "0ne00000000", "dev-f", connack=5).close()
+    RawDPSClient(hub, hub.scope, "dev-f", client_id="other", connack=5).close()
+    RawDPSClient(hub, hub.scope, "bad id!", connack=5).close()
+    log = hub.log()
+    assert "no DPS instance has ID scope '0ne00000000'" in log
+    assert "client id 'other' differs from the user name's registration id 'dev-f'" in log
+    assert "'bad id!' is not a valid registration id" in log
+
+
 def test_a_registration_survives_a_restart(start_hub, tmp_path):
     hub = start(start_hub, retry_after=3)
     sub_ca_group(hub, tmp_path)

@@ -67,7 +67,8 @@ extension ProvisioningService {
             }
             return invalid("the chain does not reach a verified DPS certificate (send the leaf and every intermediate)")
         }
-        let referenced = { (name: String) in state.certificates[name]?.thumbprint }
+        // A group naming a DPS certificate (`--ca-name`) counts only once that certificate is verified.
+        let referenced = { (name: String) in state.certificates[name].flatMap { $0.verified ? $0.thumbprint : nil } }
         for certificate in path.dropFirst() {
             let sha1 = thumbprint(certificate, sha256: false)
             let group = state.groups.keys.sorted().first { id in
