@@ -6,7 +6,8 @@ import Logging
 /// its registry with the enrollment's credentials and initial twin, and the reprovision policy decides what happens to
 /// a device that registers again.
 extension ProvisioningService {
-    /// Assigns a due operation; returns its registration state and stores it.
+    /// Assigns a due operation: returns its registration state, stored together with the finished operation.
+    @discardableResult
     func assign(_ operation: RegistrationOperation, state: InstanceState) throws -> JSONObject {
         let now = self.timestamp()
         let key = operation.registrationID.lowercased()
@@ -25,8 +26,16 @@ extension ProvisioningService {
             let etagCounter = (previous?.etagCounter ?? 0) + 1
             registration["etag"] = .string(base64(bigEndian: UInt64(etagCounter)))
             let stored = StoredRegistration(state: registration, enrollmentGroupID: groupID, etagCounter: etagCounter)
-            try self.store.saveProvisioningDocument(.registration, dps: state.record.name, key: key, stored.json)
+            var finished = operation
+            finished.result = .object(JSONObject([
+                ("operationId", .string(operation.operationID)), ("status", registration["status"] ?? .string("failed")),
+                ("registrationState", .object(registration)),
+            ]))
+            try self.store.saveProvisioningDocuments([
+                (.registration, state.record.name, key, stored.json), (.operation, state.record.name, operation.operationID, finished.json),
+            ])
             state.registrations[key] = stored
+            state.operations[operation.operationID] = finished
             self.logger.info("DPS registration ended", metadata: [
                 "dps": "\(state.record.name)", "registration": "\(operation.registrationID)",
                 "status": "\(registration["status"]?.stringValue ?? "")", "hub": "\(registration["assignedHub"]?.stringValue ?? "-")",
@@ -78,7 +87,7 @@ extension ProvisioningService {
             // As DPS does, the device is registered with its own certificate's thumbprint: the hub need not know the CA.
             authentication = .selfSigned(primaryThumbprint: operation.leafThumbprint, secondaryThumbprint: nil)
         case ("x509", .individual):
-            let thumbprints = enrollment.x509Certificates.map { thumbprint($0, sha256: false) }
+            let thumbprints = enrollment.sha1Thumbprints
             authentication = .selfSigned(primaryThumbprint: thumbprints.first, secondaryThumbprint: thumbprints.dropFirst().first)
         case (_, .individual):
             let keys = enrollment.symmetricKeys

@@ -52,14 +52,14 @@ extension ProvisioningService {
         guard leaf.notValidBefore <= now + 300, leaf.notValidAfter >= now else { return invalid("the certificate is outside its validity period") }
         if let individual = state.enrollments[attempt.registrationID.lowercased()], individual.attestationType == "x509" {
             let presented = thumbprint(leaf, sha256: true)
-            guard individual.x509Certificates.contains(where: { thumbprint($0, sha256: true) == presented }) else {
+            guard individual.sha256Thumbprints.contains(presented) else {
                 return invalid("it is not the certificate of enrollment '\(attempt.registrationID)'")
             }
             return .success(EnrollmentReference(kind: .individual, id: attempt.registrationID))
         }
-        let verified = state.certificates.values.filter(\.verified).compactMap { try? Certificate(pemEncoded: $0.pem) }
+        let verified = state.certificates.filter(\.value.verified).keys.compactMap { state.parsedCertificates[$0] }
         guard let path = CertificateProof.path(from: attempt.chain, to: verified, now: now) else {
-            let uploaded = state.certificates.values.compactMap { try? Certificate(pemEncoded: $0.pem) }
+            let uploaded = Array(state.parsedCertificates.values)
             if let unverifiedPath = CertificateProof.path(from: attempt.chain, to: uploaded, now: now), let top = unverifiedPath.last,
                 let name = state.certificates.values.first(where: { $0.thumbprint == thumbprint(top, sha256: false) })?.name
             {
@@ -74,7 +74,7 @@ extension ProvisioningService {
             let group = state.groups.keys.sorted().first { id in
                 let group = state.groups[id]!
                 return group.attestationType == "x509"
-                    && (group.x509Certificates.contains { thumbprint($0, sha256: false) == sha1 } || group.caReferences.contains { referenced($0) == sha1 })
+                    && (group.sha1Thumbprints.contains(sha1) || group.caReferences.contains { referenced($0) == sha1 })
             }
             if let group { return .success(EnrollmentReference(kind: .group, id: group)) }
         }

@@ -9,8 +9,13 @@ struct StoredEnrollment: Sendable {
     var document: JSONObject
     /// Primary and secondary certificates (signing certificates of a group, client certificates of an individual
     /// enrollment), PEM.
-    var certificates: [String]
+    let certificates: [String]
     var etagCounter: Int
+    /// The certificates parsed, with their SHA-1 and SHA-256 thumbprints (attestation reads them on every
+    /// registration).
+    let x509Certificates: [Certificate]
+    let sha1Thumbprints: [String]
+    let sha256Thumbprints: [String]
 
     var json: JSONValue {
         .object(JSONObject([
@@ -23,18 +28,20 @@ struct StoredEnrollment: Sendable {
         self.document = document
         self.certificates = certificates
         self.etagCounter = etagCounter
+        self.x509Certificates = certificates.compactMap { try? Certificate(pemEncoded: $0) }
+        self.sha1Thumbprints = self.x509Certificates.map { thumbprint($0, sha256: false) }
+        self.sha256Thumbprints = self.x509Certificates.map { thumbprint($0, sha256: true) }
     }
 
     init?(json: JSONValue) {
         guard let document = json["document"]?.objectValue else { return nil }
-        self.document = document
-        self.certificates = json["certificates"]?.arrayValue?.compactMap(\.stringValue) ?? []
-        self.etagCounter = json["etagCounter"]?.intValue ?? 1
+        self.init(
+            document: document, certificates: json["certificates"]?.arrayValue?.compactMap(\.stringValue) ?? [],
+            etagCounter: json["etagCounter"]?.intValue ?? 1)
     }
 
     var enabled: Bool { self.document["provisioningStatus"]?.stringValue != "disabled" }
     var attestationType: String { self.document["attestation"]?["type"]?.stringValue ?? "" }
-    var x509Certificates: [Certificate] { self.certificates.compactMap { try? Certificate(pemEncoded: $0) } }
     /// The symmetric keys (primary, secondary).
     var symmetricKeys: [String] {
         ["primaryKey", "secondaryKey"].compactMap { self.document["attestation"]?["symmetricKey"]?[$0]?.stringValue }

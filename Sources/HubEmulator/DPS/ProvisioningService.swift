@@ -1,6 +1,8 @@
 import Foundation
 import Logging
 import NIOConcurrencyHelpers
+import SwiftASN1
+import X509
 
 /// The Device Provisioning Service emulator (azure-iot-hub-protocol.md §3): DPS instances with their ID scopes,
 /// linked hubs, CA certificates, enrollments, registrations and pending operations. It assigns devices to the
@@ -17,7 +19,11 @@ public final class ProvisioningService: @unchecked Sendable {
 
     final class InstanceState {
         var record: ProvisioningInstance
-        var certificates: [String: CACertificateRecord] = [:]
+        var certificates: [String: CACertificateRecord] = [:] {
+            didSet { self.parsedCertificates = self.certificates.compactMapValues { try? Certificate(pemEncoded: $0.pem) } }
+        }
+        /// The certificates parsed (attestation reads them on every registration).
+        private(set) var parsedCertificates: [String: Certificate] = [:]
         /// Stored enrollment group documents by group id (see `Enrollments.swift` for the shape).
         var groups: [String: StoredEnrollment] = [:]
         /// Individual enrollments by lower-cased registration id.

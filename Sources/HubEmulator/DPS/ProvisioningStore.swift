@@ -34,6 +34,17 @@ extension HubStore {
         }
     }
 
+    /// Saves several documents in one transaction (one sync to disk).
+    public func saveProvisioningDocuments(_ documents: [(kind: ProvisioningDocumentKind, dps: String, key: String, document: JSONValue)]) throws {
+        try self.queue.write { db in
+            for item in documents {
+                try db.execute(
+                    sql: "INSERT OR REPLACE INTO dps (kind, dps, key, record) VALUES (?, ?, ?, ?)",
+                    arguments: [item.kind.rawValue, item.dps, item.key, item.document.text])
+            }
+        }
+    }
+
     public func deleteProvisioningDocument(_ kind: ProvisioningDocumentKind, dps: String, key: String) throws {
         try self.queue.write { db in
             try db.execute(sql: "DELETE FROM dps WHERE kind = ? AND dps = ? AND key = ?", arguments: [kind.rawValue, dps, key])

@@ -152,7 +152,7 @@ extension ProvisioningService {
     public func operationStatus(_ attempt: ProvisioningAttempt, operationID: String) -> ProvisioningReply {
         do {
             return try self.withInstance(attempt.dps) { state in
-                guard var operation = state.operations[operationID],
+                guard let operation = state.operations[operationID],
                     operation.registrationID.lowercased() == attempt.registrationID.lowercased()
                 else {
                     return self.errorReply(404, 404201, "Not found: no operation '\(operationID)' for registration '\(attempt.registrationID)'")
@@ -170,15 +170,8 @@ extension ProvisioningService {
                         ])),
                         retryAfter: max(1, Int(remaining.rounded(.up))))
                 }
-                let registration = try self.assign(operation, state: state)
-                let result = JSONValue.object(JSONObject([
-                    ("operationId", .string(operationID)), ("status", registration["status"] ?? .string("failed")),
-                    ("registrationState", .object(registration)),
-                ]))
-                operation.result = result
-                try self.store.saveProvisioningDocument(.operation, dps: state.record.name, key: operationID, operation.json)
-                state.operations[operationID] = operation
-                return ProvisioningReply(status: 200, body: result)
+                try self.assign(operation, state: state)
+                return ProvisioningReply(status: 200, body: state.operations[operationID]?.result ?? .null)
             }
         } catch let error as ServiceError {
             return self.errorReply(error.status, error.code, error.message)
