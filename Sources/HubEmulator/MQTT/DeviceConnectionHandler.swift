@@ -70,11 +70,7 @@ final class DeviceConnectionHandler: ChannelInboundHandler, @unchecked Sendable 
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        if case NIOSSLError.uncleanShutdown = error {
-            context.close(promise: nil)  // a client that hangs up without close_notify, as the Python SDK does
-            return
-        }
-        self.violation(context: context, "\(error)")
+        self.io.errorCaught(context: context, error)
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {

@@ -37,7 +37,7 @@ final class ProvisioningConnectionHandler: ChannelInboundHandler {
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        self.io.violation(context: context, "\(error)")
+        self.io.errorCaught(context: context, error)
     }
 
     func channelReadComplete(context: ChannelHandlerContext) {

@@ -1,6 +1,7 @@
 import Logging
 import MQTTCodec
 import NIOCore
+import NIOSSL
 
 /// What the hub's and DPS's MQTT session handlers share: writes flushed once per read cycle, the keep-alive watchdog
 /// (1.5 × the client's keep-alive), CONNECT refusals and protocol violations, each logged with the client and reason.
@@ -22,12 +23,12 @@ final class SessionIO {
         guard !self.started else { return }
         self.started = true
         self.peer = context.remoteAddress?.description ?? "?"
-        let loopBound = NIOLoopBound(context, eventLoop: context.eventLoop)
-        self.timer = context.eventLoop.scheduleRepeatedTask(initialDelay: .seconds(1), delay: .seconds(1)) { [weak self] _ in
-            guard let self else { return }
-            let context = loopBound.value
-            if self.keepAlive > .zero, NIODeadline.now() - self.lastActivity > .nanoseconds(self.keepAlive.nanoseconds * 3 / 2) {
-                self.violation(context: context, "keep-alive expired (no packet for 1.5 × \(self.keepAlive.nanoseconds / 1_000_000_000) s)")
+        // Everything the task touches belongs to this event loop; the task is cancelled when the channel goes inactive.
+        let bound = NIOLoopBound((io: self, context: context, check: check), eventLoop: context.eventLoop)
+        self.timer = context.eventLoop.scheduleRepeatedTask(initialDelay: .seconds(1), delay: .seconds(1)) { _ in
+            let (io, context, check) = bound.value
+            if io.keepAlive > .zero, NIODeadline.now() - io.lastActivity > .nanoseconds(io.keepAlive.nanoseconds * 3 / 2) {
+                io.violation(context: context, "keep-alive expired (no packet for 1.5 × \(io.keepAlive.nanoseconds / 1_000_000_000) s)")
             } else {
                 check(context)
             }
@@ -66,6 +67,13 @@ final class SessionIO {
         self.write(context: context, .connack(sessionPresent: false, returnCode: code))
         self.flushIfNeeded(context: context)
         context.close(promise: nil)
+    }
+
+    /// An error in the pipeline: a client that hangs up without TLS close_notify (as the Python SDKs do) is just
+    /// closed; anything else is a violation.
+    func errorCaught(context: ChannelHandlerContext, _ error: any Error) {
+        if case NIOSSLError.uncleanShutdown = error { return context.close(promise: nil) }
+        self.violation(context: context, "\(error)")
     }
 
     func violation(context: ChannelHandlerContext, _ reason: String) {
