@@ -68,13 +68,29 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
+        // L0: system C libraries, each imported by exactly one wrapper module.
+        .systemLibrary(name: "CMosquitto", pkgConfig: "libmosquitto", providers: [.apt(["libmosquitto-dev"])]),
+        .systemLibrary(name: "COpenSSL", pkgConfig: "openssl", providers: [.apt(["libssl-dev"])]),
+        // L2: the one OpenSSL wrapper: client SSL_CTX owners built from in-memory PEM.
+        .target(name: "OpenSSLKit", dependencies: ["COpenSSL"], swiftSettings: strictSettings),
+        // L2: the one libmosquitto wrapper.
+        .target(name: "MosquittoKit", dependencies: ["CMosquitto", "OpenSSLKit"], swiftSettings: strictSettings),
+        // L3: the device firmware: the SDK's Azure IoT Hub library, DPS, MQTT helper and sample, over libmosquitto.
+        .target(
+            name: "Firmware",
+            dependencies: [
+                "FirmwareConfig", "MosquittoKit", "OpenSSLKit",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
         // L2: the one POSIX pseudo-terminal wrapper.
         .target(name: "PTY", swiftSettings: strictSettings),
         // L3: the simulated nRF91 modem.
         .target(
             name: "VirtualModem",
             dependencies: [
-                "ATProtocol", "PTY", "SimCore",
+                "ATProtocol", "PTY", "SimCore", "OpenSSLKit",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -85,7 +101,7 @@ let package = Package(
         .executableTarget(
             name: "nrfsim",
             dependencies: [
-                "VirtualModem", "SimCore", "Kconfig", "FirmwareConfig", "CertTool", "HubEmulator",
+                "VirtualModem", "SimCore", "Kconfig", "FirmwareConfig", "CertTool", "HubEmulator", "Firmware", "OpenSSLKit",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -251,6 +251,6 @@ public struct SimulatorConfiguration: Sendable, Equatable {
     init(_ reader: SymbolReader) {
         self.localCloud = reader.bool("SIM_LOCAL_CLOUD")
         self.localHubPort = reader.int("SIM_LOCAL_HUB_PORT", default: 8883)
-        self.localDPSPort = reader.int("SIM_LOCAL_DPS_PORT", default: 8884)
+        self.localDPSPort = reader.int("SIM_LOCAL_DPS_PORT", default: 8883)
     }
 }

@@ -11,6 +11,7 @@ public final class Modem: Sendable {
     private let core: Mutex<ModemCore>
     private let storeFile: ModemStoreFile?
     private let logger: Logger
+    private let linkObservers = Mutex<[@Sendable (Bool) -> Void]>([])
 
     /// - Parameters:
     ///   - core: the initial state.
@@ -62,32 +63,48 @@ public final class Modem: Sendable {
                 metadata: ["modem.at_line": "\(ATLogging.redacted(line))"])
             return ATResponse.error.encoded(cmeeEnabled: false)
         }
-        return self.core.withLock { core in
-            let before = core.credentials
-            guard let response = core.execute(command) else {
-                self.logger.warning(
-                    "unsupported AT command answered ERROR", metadata: ["modem.at_command": "\(command.name)"])
-                return ATResponse.error.encoded(cmeeEnabled: core.cmeeEnabled)
-            }
-            var result = response
-            if core.credentials != before, let storeFile = self.storeFile {
-                do {
-                    try storeFile.save(core.nvm)
-                } catch {
-                    self.logger.error("modem store not written; change rolled back: \(error)")
-                    core.credentials = before
-                    result = .error
-                }
-            }
-            self.logger.debug(
-                "AT command",
-                metadata: ["modem.at_command": "\(ATLogging.summary(command))", "modem.at_result": "\(result.result)"])
-            var out = result.encoded(cmeeEnabled: core.cmeeEnabled)
-            for urc in core.unsolicited {
-                out += Array((urc + "\r\n").utf8)
-            }
-            return out
+        let (out, linkChange) = self.core.withLock { core -> ([UInt8], Bool?) in
+            let wasActive = core.lteActive
+            let out = self.execute(command, in: &core)
+            return (out, core.lteActive != wasActive ? core.lteActive : nil)
         }
+        if let linkChange {
+            for observer in self.linkObservers.withLock({ $0 }) { observer(linkChange) }
+        }
+        return out
+    }
+
+    /// Registers for LTE link changes (`+CEREG` registered or not), whichever AT client caused them. Observers run
+    /// on the thread of that client, after its command completed.
+    public func onLinkChange(_ observer: @escaping @Sendable (_ registered: Bool) -> Void) {
+        self.linkObservers.withLock { $0.append(observer) }
+    }
+
+    private func execute(_ command: ATCommand, in core: inout ModemCore) -> [UInt8] {
+        let before = core.credentials
+        guard let response = core.execute(command) else {
+            self.logger.warning(
+                "unsupported AT command answered ERROR", metadata: ["modem.at_command": "\(command.name)"])
+            return ATResponse.error.encoded(cmeeEnabled: core.cmeeEnabled)
+        }
+        var result = response
+        if core.credentials != before, let storeFile = self.storeFile {
+            do {
+                try storeFile.save(core.nvm)
+            } catch {
+                self.logger.error("modem store not written; change rolled back: \(error)")
+                core.credentials = before
+                result = .error
+            }
+        }
+        self.logger.debug(
+            "AT command",
+            metadata: ["modem.at_command": "\(ATLogging.summary(command))", "modem.at_result": "\(result.result)"])
+        var out = result.encoded(cmeeEnabled: core.cmeeEnabled)
+        for urc in core.unsolicited {
+            out += Array((urc + "\r\n").utf8)
+        }
+        return out
     }
 
     /// Executes one command given as text and returns the response as text (for in-process clients and tests).

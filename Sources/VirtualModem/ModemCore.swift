@@ -77,6 +77,7 @@ public struct ModemCore: Sendable {
         "%CMNG": { $0.handleCMNG($1) },
         "%KEYGEN": { $0.handleKEYGEN($1) },
         "%ATTESTTOKEN": { $0.handleATTESTTOKEN($1) },
+        "%JWT": { $0.handleJWT($1) },
     ]
 
     /// The modem-owned entries every nRF91 lists: the identity public key and Nordic's roots (read-only).

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Firmware
 import FirmwareConfig
 import Kconfig
 import Foundation
@@ -13,14 +14,24 @@ import VirtualModem
 struct DeviceCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "device",
-        abstract: "Boot a virtual board; its modem's AT interface appears on a new pseudo-terminal."
+        abstract: "Boot a virtual board running the Azure IoT Hub sample; an nRF91 modem's AT interface appears on a new pseudo-terminal.",
+        discussion: """
+            The firmware is configured as a Zephyr build would be, from --app-dir's Kconfig, prj.conf and \
+            boards/<board>.conf (plus --conf fragments and -D assignments); it refuses to boot on configuration \
+            errors. Its console (the boot banner and Zephyr log lines) is standard output.
+            """
     )
 
-    @Option(help: "The board, as in west build -b (\(Board.all.filter(\.hasCellularModem).map(\.name).joined(separator: ", "))).")
+    static let applications = ["azure_iot_hub", "at_client"]
+
+    @Option(help: "The board, as in west build -b (\(Board.all.map(\.name).joined(separator: ", "))).")
     var board: String = "nrf9161dk/nrf9161/ns"
 
-    @Option(help: "The application to run. at_client exposes the modem's AT interface only.")
-    var app: String = "at_client"
+    @Option(help: "The application to run: azure_iot_hub (the SDK sample) or at_client (the modem's AT interface only).")
+    var app: String = "azure_iot_hub"
+
+    @Option(help: "Where the device's resolver sends hub and DPS hostnames: local (nrfsim's emulator on 127.0.0.1) or azure (real DNS). Default: CONFIG_SIM_LOCAL_CLOUD.")
+    var hub: String?
 
     @Option(name: .customLong("state-dir"), help: "Where the device keeps its modem store and settings.")
     var stateDirectory: String = "state/device"
@@ -49,22 +60,81 @@ struct DeviceCommand: AsyncParsableCommand {
         guard let board = Board.named(self.board) else {
             throw ValidationError("--board: unknown board \"\(self.board)\"; known: \(Board.all.map(\.name).joined(separator: ", "))")
         }
-        guard self.app == "at_client" else {
-            throw ValidationError("--app: unknown application \"\(self.app)\"; available: at_client")
+        guard Self.applications.contains(self.app) else {
+            throw ValidationError(
+                "--app: unknown application \"\(self.app)\"; available: \(Self.applications.joined(separator: ", "))")
         }
-        guard board.hasCellularModem else {
+        guard board.hasCellularModem || self.app != "at_client" else {
             throw ValidationError("--app at_client needs a board with an nRF91 modem; \(board.name) has none")
+        }
+        if let hub = self.hub, hub != "local", hub != "azure" {
+            throw ValidationError("--hub: \"\(hub)\" is neither local nor azure")
         }
     }
 
     func run() async throws {
         let logger = self.logging.bootstrap(label: "nrfsim.device")
         let board = Board.named(self.board)!
-        _ = try self.loadConfiguration(logger: logger)
+        let configuration = try self.loadConfiguration(logger: logger)
+        if self.app == "azure_iot_hub", configuration == nil {
+            throw CommandFailure("azure_iot_hub needs the application's Kconfig: none in \(self.appDirectory)")
+        }
+        let uptime = MonotonicUptime()
+        let rng = self.seed.map { SeededGenerator(seed: $0) } ?? SeededGenerator.fromSystemEntropy()
+        let signals = await UnixSignalsSequence(trapping: .sigterm, .sigint)
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
+        var modem: Modem?
+        var pty: PseudoTerminal?
+        defer { pty?.close() }
+        if board.hasCellularModem {
+            let opened = try self.openModem(board: board, rng: rng, logger: logger)
+            modem = opened.modem
+            pty = opened.pty
+            services.append(.init(service: ModemService(terminal: opened.terminal)))
+        }
+        // The firmware lives as long as the board runs (its threads hold it unowned).
+        var firmware: DeviceFirmware?
+        if let configuration, self.app == "azure_iot_hub" {
+            let console = ZephyrConsole()
+            console.write("*** Booting nRF Connect SDK v2.9.0-nrfsim ***\n*** Using Zephyr OS v3.7.99-nrfsim ***\n")
+            do {
+                firmware = try DeviceFirmware(
+                    configuration: configuration,
+                    platform: DeviceFirmware.Platform(
+                        modem: modem.map { ModemLibraryAdapter(modem: $0) }, stateDirectory: self.stateDirectory,
+                        appDirectory: self.appDirectory, resolver: self.resolver(configuration), uptime: uptime,
+                        macAddress: try BoardIdentity.macAddress(stateDirectory: self.stateDirectory, rng: rng),
+                        makeLogger: { module in
+                            Logger(label: module) { ZephyrLogHandler(module: $0, uptime: uptime, console: console) }
+                        }))
+            } catch {
+                throw CommandFailure("the firmware cannot start: \(error)")
+            }
+            firmware?.boot()
+        }
+        let group = ServiceGroup(configuration: .init(services: services, logger: logger))
+        try await GracefulRun.run(group, stoppingOn: signals, logger: logger)
+        withExtendedLifetime(firmware) {}
+        if let link = self.link {
+            try? FileManager.default.removeItem(atPath: link)
+        }
+        logger.info("device stopped; modem store is up to date")
+    }
+
+    /// `--hub`, or `CONFIG_SIM_LOCAL_CLOUD` without it.
+    private func resolver(_ configuration: FirmwareConfiguration) -> HostResolver {
+        let local = self.hub.map { $0 == "local" } ?? configuration.simulator.localCloud
+        guard local else { return .system }
+        return .local(
+            address: "127.0.0.1", hubPort: configuration.simulator.localHubPort,
+            dpsPort: configuration.simulator.localDPSPort)
+    }
+
+    /// Opens the modem store and its pseudo-terminal, and prints where the AT interface is.
+    private func openModem(board: Board, rng: SeededGenerator, logger: Logger) throws -> (modem: Modem, pty: PseudoTerminal, terminal: ModemTerminal) {
         let profile = ModemProfile.forSoC(board.soc)!
         var options = ModemCore.Options()
         options.keygenOverwritesKeys = self.keygenOverwrite
-        let rng = self.seed.map { SeededGenerator(seed: $0) } ?? SeededGenerator.fromSystemEntropy()
         let modem: Modem
         do {
             modem = try Modem.open(
@@ -78,7 +148,6 @@ struct DeviceCommand: AsyncParsableCommand {
         } catch {
             throw CommandFailure("cannot create a pseudo-terminal: \(error)")
         }
-        defer { pty.close() }
         if let link = self.link {
             try? FileManager.default.removeItem(atPath: link)
             do {
@@ -90,12 +159,6 @@ struct DeviceCommand: AsyncParsableCommand {
         let shimDirectory = try SerialPortShim.install(in: self.stateDirectory, port: pty.replicaPath)
         let terminal = ModemTerminal(modem: modem, pty: pty, logger: logger)
         terminal.writeBanner()
-
-        // Trap the signals before announcing the port, so a client that stops us at once still gets a clean exit.
-        let signals = await UnixSignalsSequence(trapping: .sigterm, .sigint)
-        let group = ServiceGroup(
-            configuration: .init(services: [.init(service: ModemService(terminal: terminal))], logger: logger))
-
         let identity = modem.identity
         Console.print(
             """
@@ -107,11 +170,7 @@ struct DeviceCommand: AsyncParsableCommand {
               export PYTHONPATH=\(shimDirectory)
               nrfcredstore \(pty.replicaPath) list
             """)
-        try await GracefulRun.run(group, stoppingOn: signals, logger: logger)
-        if let link = self.link {
-            try? FileManager.default.removeItem(atPath: link)
-        }
-        logger.info("device stopped; modem store is up to date")
+        return (modem, pty, terminal)
     }
 
     /// Evaluates the application's Kconfig for the board as the build would. Like a Zephyr build that aborts, the

@@ -1,0 +1,2 @@
+// libmosquitto 2.0, imported only by MosquittoKit.
+#include <mosquitto.h>

@@ -1,0 +1,159 @@
+import FirmwareConfig
+import Foundation
+import Logging
+import Synchronization
+
+/// Mirrors azure_iot_hub.c: the SDK's Azure IoT Hub library. One instance per device, like the C library's globals.
+public final class AzureIoTHub: Sendable {
+    struct Shared {
+        var state: AzureIoTHubState = .uninit
+        var handler: AzureIoTHubEventHandler?
+        /// The device id of the current connection (telemetry topics carry it).
+        var deviceID = ""
+    }
+
+    let hub: HubConfiguration
+    let fixes: SimulatorFixes
+    let helper: MQTTHelper
+    let dps: AzureIoTHubDPS?
+    let uptime: any Uptime
+    let logger: Logger
+    let shared = Mutex(Shared())
+
+    /// - Parameters:
+    ///   - hub: `CONFIG_AZURE_IOT_HUB_*`.
+    ///   - helper: the MQTT helper (shared with DPS).
+    ///   - dps: the DPS library when `CONFIG_AZURE_IOT_HUB_DPS` is on.
+    ///   - uptime: `k_uptime_get()`, for generated request ids.
+    public init(
+        hub: HubConfiguration, fixes: SimulatorFixes, helper: MQTTHelper, dps: AzureIoTHubDPS?, uptime: any Uptime,
+        logger: Logger
+    ) {
+        self.hub = hub
+        self.fixes = fixes
+        self.helper = helper
+        self.dps = dps
+        self.uptime = uptime
+        self.logger = logger
+    }
+
+    /// The library state.
+    public var state: AzureIoTHubState { self.shared.withLock { $0.state } }
+
+    /// Mirrors `azure_iot_hub_init()`. - Returns: 0, `-EALREADY` unless UNINIT or DISCONNECTED, `-EINVAL` for nil.
+    public func initialize(_ handler: AzureIoTHubEventHandler?) -> Int32 {
+        self.shared.withLock { shared in
+            guard shared.state == .uninit || shared.state == .disconnected else { return -Errno.EALREADY }
+            guard let handler else { return -Errno.EINVAL }
+            shared.handler = handler
+            self.move(&shared, to: .disconnected)
+            return 0
+        }
+    }
+
+    /// Mirrors `azure_iot_hub_connect()`: blocks through DPS (when `useDPS`), DNS, TCP, TLS and the CONNECT write;
+    /// returns before CONNACK. Nil `config` uses Kconfig.
+    public func connect(_ config: AzureIoTHubConfig?) -> Int32 {
+        let refusal: Int32? = self.shared.withLock { shared in
+            switch shared.state {
+            case .connecting: return -Errno.EINPROGRESS
+            case .connected: return -Errno.EALREADY
+            case .disconnected:
+                self.move(&shared, to: .connecting)
+                return nil
+            default: return -Errno.ENOENT
+            }
+        }
+        if let refusal { return refusal }
+        self.emit(AzureIoTHubEvent(type: .connecting))
+        let result = self.connectAfterEvent(config ?? AzureIoTHubConfig())
+        if result != 0 { self.shared.withLock { _ = self.move(&$0, to: .disconnected) } }
+        return result
+    }
+
+    private func connectAfterEvent(_ config: AzureIoTHubConfig) -> Int32 {
+        var hostname = config.hostname.flatMap { $0.isEmpty ? nil : $0 }
+        var deviceID = config.deviceID.flatMap { $0.isEmpty ? nil : $0 }
+        if config.useDPS {
+            guard let dps = self.dps else {
+                self.logger.error("DPS is not enabled")
+                return -Errno.EINVAL
+            }
+            let assigned = self.runDPS(dps, registrationID: deviceID ?? "")
+            guard case .success(let assignment) = assigned else {
+                if case .failure(let error) = assigned { return error.code }
+                return -Errno.EFAULT
+            }
+            (hostname, deviceID) = (assignment.hostname, assignment.deviceID)
+        } else {
+            hostname = hostname ?? self.hub.hostname
+            deviceID = deviceID ?? self.hub.deviceID
+        }
+        let host = hostname ?? ""
+        let device = deviceID ?? ""
+        guard self.helper.initialize(self.helperConfig()) == 0 else {
+            self.logger.error("mqtt_helper_init failed")
+            return -Errno.EFAULT
+        }
+        self.shared.withLock { $0.deviceID = device }
+        let userName = AzureIoTHubClient.userName(hostname: host, deviceID: device)
+        self.logger.debug("User name: \(userName)")
+        self.logger.debug(
+            "User name buffer size is \(self.hub.userNameBufferSize), actual user name size is: \(userName.utf8.count)")
+        guard userName.utf8.count < self.hub.userNameBufferSize else {
+            self.logger.error("Failed to get user name")
+            return -Errno.EFAULT
+        }
+        let err = self.helper.connect(
+            MQTTHelperConnParams(hostname: host, deviceID: device, userName: userName, service: .hub))
+        if err != 0 { self.logger.error("mqtt_helper_connect failed, error: \(err)") }
+        return err
+    }
+
+    /// Mirrors `azure_iot_hub_disconnect()`. `EVT_DISCONNECTED` reaches the handler before this returns.
+    public func disconnect() -> Int32 {
+        let allowed = self.shared.withLock { shared -> Bool in
+            guard shared.state == .connected else { return false }
+            self.move(&shared, to: .disconnecting)
+            return true
+        }
+        guard allowed else { return -Errno.ENOTCONN }
+        let err = self.helper.disconnect()
+        if err != 0 {
+            self.logger.error("Failed to disconnect from IoT Hub, error: \(err)")
+            self.shared.withLock { _ = self.move(&$0, to: .disconnected) }
+            return -Errno.ENXIO
+        }
+        return 0
+    }
+
+    var deviceIDForTopics: String { self.shared.withLock { $0.deviceID } }
+
+    /// Raises `event` on the calling thread.
+    func emit(_ event: AzureIoTHubEvent) {
+        let handler = self.shared.withLock { $0.handler }
+        handler?(event)
+    }
+
+    /// `iot_hub_state_set()` from an event callback: an illegal transition raises `EVT_ERROR(-EINVAL)`.
+    func setState(_ next: AzureIoTHubState) {
+        let legal = self.shared.withLock { self.move(&$0, to: next) }
+        if !legal { self.emit(AzureIoTHubEvent(type: .error, data: .err(-Errno.EINVAL))) }
+    }
+
+    /// - Returns: false for an illegal transition (logged; the state is unchanged).
+    @discardableResult
+    func move(_ shared: inout Shared, to next: AzureIoTHubState) -> Bool {
+        guard shared.state != next else {
+            self.logger.debug("Skipping transition to the same state (\(next))")
+            return true
+        }
+        guard shared.state.canMove(to: next) else {
+            self.logger.error("Invalid connection state transition, \(shared.state) --> \(next)")
+            return false
+        }
+        self.logger.debug("State transition: \(shared.state) --> \(next)")
+        shared.state = next
+        return true
+    }
+}

@@ -1,0 +1,103 @@
+import Foundation
+import Logging
+import MosquittoKit
+import Synchronization
+
+extension MQTTHelper {
+    /// `mqtt_helper_poll_loop()`: forever, wait for a connection, then run the network loop until it ends.
+    func pollThread() {
+        while true {
+            _ = self.connectionPollSemaphore.take()
+            guard let connection = self.currentConnection else { continue }
+            self.logger.debug("Took connection_poll_sem")
+            while true {
+                let state = self.state
+                guard state == .connecting || state == .connected, !connection.ended.load(ordering: .relaxed) else { break }
+                if let error = connection.client.loop(timeoutMilliseconds: 1000) {
+                    if !connection.ended.load(ordering: .relaxed) {
+                        if error.isNoConnection {
+                            self.logger.error("Socket error: POLLHUP")
+                            self.logger.error("Connection was closed by the server")
+                        } else {
+                            self.logger.error("Cloud MQTT input error: \(-Errno.ENOTCONN) (\(error))")
+                        }
+                    }
+                    break
+                }
+            }
+            // mqtt_abort(): report the end unless a DISCONNECT of ours already did.
+            self.connectionEnded(connection, result: -Errno.ECONNABORTED)
+            self.logger.debug("Disconnected on MQTT helper thread")
+        }
+    }
+
+    private var currentConnection: Connection? { self.sharedConnection }
+
+    /// Reports the end of `connection` once: state DISCONNECTED, then `on_disconnect(result)`.
+    func connectionEnded(_ connection: Connection, result: Int32) {
+        guard !connection.ended.exchange(true, ordering: .acquiringAndReleasing) else { return }
+        let config = self.endConnection(connection)
+        config?.onDisconnect(result)
+    }
+
+    /// The libmosquitto callbacks for one connection, translated to `mqtt_helper_cfg` callbacks.
+    func callbacks(config: MQTTHelperConfig, connection box: ConnectionSlot) -> MosquittoCallbacks {
+        var callbacks = MosquittoCallbacks()
+        let payloadLimit = self.settings.payloadBufferLength
+        let logger = self.logger
+        callbacks.onConnect = { [unowned self] returnCode, sessionPresent in
+            logger.debug("MQTT_EVT_CONNACK: result \(returnCode)")
+            self.connackReceived(accepted: returnCode == 0)
+            config.onConnack(returnCode, sessionPresent)
+        }
+        callbacks.onDisconnect = { [unowned self] reason in
+            guard let connection = box.current else { return }
+            self.connectionEnded(connection, result: reason == 0 ? 0 : -Errno.ECONNABORTED)
+        }
+        callbacks.onMessage = { [unowned self] message in
+            logger.debug("MQTT_EVT_PUBLISH, message ID: \(message.qos), len = \(message.payload.count)")
+            guard message.payload.count <= payloadLimit else {
+                logger.error("Incoming MQTT message too large for payload buffer")
+                config.onError(.messageSize)
+                // Zephyr cannot skip the unread payload: the next mqtt_input() fails and the connection is aborted.
+                if let connection = box.current { self.abort(connection) }
+                return
+            }
+            config.onPublish(message.topic, message.payload)
+        }
+        callbacks.onPublish = { messageID in
+            guard let connection = box.current else { return }
+            // QoS 0 publishes also land here (written); only acknowledged QoS 1 ids are in the table.
+            guard let ours = connection.publishIDs.withLock({ $0.removeValue(forKey: messageID) }) else { return }
+            logger.debug("MQTT_EVT_PUBACK: id: \(ours) result: 0")
+            config.onPuback(ours, 0)
+        }
+        callbacks.onSubscribe = { messageID, granted in
+            guard let connection = box.current else { return }
+            let ours = connection.subscriptionIDs.withLock { $0.removeValue(forKey: messageID) } ?? UInt16(truncatingIfNeeded: messageID)
+            logger.debug("MQTT_EVT_SUBACK: id: \(ours) result: 0")
+            config.onSuback(ours, granted.contains(128) ? -Errno.EACCES : 0)
+        }
+        callbacks.onLog = { level, text in
+            // libmosquitto has no PINGRESP callback; it logs every one it receives.
+            if text.hasSuffix("received PINGRESP") {
+                logger.debug("MQTT_EVT_PINGRESP")
+                config.onPingresp()
+            } else if level == MosquittoLogLevel.error {
+                logger.debug("libmosquitto: \(text)")
+            }
+        }
+        return callbacks
+    }
+
+    /// Closes the connection without DISCONNECT (`mqtt_abort()`); the poll thread then reports its end.
+    func abort(_ connection: Connection) {
+        let fd = connection.client.socket
+        if fd >= 0 { Glibc.shutdown(fd, Int32(SHUT_RDWR)) }
+    }
+
+    /// Aborts the current connection, as the modem does to its sockets when the link goes down.
+    public func abortConnection() {
+        if let connection = self.sharedConnection { self.abort(connection) }
+    }
+}

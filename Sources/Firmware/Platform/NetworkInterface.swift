@@ -1,0 +1,71 @@
+import Dispatch
+import Foundation
+import Logging
+import Synchronization
+
+/// The connection manager's view of the board's network (`conn_mgr_all_if_up()`/`_connect()` and the
+/// `NET_EVENT_L4_CONNECTED`/`_DISCONNECTED` events).
+public protocol NetworkInterface: Sendable {
+    /// Brings every interface up and starts connecting. - Returns: 0 or a negative errno.
+    func connect() -> Int32
+    /// Registers the L4 handler: true when connectivity is established, false when it is lost.
+    func onConnectivity(_ handler: @escaping @Sendable (_ connected: Bool) -> Void)
+}
+
+/// LTE through the nRF91 modem (`NRF_MODEM_LIB_NET_IF`): `AT+CFUN=1` to connect, `+CEREG` changes as events.
+public final class LTELink: NetworkInterface {
+    private let modem: any ModemLibrary
+    private let state = Mutex<(registered: Bool, handlers: [@Sendable (Bool) -> Void])>((false, []))
+    private let logger: Logger
+
+    public init(modem: any ModemLibrary, logger: Logger) {
+        self.modem = modem
+        self.logger = logger
+        modem.onLinkChange { [weak self] registered in self?.linkChanged(registered) }
+    }
+
+    public func connect() -> Int32 {
+        let response = self.modem.atCommand("AT+CFUN=1")
+        guard response.hasSuffix("OK\r\n") else {
+            self.logger.error("Failed to set functional mode: \(response.trimmingCharacters(in: .whitespacesAndNewlines))")
+            return -Errno.EFAULT
+        }
+        // Already on (a user's AT+CFUN=1 before boot): no change is notified, so read the registration.
+        let cereg = self.modem.atCommand("AT+CEREG?")
+        if cereg.contains(",1\r\n") || cereg.contains(",5\r\n") || cereg.contains(",1,") || cereg.contains(",5,") {
+            self.linkChanged(true)
+        }
+        return 0
+    }
+
+    public func onConnectivity(_ handler: @escaping @Sendable (Bool) -> Void) {
+        self.state.withLock { $0.handlers.append(handler) }
+    }
+
+    private func linkChanged(_ registered: Bool) {
+        let handlers = self.state.withLock { state -> [@Sendable (Bool) -> Void] in
+            guard state.registered != registered else { return [] }
+            state.registered = registered
+            return state.handlers
+        }
+        // net_mgmt events arrive on their own thread, not on the modem's.
+        for handler in handlers { DispatchQueue.global().async { handler(registered) } }
+    }
+}
+
+/// Wi-Fi through the nRF70 companion: the simulated access point associates and DHCP answers at once.
+public final class WiFiLink: NetworkInterface {
+    private let handlers = Mutex<[@Sendable (Bool) -> Void]>([])
+
+    public init() {}
+
+    public func connect() -> Int32 {
+        let handlers = self.handlers.withLock { $0 }
+        for handler in handlers { DispatchQueue.global().async { handler(true) } }
+        return 0
+    }
+
+    public func onConnectivity(_ handler: @escaping @Sendable (Bool) -> Void) {
+        self.handlers.withLock { $0.append(handler) }
+    }
+}

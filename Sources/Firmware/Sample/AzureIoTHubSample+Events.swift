@@ -1,0 +1,131 @@
+import FirmwareConfig
+import Foundation
+import Logging
+import Synchronization
+
+extension AzureIoTHubSample {
+    /// `azure_event_handler()`: runs on the MQTT helper thread.
+    func handleEvent(_ event: AzureIoTHubEvent) {
+        switch event.type {
+        case .connecting, .connected, .disconnected, .fotaStart, .fotaErasePending, .fotaEraseDone, .error:
+            self.logger.info("\(event.type.name)")
+        case .connectionFailed:
+            self.logger.info("\(event.type.name)")
+            if case .err(let code) = event.data { self.logger.info("Error code received from IoT Hub: \(code)") }
+        case .ready:
+            self.logger.info("\(event.type.name)")
+            self.sendEventWork.withLock { $0 }?.reschedule(seconds: 0)
+        case .dataReceived:
+            self.logger.info("\(event.type.name)")
+            self.logger.info("Received payload: \(String(decoding: event.payload, as: UTF8.self))")
+            // nrfsim addition (the issue asks for it): the message's properties, one line each.
+            for property in event.topic.properties {
+                self.logger.info("Property: \(property.key) = \(property.value)")
+            }
+        case .twinReceived:
+            self.logger.info("\(event.type.name)")
+            if let interval = SampleJSON.telemetryInterval(event.payload), interval > 0 {
+                self.applyInterval(interval)
+            }
+        case .twinDesiredReceived:
+            self.logger.info("\(event.type.name)")
+            self.desiredReceived(event.payload)
+        case .directMethod:
+            self.logger.info("\(event.type.name)")
+            guard case .method(let method) = event.data else { return }
+            self.logger.info("Method name: \(method.name)")
+            self.logger.info("Payload: \(String(decoding: method.payload, as: UTF8.self))")
+            // The sample copies into fixed buffers: request id 8, name 32, payload 200 bytes (NUL included).
+            let copy = AzureIoTHubMethod(
+                name: String(method.name.prefix(31)), requestID: String(method.requestID.prefix(7)),
+                payload: Array(method.payload.prefix(199)))
+            self.workQueue.submit { [unowned self] in self.directMethod(copy) }
+        case .twinResultSuccess:
+            if case .result(let result) = event.data {
+                self.logger.info("\(event.type.name), ID: \(result.requestID)")
+            }
+        case .twinResultFail:
+            if case .result(let result) = event.data {
+                self.logger.info("\(event.type.name), ID \(result.requestID), status \(result.status)")
+            }
+        case .puback:
+            self.logger.info("\(event.type.name)")
+        case .fotaDone:
+            self.logger.info("\(event.type.name)")
+            self.logger.info("The device will reboot in 5 seconds to apply update")
+        case .fotaError:
+            self.logger.error("\(event.type.name): FOTA failed")
+        case .pingresp, .errorMessageSize:
+            // The sample has no case for these.
+            self.logger.error("Unknown Azure IoT Hub event type: \(event.type.rawValue)")
+        }
+    }
+
+    /// `send_event()` on the application work queue.
+    func sendEvent() {
+        let uptime = self.uptime.milliseconds
+        let json = SampleJSON.telemetry(uptimeMilliseconds: uptime)
+        self.logger.info("Sending event:\(json)")
+        let err = self.hub.send(AzureIoTHubMsg(topic: AzureIoTHubTopicData(type: .event), payload: Array(json.utf8)))
+        if err != 0 {
+            self.logger.error("Failed to send event")
+        } else {
+            self.logger.info("Event was successfully sent")
+        }
+        let interval = self.eventInterval.withLock { $0 }
+        guard interval > 0 else {
+            self.logger.info("The event reporting stops, interval is set to \(interval)")
+            return
+        }
+        self.logger.info("Next event will be sent in \(interval) seconds")
+        self.sendEventWork.withLock { $0 }?.reschedule(seconds: Double(interval))
+    }
+
+    /// `event_interval_apply()`: a new interval takes effect at once (an event is sent now).
+    func applyInterval(_ interval: Int) {
+        self.eventInterval.withLock { $0 = interval }
+        self.sendEventWork.withLock { $0 }?.reschedule(seconds: 0)
+    }
+
+    /// `TWIN_DESIRED_RECEIVED`: copy into `recv_buf` and handle it on the work queue.
+    private func desiredReceived(_ payload: [UInt8]) {
+        guard self.receiveBufferFree.take(timeoutSeconds: 0) else {
+            self.logger.error("Recv buffer is busy, data was not copied")
+            return
+        }
+        guard payload.count < Self.receiveBufferSize else {
+            // As the sample: the buffer's semaphore is not given back, so later patches are dropped.
+            self.logger.error("Incoming data too big for buffer")
+            return
+        }
+        self.workQueue.submit { [unowned self] in
+            defer { self.receiveBufferFree.give() }
+            guard let interval = SampleJSON.telemetryInterval(payload) else {
+                self.logger.debug("No telemetryInterval in the desired properties")
+                return
+            }
+            let report = SampleJSON.reportedInterval(interval)
+            let err = self.hub.send(
+                AzureIoTHubMsg(topic: AzureIoTHubTopicData(type: .twinReported), payload: Array(report.utf8)))
+            if err != 0 { self.logger.error("Failed to send device twin update, error: \(err)") }
+            self.applyInterval(interval)
+            self.logger.info("New telemetry interval has been applied: \(interval)")
+        }
+    }
+
+    /// `direct_method_handler()` on the work queue: only `led` is known, and only it is answered.
+    private func directMethod(_ method: AzureIoTHubMethod) {
+        guard method.name == "led" else {
+            self.logger.info("Unknown direct method")
+            return
+        }
+        let on = method.payload.first != UInt8(ascii: "0")
+        self.leds.withLock { $0 = on }
+        if !(self.configuration.value("DK_LIBRARY", as: Bool.self) ?? false) {
+            self.logger.info("No hardware interface to set LED state to \(on ? 1 : 0)")
+        }
+        let err = self.hub.methodRespond(
+            AzureIoTHubResult(requestID: method.requestID, status: 200, payload: Array("{\"it\":\"worked\"}".utf8)))
+        if err != 0 { self.logger.error("Failed to send direct method response") }
+    }
+}

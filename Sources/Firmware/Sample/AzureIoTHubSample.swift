@@ -1,0 +1,132 @@
+import FirmwareConfig
+import Foundation
+import Logging
+import Synchronization
+
+/// Mirrors samples/net/azure_iot_hub/src/main.c (NCS 2.9): connect (with or without DPS), telemetry at an interval,
+/// the `telemetryInterval` desired property, the `led` direct method, and C2D messages, all logged as the sample does.
+public final class AzureIoTHubSample: Sendable {
+    /// `RECV_BUF_SIZE`.
+    static let receiveBufferSize = 1024
+
+    let hub: AzureIoTHub
+    let dps: AzureIoTHubDPS?
+    let network: any NetworkInterface
+    let hwID: HWID?
+    let configuration: FirmwareConfiguration
+    let uptime: any Uptime
+    let logger: Logger
+    /// `application_work_q`.
+    let workQueue = WorkQueue(name: "application_work_q")
+    let networkConnected = KSemaphore(initial: 0, limit: 1)
+    /// Guards `recv_buf` (a 1-count semaphore the sample never returns after an oversized patch).
+    let receiveBufferFree = KSemaphore(initial: 1, limit: 1)
+    let eventInterval: Mutex<Int>
+    let leds = Mutex(false)
+    let sendEventWork: Mutex<DelayableWork?> = Mutex(nil)
+
+    public init(
+        hub: AzureIoTHub, dps: AzureIoTHubDPS?, network: any NetworkInterface, hwID: HWID?,
+        configuration: FirmwareConfiguration, uptime: any Uptime, logger: Logger
+    ) {
+        self.hub = hub
+        self.dps = dps
+        self.network = network
+        self.hwID = hwID
+        self.configuration = configuration
+        self.uptime = uptime
+        self.logger = logger
+        self.eventInterval = Mutex(configuration.sample.eventIntervalSeconds)
+        self.sendEventWork.withLock {
+            $0 = DelayableWork(queue: self.workQueue) { [unowned self] in self.sendEvent() }
+        }
+    }
+
+    /// LED1's state (set by the `led` method).
+    public var ledOn: Bool { self.leds.withLock { $0 } }
+
+    /// `main()`: returns once the connection request is sent (or it failed); the rest is event driven.
+    public func main() {
+        self.logger.info("Azure IoT Hub sample started")
+        self.network.onConnectivity { [unowned self] connected in self.l4Event(connected) }
+        self.logger.info("Bringing network interface up and connecting to the network")
+        let err = self.network.connect()
+        if err != 0 {
+            self.logger.error("conn_mgr_all_if_connect, error: \(err)")
+            return
+        }
+        var config = AzureIoTHubConfig(useDPS: self.dps != nil)
+        if self.configuration.sample.deviceIDFromHWID {
+            guard let id = self.hwID?.get() else {
+                self.logger.error("Failed to retrieve device ID")
+                return
+            }
+            config.deviceID = id
+        }
+        let deviceID = config.deviceID ?? self.configuration.hub.deviceID ?? ""
+        config.deviceID = deviceID
+        self.logger.info("Device ID: \(deviceID)")
+        if self.dps == nil { self.logger.info("Host name: \(self.configuration.hub.hostname ?? "")") }
+        _ = self.networkConnected.take()
+        self.logger.info("Connected to network")
+        if let dps = self.dps {
+            guard let assignment = self.runDPS(dps, registrationID: deviceID) else { return }
+            config.hostname = assignment.hostname
+            config.deviceID = assignment.deviceID
+        }
+        let initErr = self.hub.initialize { [unowned self] event in self.handleEvent(event) }
+        guard initErr == 0 else {
+            self.logger.error("Azure IoT Hub could not be initialized, error: \(initErr)")
+            return
+        }
+        self.logger.info("Azure IoT Hub library initialized")
+        let connectErr = self.hub.connect(config)
+        guard connectErr >= 0 else {
+            self.logger.error("azure_iot_hub_connect failed: \(connectErr)")
+            return
+        }
+        self.logger.info("Connection request sent to IoT Hub")
+    }
+
+    /// The L4 handler (`l4_event_handler()`).
+    private func l4Event(_ connected: Bool) {
+        if connected {
+            self.logger.info("Network connectivity established and IP address assigned")
+            self.networkConnected.give()
+        } else {
+            self.logger.info("Network connectivity lost, no IP address assigned")
+            let err = self.hub.disconnect()
+            if err != 0 && err != -Errno.ENOTCONN { self.logger.error("Failed to disconnect, error: \(err)") }
+        }
+    }
+
+    /// `dps_run()`: the explicit DPS step of the sample before `azure_iot_hub_connect()`.
+    private func runDPS(_ dps: AzureIoTHubDPS, registrationID: String) -> (hostname: String, deviceID: String)? {
+        self.logger.info("Starting DPS")
+        let done = KSemaphore(initial: 0, limit: 1)
+        var err = dps.initialize(
+            AzureIoTHubDPSConfig(
+                handler: { [logger = self.logger] status in
+                    logger.info("DPS registration status: \(status)")
+                    if status == .assigned || status == .failed { done.give() }
+                }, registrationID: registrationID))
+        if err == 0 {
+            err = dps.start()
+            if err == 0 {
+                self.logger.info(
+                    "The DPS process has started, timeout is set to \(dps.configuration.timeoutSeconds) seconds")
+                _ = done.take()
+            } else if err == -Errno.EALREADY {
+                self.logger.info("Already assigned to an IoT hub, skipping DPS")
+                err = 0
+            }
+        }
+        guard err == 0, let hostname = dps.hostnameGet(), let deviceID = dps.deviceIDGet() else {
+            let code = err != 0 ? err : -Errno.ENOENT
+            self.logger.error("Failed to run DPS, error: \(code), terminating connection attempt")
+            return nil
+        }
+        self.logger.info("Device ID \"\(deviceID)\" assigned to IoT hub with hostname \"\(hostname)\"")
+        return (hostname, deviceID)
+    }
+}

@@ -1,0 +1,72 @@
+import Dispatch
+import Synchronization
+
+/// A Zephyr work queue (`k_work_q`): one thread that runs submitted items in order.
+public final class WorkQueue: Sendable {
+    let queue: DispatchQueue
+
+    public init(name: String) { self.queue = DispatchQueue(label: name) }
+
+    /// `k_work_submit_to_queue()`.
+    public func submit(_ work: @escaping @Sendable () -> Void) { self.queue.async(execute: work) }
+}
+
+/// `struct k_work_delayable`: an item that runs once after a delay; rescheduling replaces the pending run.
+public final class DelayableWork: Sendable {
+    private let queue: WorkQueue
+    private let handler: @Sendable () -> Void
+    private let generation = Mutex(0)
+
+    public init(queue: WorkQueue, handler: @escaping @Sendable () -> Void) {
+        self.queue = queue
+        self.handler = handler
+    }
+
+    /// `k_work_reschedule_for_queue()`: runs after `seconds` (0 = at once), cancelling a pending run.
+    public func reschedule(seconds: Double) {
+        let mine = self.generation.withLock { value -> Int in
+            value += 1
+            return value
+        }
+        self.queue.queue.asyncAfter(deadline: .now() + seconds) { [self] in
+            guard self.generation.withLock({ $0 == mine }) else { return }
+            self.handler()
+        }
+    }
+
+    /// `k_work_cancel_delayable()`.
+    public func cancel() { self.generation.withLock { $0 += 1 } }
+}
+
+/// `struct k_sem`: a counting semaphore with a limit.
+public final class KSemaphore: Sendable {
+    private let semaphore: DispatchSemaphore
+    private let count: Mutex<Int>
+    private let limit: Int
+
+    public init(initial: Int, limit: Int) {
+        self.semaphore = DispatchSemaphore(value: 0)
+        self.count = Mutex(0)
+        self.limit = limit
+        for _ in 0..<initial { self.give() }
+    }
+
+    /// `k_sem_give()`: no effect when the count is at its limit.
+    public func give() {
+        let given = self.count.withLock { count -> Bool in
+            guard count < self.limit else { return false }
+            count += 1
+            return true
+        }
+        if given { self.semaphore.signal() }
+    }
+
+    /// `k_sem_take()`: nil timeout waits forever. - Returns: false on timeout (`-EAGAIN`).
+    public func take(timeoutSeconds: Double? = nil) -> Bool {
+        let result: DispatchTimeoutResult =
+            timeoutSeconds.map { self.semaphore.wait(timeout: .now() + $0) } ?? { self.semaphore.wait(); return .success }()
+        guard result == .success else { return false }
+        self.count.withLock { $0 -= 1 }
+        return true
+    }
+}
