@@ -7,9 +7,12 @@ STATE ?= state
 
 .PHONY: run test deps build swift-test interop-test bench clean
 
-## Install what is missing, build, and boot a virtual nrf9161dk with its modem on a pseudo-terminal.
+## Install what is missing, build, and run the seed's whole DPS workflow: the local emulator, the PKI, DPS, a
+## virtual nrf9161dk provisioned with nrfcredstore, the Azure IoT Hub sample connecting and streaming telemetry.
+## RUN_ARGS="--until connected,telemetry=3" stops after those milestones (CI); otherwise it streams until Ctrl-C.
+RUN_ARGS ?=
 run: deps build
-	$(BIN) device --board nrf9161dk/nrf9161/ns --app at_client --state-dir $(STATE)/device
+	$(PY) scripts/run_demo.py --nrfsim $(BIN) --state $(STATE) $(RUN_ARGS)
 
 ## Install what is missing, build, and run every test: swift test, then the Python interop suite.
 test: deps build swift-test interop-test

@@ -68,7 +68,10 @@ extension MQTTHelper {
         callbacks.onPublish = { messageID in
             guard let connection = box.current else { return }
             // QoS 0 publishes also land here (written); only acknowledged QoS 1 ids are in the table.
-            guard let ours = connection.publishIDs.withLock({ $0.removeValue(forKey: messageID) }) else { return }
+            connection.publishLock.lock()
+            let ours = connection.publishIDs.withLock { $0.removeValue(forKey: messageID) }
+            connection.publishLock.unlock()
+            guard let ours else { return }
             logger.debug("MQTT_EVT_PUBACK: id: \(ours) result: 0")
             config.onPuback(ours, 0)
         }
