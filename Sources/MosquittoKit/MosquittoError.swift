@@ -19,6 +19,11 @@ public struct MosquittoError: Error, Equatable, CustomStringConvertible, Sendabl
         result == MOSQ_ERR_SUCCESS.rawValue ? nil : MosquittoError(code: result, systemErrno: errno)
     }
 
+    /// The error behind a disconnect callback's `reason` (nil for 0, our own DISCONNECT).
+    public static func fromDisconnectReason(_ reason: Int32) -> MosquittoError? {
+        reason == 0 ? nil : MosquittoError(code: reason)
+    }
+
     public var isTLSFailure: Bool { self.code == MOSQ_ERR_TLS.rawValue || self.code == MOSQ_ERR_TLS_HANDSHAKE.rawValue }
     public var isNoConnection: Bool { self.code == MOSQ_ERR_NO_CONN.rawValue || self.code == MOSQ_ERR_CONN_LOST.rawValue }
     public var isLookupFailure: Bool { self.code == MOSQ_ERR_EAI.rawValue }

@@ -92,11 +92,10 @@ struct DeviceCommand: AsyncParsableCommand {
             pty = opened.pty
             services.append(.init(service: ModemService(terminal: opened.terminal)))
         }
-        // The firmware lives as long as the board runs (its threads hold it unowned).
-        var firmware: DeviceFirmware?
         if let configuration, self.app == "azure_iot_hub" {
             let console = ZephyrConsole()
             console.write("*** Booting nRF Connect SDK v2.9.0-nrfsim ***\n*** Using Zephyr OS v3.7.99-nrfsim ***\n")
+            let firmware: DeviceFirmware
             do {
                 firmware = try DeviceFirmware(
                     configuration: configuration,
@@ -110,11 +109,10 @@ struct DeviceCommand: AsyncParsableCommand {
             } catch {
                 throw CommandFailure("the firmware cannot start: \(error)")
             }
-            firmware?.boot()
+            services.append(.init(service: FirmwareService(firmware: firmware)))
         }
         let group = ServiceGroup(configuration: .init(services: services, logger: logger))
         try await GracefulRun.run(group, stoppingOn: signals, logger: logger)
-        withExtendedLifetime(firmware) {}
         if let link = self.link {
             try? FileManager.default.removeItem(atPath: link)
         }

@@ -14,14 +14,7 @@ extension MQTTHelper {
                 let state = self.state
                 guard state == .connecting || state == .connected, !connection.ended.load(ordering: .relaxed) else { break }
                 if let error = connection.client.loop(timeoutMilliseconds: 1000) {
-                    if !connection.ended.load(ordering: .relaxed) {
-                        if error.isNoConnection {
-                            self.logger.error("Socket error: POLLHUP")
-                            self.logger.error("Connection was closed by the server")
-                        } else {
-                            self.logger.error("Cloud MQTT input error: \(-Errno.ENOTCONN) (\(error))")
-                        }
-                    }
+                    if !connection.ended.load(ordering: .relaxed) { self.logLoss(error) }
                     break
                 }
             }
@@ -32,6 +25,16 @@ extension MQTTHelper {
     }
 
     private var currentConnection: Connection? { self.sharedConnection }
+
+    /// What `mqtt_helper_poll_loop()` logs when the connection breaks.
+    func logLoss(_ error: MosquittoError) {
+        if error.isNoConnection {
+            self.logger.error("Socket error: POLLHUP")
+            self.logger.error("Connection was closed by the server")
+        } else {
+            self.logger.error("Cloud MQTT input error: \(-Errno.ENOTCONN) (\(error))")
+        }
+    }
 
     /// Reports the end of `connection` once: state DISCONNECTED, then `on_disconnect(result)`.
     func connectionEnded(_ connection: Connection, result: Int32) {
@@ -52,7 +55,9 @@ extension MQTTHelper {
         }
         callbacks.onDisconnect = { [unowned self] reason in
             guard let connection = box.current else { return }
-            self.connectionEnded(connection, result: reason == 0 ? 0 : -Errno.ECONNABORTED)
+            let error = MosquittoError.fromDisconnectReason(reason)
+            if let error, !connection.ended.load(ordering: .relaxed) { self.logLoss(error) }
+            self.connectionEnded(connection, result: error == nil ? 0 : -Errno.ECONNABORTED)
         }
         callbacks.onMessage = { [unowned self] message in
             logger.debug("MQTT_EVT_PUBLISH, message ID: \(message.qos), len = \(message.payload.count)")

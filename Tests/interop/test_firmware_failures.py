@@ -1,0 +1,112 @@
+"""Failure paths of the firmware (issue: Firmware): each asserts the sample's exact event sequence and the library's
+log lines, and that the device neither crashes nor hangs."""
+import signal
+import time
+
+from firmware_cloud import Cloud, events, provisioned_device
+from firmware_provisioning import HUB_HOST, UUID_DEFINES
+from nrfsim_device import REPO
+
+
+def lines_in_order(device, expected):
+    """Asserts that `expected` (level, module, message) lines appear in this order among the device's log lines."""
+    logged = device.messages()
+    position = 0
+    for line in expected:
+        while position < len(logged) and logged[position] != line:
+            position += 1
+        assert position < len(logged), "missing %r (after the earlier ones) in:\n%s" % (
+            line, "\n".join(map(repr, logged)))
+        position += 1
+
+
+def test_wrong_server_root_fails_the_handshake(start_hub, tmp_path):
+    cloud = Cloud(start_hub, tmp_path / "work")
+    wrong_root = (cloud.workdir / "ca" / "root-ca-cert.pem").read_text()  # the device PKI's root, not the server's
+    device = provisioned_device(cloud, tmp_path / "device", cloud.direct_defines(), server_root=wrong_root)
+    try:
+        device.wait_for("azure_iot_hub_connect failed", 15)
+        time.sleep(0.5)
+        lines_in_order(device, [
+            ("inf", "azure_iot_hub_sample", "AZURE_IOT_HUB_EVT_CONNECTING"),
+            ("err", "mqtt_helper", "TLS handshake with %s failed: certificate verification failed: "
+                                   "unable to get local issuer certificate" % HUB_HOST),
+            ("err", "mqtt_helper", "mqtt_connect, error: -111"),
+            ("err", "azure_iot_hub", "mqtt_helper_connect failed, error: -111"),
+            ("err", "azure_iot_hub_sample", "azure_iot_hub_connect failed: -111"),
+        ])
+        assert events(device) == ["AZURE_IOT_HUB_EVT_CONNECTING"]
+        assert device.process.poll() is None
+    finally:
+        device.stop()
+
+
+def test_certificate_common_name_other_than_the_device_id_is_refused_with_connack_5(start_hub, tmp_path):
+    cloud = Cloud(start_hub, tmp_path / "work")
+    defines = ('CONFIG_AZURE_IOT_HUB_HOSTNAME="%s"' % HUB_HOST, 'CONFIG_AZURE_IOT_HUB_DEVICE_ID="other-device"')
+    cloud.register("other-device")
+    device = provisioned_device(cloud, tmp_path / "device", defines, register=False)
+    try:
+        device.wait_for("AZURE_IOT_HUB_EVT_DISCONNECTED", 20)
+        time.sleep(0.5)
+        assert events(device) == ["AZURE_IOT_HUB_EVT_CONNECTING", "AZURE_IOT_HUB_EVT_CONNECTION_FAILED",
+                                  "AZURE_IOT_HUB_EVT_DISCONNECTED"]
+        lines_in_order(device, [
+            ("inf", "azure_iot_hub_sample", "Connection request sent to IoT Hub"),
+            ("err", "azure_iot_hub", "Connection was rejected with return code 5"),
+            ("wrn", "azure_iot_hub", "Is the device certificate valid?"),
+            ("inf", "azure_iot_hub_sample", "AZURE_IOT_HUB_EVT_CONNECTION_FAILED"),
+            ("inf", "azure_iot_hub_sample", "Error code received from IoT Hub: 5"),
+            ("wrn", "azure_iot_hub", "DISCONNECT, result: -113"),
+            ("inf", "azure_iot_hub_sample", "AZURE_IOT_HUB_EVT_DISCONNECTED"),
+        ])
+        assert device.process.poll() is None
+    finally:
+        device.stop()
+
+
+def test_dps_with_an_unverified_root_fails_the_registration(start_hub, tmp_path):
+    cloud = Cloud(start_hub, tmp_path / "work", dps=True, verify_dps_root=False)
+    conf = (REPO / "dps.conf",)
+    device = provisioned_device(cloud, tmp_path / "device", cloud.dps_defines(), conf=conf, register=False)
+    try:
+        device.wait_for("terminating connection attempt", 20)
+        time.sleep(0.5)
+        statuses = [m.rsplit("_", 1)[1] for _, _, m in device.messages("azure_iot_hub_sample")
+                    if m.startswith("DPS registration status")]
+        assert statuses == ["STARTED", "ASSIGNING", "FAILED"]
+        lines_in_order(device, [
+            ("inf", "azure_iot_hub_sample", "The DPS process has started, timeout is set to 90 seconds"),
+            ("err", "azure_iot_hub_dps", "The registration request failed with a non-retriable error, status 401"),
+            ("err", "azure_iot_hub_dps", "Extended error code: 401002"),
+            ("inf", "azure_iot_hub_sample", "DPS registration status: AZURE_IOT_HUB_DPS_REG_STATUS_FAILED"),
+            ("err", "azure_iot_hub_sample", "Failed to run DPS, error: -2, terminating connection attempt"),
+        ])
+        message = [m for _, module, m in device.messages("azure_iot_hub_dps") if m.startswith("Error message: ")][0]
+        assert "certificate" in message.lower()
+        assert events(device) == []
+        assert not (tmp_path / "device" / "settings.json").exists()
+    finally:
+        device.stop()
+
+
+def test_hub_stopped_mid_session(start_hub, tmp_path):
+    cloud = Cloud(start_hub, tmp_path / "work")
+    device = provisioned_device(cloud, tmp_path / "device", cloud.direct_defines())
+    try:
+        device.wait_for("Event was successfully sent", 20)
+        mark = len(device.lines)
+        assert cloud.hub.stop(signal.SIGTERM) == 0
+        device.wait_for("AZURE_IOT_HUB_EVT_DISCONNECTED", 10, after=mark)
+        device.wait_for("Failed to send event", 5, after=mark)
+        lines_in_order(device, [
+            ("err", "mqtt_helper", "Socket error: POLLHUP"),
+            ("err", "mqtt_helper", "Connection was closed by the server"),
+            ("wrn", "azure_iot_hub", "DISCONNECT, result: -113"),
+            ("inf", "azure_iot_hub_sample", "AZURE_IOT_HUB_EVT_DISCONNECTED"),
+        ])
+        assert events(device)[-1] == "AZURE_IOT_HUB_EVT_DISCONNECTED"
+        assert device.process.poll() is None
+    finally:
+        device.stop()
+    assert device.process.returncode == 0
