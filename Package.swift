@@ -134,6 +134,17 @@ let package = Package(
             exclude: ["Snapshots"],
             swiftSettings: strictSettings
         ),
+        .testTarget(
+            name: "FirmwareTests",
+            dependencies: [
+                "Firmware", "FirmwareConfig", "HubEmulator",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
         .testTarget(name: "ATProtocolTests", dependencies: ["ATProtocol"], swiftSettings: strictSettings),
         .testTarget(name: "MQTTCodecTests", dependencies: ["MQTTCodec"], swiftSettings: strictSettings),
         .testTarget(name: "IoTHubTopicsTests", dependencies: ["IoTHubTopics"], swiftSettings: strictSettings),

@@ -37,10 +37,20 @@ extension MQTTHelper {
     }
 
     /// Reports the end of `connection` once: state DISCONNECTED, then `on_disconnect(result)`.
+    /// If another thread is reporting it, waits until it has (so `disconnect()` returns after the event, as in
+    /// Zephyr); the reporting thread itself (a handler calling back into the library) does not wait.
     func connectionEnded(_ connection: Connection, result: Int32) {
-        guard !connection.ended.exchange(true, ordering: .acquiringAndReleasing) else { return }
+        guard !connection.ended.exchange(true, ordering: .acquiringAndReleasing) else {
+            if connection.reportingThread.withLock({ $0.map { pthread_equal($0, pthread_self()) == 0 } ?? true }) {
+                _ = connection.endReported.take(timeoutSeconds: 5)
+                connection.endReported.give()
+            }
+            return
+        }
+        connection.reportingThread.withLock { $0 = pthread_self() }
         let config = self.endConnection(connection)
         config?.onDisconnect(result)
+        connection.endReported.give()
     }
 
     /// The libmosquitto callbacks for one connection, translated to `mqtt_helper_cfg` callbacks.

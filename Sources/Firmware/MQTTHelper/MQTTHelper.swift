@@ -101,6 +101,8 @@ public final class MQTTHelper: @unchecked Sendable {
         var result: Int32 = 0
         do {
             try connection.client.disconnect()
+        } catch where error.isNoConnection && connection.ended.load(ordering: .acquiring) {
+            // The poll thread wrote our DISCONNECT and closed the socket first; it already reported the end.
         } catch {
             self.logger.error("Failed to disconnect: \(error)")
             result = -Errno.ENOTCONN
@@ -185,7 +187,16 @@ extension MQTTHelper {
         let subscriptionIDs = Mutex<[Int32: UInt16]>([:])
         /// Set once the connection's end has been reported (`on_disconnect` runs once per connection).
         let ended = Atomic<Bool>(false)
+        /// Given once the end has been reported (and given back by every waiter).
+        let endReported = KSemaphore(initial: 0, limit: 1)
+        let reportingThread = Mutex<pthread_t?>(nil)
         let context: TLSClientContext?
+
+        /// Ends a connection that never got going: there is nothing to report.
+        func endedUnreported() {
+            self.ended.store(true, ordering: .releasing)
+            self.endReported.give()
+        }
 
         init(client: MosquittoClient, context: TLSClientContext?) {
             self.client = client
@@ -247,13 +258,13 @@ extension MQTTHelper {
             while !client.isTLSEstablished {
                 if let error = client.loop(timeoutMilliseconds: 100) { throw error }
                 if ContinuousClock.now > deadline {
-                    connection.ended.store(true, ordering: .relaxed)
+                    connection.endedUnreported()
                     self.logger.error("mqtt_connect, error: \(-Errno.ETIMEDOUT)")
                     return -Errno.ETIMEDOUT
                 }
             }
         } catch {
-            connection.ended.store(true, ordering: .relaxed)
+            connection.endedUnreported()
             if error.isLookupFailure {
                 self.logger.error("getaddrinfo() failed, error \(-Errno.EAI_AGAIN)")
                 return -Errno.EAI_AGAIN

@@ -1,0 +1,55 @@
+import FirmwareConfig
+import Foundation
+import Testing
+
+@testable import Firmware
+
+@Suite("Settings partition and HW ID")
+struct PlatformTests {
+    @Test func settingsPersistAcrossInstancesAndDeleteRemovesThem() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("settings-\(UUID())").path
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let first = try SettingsStorage(directory: directory)
+        try first.save("azure_iot_hub/hostname", "h.azure-devices.net")
+        try first.save("other/key", "x")
+        let second = try SettingsStorage(directory: directory)
+        #expect(second.load(subtree: "azure_iot_hub") == ["hostname": "h.azure-devices.net"])
+        try second.delete("azure_iot_hub/hostname")
+        #expect(try SettingsStorage(directory: directory).load(subtree: "azure_iot_hub").isEmpty)
+    }
+
+    @Test func aDamagedSettingsFileIsReportedAndLeftAlone() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("settings-\(UUID())").path
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let path = directory + "/settings.json"
+        try Data("{not json".utf8).write(to: URL(fileURLWithPath: path))
+        #expect(throws: SettingsError.self) { try SettingsStorage(directory: directory) }
+        #expect(try String(contentsOfFile: path, encoding: .utf8) == "{not json")
+    }
+
+    @Test func deviceUUIDComesFromTheJWTIssuer() {
+        // {"jti":"nRF9161.fw.nonce","iss":"nRF9161.0c32eebe-6843-4290-ba2f-91a73156bda8"}
+        let payload = Data(#"{"jti":"nRF9161.fw.nonce","iss":"nRF9161.0c32eebe-6843-4290-ba2f-91a73156bda8"}"#.utf8)
+            .base64EncodedString().replacingOccurrences(of: "=", with: "").replacingOccurrences(of: "+", with: "-")
+            .replacingOccurrences(of: "/", with: "_")
+        let response = "%JWT: \"eyJhbGciOiJFUzI1NiIsInR5cCI6IkpXVCJ9.\(payload).c2ln\"\r\nOK\r\n"
+        #expect(HWID.deviceUUID(fromJWTResponse: response) == "0c32eebe-6843-4290-ba2f-91a73156bda8")
+        #expect(HWID.deviceUUID(fromJWTResponse: "ERROR\r\n") == nil)
+    }
+
+    @Test func macAndDeviceIDSources() {
+        let mac = HWID(source: .networkMAC, modem: nil, macAddress: [0xF6, 0x01, 0x02, 0x03, 0x04, 0xAB], deviceID: (0, 0))
+        #expect(mac.get() == "F601020304AB")
+        let ficr = HWID(source: .deviceID, modem: nil, macAddress: [], deviceID: (0x1234_5678, 0x9ABC_DEF0))
+        #expect(ficr.get() == "123456789ABCDEF0")
+        #expect(HWID(source: .imei, modem: nil, macAddress: [], deviceID: (0, 0)).get() == nil)
+    }
+
+    @Test func localResolverSendsHubAndDPSToTheEmulator() {
+        let local = HostResolver.local(address: "127.0.0.1", hubPort: 18883, dpsPort: 18884)
+        #expect(local.resolve("h.azure-devices.net", port: 8883, for: .hub) == ("127.0.0.1", 18883))
+        #expect(local.resolve("global.azure-devices-provisioning.net", port: 8883, for: .dps) == ("127.0.0.1", 18884))
+        #expect(HostResolver.system.resolve("h.azure-devices.net", port: 8883, for: .hub) == ("h.azure-devices.net", 8883))
+    }
+}

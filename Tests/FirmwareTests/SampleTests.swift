@@ -1,0 +1,59 @@
+import Testing
+
+@testable import Firmware
+
+@Suite("The sample's JSON")
+struct SampleJSONTests {
+    @Test func telemetryIsTheSamplesFormat() {
+        #expect(SampleJSON.telemetry(uptimeMilliseconds: 16849) == #"{"temperature":25.9,"timestamp":16849}"#)
+        #expect(SampleJSON.telemetry(uptimeMilliseconds: 20) == #"{"temperature":25.0,"timestamp":20}"#)
+    }
+
+    @Test(arguments: [
+        (#"{"desired":{"telemetryInterval":60,"$version":2},"reported":{}}"#, 60),
+        (#"{"telemetryInterval":"15","$version":3}"#, 15),
+        (#"{"telemetryInterval":true}"#, nil),
+        (#"{"other":1}"#, nil),
+        ("not json", nil),
+    ] as [(String, Int?)])
+    func telemetryIntervalFromTwinOrPatch(payload: String, expected: Int?) {
+        #expect(SampleJSON.telemetryInterval(Array(payload.utf8)) == expected)
+    }
+
+    @Test func reportedPatch() {
+        #expect(SampleJSON.reportedInterval(7) == #"{"telemetryInterval":7}"#)
+    }
+}
+
+@Suite("State machines")
+struct StateMachineTests {
+    @Test func libraryTransitionsAreTheCLibrarys() {
+        #expect(AzureIoTHubState.uninit.canMove(to: .disconnected))
+        #expect(AzureIoTHubState.disconnected.canMove(to: .connecting))
+        #expect(AzureIoTHubState.connecting.canMove(to: .connected))
+        #expect(AzureIoTHubState.connected.canMove(to: .disconnecting))
+        #expect(AzureIoTHubState.disconnecting.canMove(to: .disconnected))
+        #expect(!AzureIoTHubState.uninit.canMove(to: .connected))
+        #expect(!AzureIoTHubState.disconnected.canMove(to: .connected))
+        #expect(!AzureIoTHubState.connected.canMove(to: .connecting))
+    }
+
+    @Test func helperTransitions() {
+        #expect(MQTTState.disconnected.canMove(to: .transportConnecting))
+        #expect(MQTTState.transportConnecting.canMove(to: .connecting))
+        #expect(MQTTState.connecting.canMove(to: .connected))
+        #expect(MQTTState.connecting.canMove(to: .disconnected))
+        #expect(!MQTTState.uninit.canMove(to: .connected))
+        #expect(!MQTTState.connected.canMove(to: .connecting))
+    }
+
+    @Test func eventNumbersAreTheCEnums() {
+        #expect(AzureIoTHubEventType.connecting.rawValue == 1)
+        #expect(AzureIoTHubEventType.pingresp.rawValue == 8)
+        #expect(AzureIoTHubEventType.errorMessageSize.rawValue == 19)
+        #expect(AzureIoTHubEventType.error.rawValue == 20)
+        #expect(AzureIoTHubEventType.twinResultFail.name == "AZURE_IOT_HUB_EVT_TWIN_RESULT_FAIL")
+        #expect(AzureIoTHubTopicType.unknown.rawValue == 8)
+        #expect(Errno.ENOTCONN == 128 && Errno.EALREADY == 120 && Errno.EMSGSIZE == 122)
+    }
+}
