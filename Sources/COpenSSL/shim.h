@@ -32,16 +32,14 @@ static inline void nrfsim_ssl_ctx_require_peer(SSL_CTX *ctx) {
     SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, nrfsim_verify_callback);
 }
 
-static inline long nrfsim_ssl_session_reused(const SSL *ssl) {
-    return (long)SSL_session_reused((SSL *)ssl);
-}
-
-static inline int nrfsim_sk_x509_num(const STACK_OF(X509) *stack) { return sk_X509_num(stack); }
-
 static inline int nrfsim_ssl_ctx_add1_chain_cert(SSL_CTX *ctx, X509 *cert) {
     return (int)SSL_CTX_add1_chain_cert(ctx, cert);
 }
 
 static inline void nrfsim_ssl_ctx_disable_session_cache(SSL_CTX *ctx) {
     SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_OFF);
+}
+
+static inline int nrfsim_ssl_ctx_set_max_tls12(SSL_CTX *ctx) {
+    return (int)SSL_CTX_set_max_proto_version(ctx, TLS1_2_VERSION);
 }

@@ -177,8 +177,6 @@ public final class MosquittoClient: @unchecked Sendable {
 /// Log levels libmosquitto passes to ``MosquittoCallbacks/onLog``.
 public enum MosquittoLogLevel {
     public static let error = MOSQ_LOG_ERR
-    public static let warning = MOSQ_LOG_WARNING
-    public static let debug = MOSQ_LOG_DEBUG
 }
 
 private let mosquittoIsInitialized: Bool = mosquitto_lib_init() == MOSQ_ERR_SUCCESS.rawValue

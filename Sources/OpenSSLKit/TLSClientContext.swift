@@ -9,11 +9,17 @@ public struct TLSClientCredentials: Sendable {
     public var certificateChainPEM: String?
     /// The client's private key as PEM.
     public var privateKeyPEM: String?
+    /// Offer TLS 1.2 only, as the nRF91 modem and the SDK's mbed TLS configuration do.
+    public var tls12Only: Bool
 
-    public init(trustedRootsPEM: [String], certificateChainPEM: String? = nil, privateKeyPEM: String? = nil) {
+    public init(
+        trustedRootsPEM: [String], certificateChainPEM: String? = nil, privateKeyPEM: String? = nil,
+        tls12Only: Bool = false
+    ) {
         self.trustedRootsPEM = trustedRootsPEM
         self.certificateChainPEM = certificateChainPEM
         self.privateKeyPEM = privateKeyPEM
+        self.tls12Only = tls12Only
     }
 }
 
@@ -38,6 +44,7 @@ public final class TLSClientContext: @unchecked Sendable {
         self.verifyError.initialize(to: 0)
         nrfsim_ssl_ctx_set_error_slot(context, self.verifyError)
         guard nrfsim_ssl_ctx_set_min_tls12(context) == 1 else { throw OpenSSLError("TLS 1.2 minimum") }
+        if credentials.tls12Only, nrfsim_ssl_ctx_set_max_tls12(context) != 1 { throw OpenSSLError("TLS 1.2 maximum") }
         nrfsim_ssl_ctx_require_peer(context)
         nrfsim_ssl_ctx_disable_session_cache(context)
         guard X509_VERIFY_PARAM_set1_host(SSL_CTX_get0_param(context), verifyHostname, 0) == 1 else {

@@ -11,9 +11,4 @@ package enum TLSSession {
     package static func protocolVersion(_ ssl: OpaquePointer) -> String {
         String(cString: SSL_get_version(ssl))
     }
-
-    /// Whether the session was resumed from an earlier one.
-    package static func isResumed(_ ssl: OpaquePointer) -> Bool {
-        nrfsim_ssl_session_reused(ssl) == 1
-    }
 }

@@ -57,3 +57,30 @@ struct StateMachineTests {
         #expect(Errno.ENOTCONN == 128 && Errno.EALREADY == 120 && Errno.EMSGSIZE == 122)
     }
 }
+
+@Suite("Publish acknowledgements")
+struct AcknowledgementTests {
+    @Test func pubackAfterPublishReturnsTheLibrarysID() {
+        var table = Acknowledgements()
+        #expect(table.published(5, qos: 1, as: 4242) == nil)
+        #expect(table.completed(5) == 4242)
+        #expect(table.completed(5) == nil)
+    }
+
+    @Test func pubackBeforePublishReturnsIsReportedByThePublisher() {
+        var table = Acknowledgements()
+        #expect(table.completed(6) == nil)
+        #expect(table.published(6, qos: 1, as: 7) == 7)
+    }
+
+    @Test func qosZeroCallbacksOnEitherSideLeaveNothingBehind() {
+        var table = Acknowledgements()
+        #expect(table.completed(1) == nil)  // written from inside mosquitto_publish()
+        #expect(table.published(1, qos: 0, as: 1) == nil)
+        #expect(table.published(2, qos: 0, as: 2) == nil)  // written later by the loop
+        #expect(table.completed(2) == nil)
+        // Both sides balanced: a QoS 1 message reusing id 1 is matched normally.
+        #expect(table.published(1, qos: 1, as: 9) == nil)
+        #expect(table.completed(1) == 9)
+    }
+}

@@ -1,6 +1,5 @@
 """The cloud side the firmware tests share: an emulator with a hub (and DPS), the seed's PKI, and helpers to provision
 and boot a virtual nRF9161 DK the way a user does."""
-import json
 import pathlib
 import shutil
 
@@ -80,7 +79,3 @@ def events(device):
     """The AZURE_IOT_HUB_EVT_* names the sample logged, in order."""
     return [message.split(",")[0].split(":")[0] for level, module, message in device.messages("azure_iot_hub_sample")
             if message.startswith("AZURE_IOT_HUB_EVT_")]
-
-
-def json_lines(text):
-    return json.loads(text)

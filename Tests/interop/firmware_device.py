@@ -1,6 +1,5 @@
 """`nrfsim device --app azure_iot_hub` for tests: its console is drained into a list of lines by a thread, and
 tests wait for Zephyr log lines."""
-import os
 import pathlib
 import re
 import signal

@@ -1,6 +1,5 @@
 """The seed's device set-up for the firmware tests: PKI with `nrfsim cert-tool`, the hub or DPS side with
 `nrfsim az`, and the modem provisioned with the real `nrfcredstore` (key generated in the modem)."""
-import json
 import os
 import pathlib
 import subprocess

@@ -18,7 +18,7 @@ def test_unknown_board_is_named():
 
 
 def test_board_without_modem_refuses_at_client(tmp_path):
-    result = run("device", "--board", "nrf7002dk/nrf5340/cpuapp/ns", "--state-dir", str(tmp_path))
+    result = run("device", "--app", "at_client", "--board", "nrf7002dk/nrf5340/cpuapp/ns", "--state-dir", str(tmp_path))
     assert result.returncode != 0
     assert "has none" in result.stderr
 
@@ -26,7 +26,7 @@ def test_board_without_modem_refuses_at_client(tmp_path):
 def test_corrupt_store_refuses_to_boot_and_is_kept(tmp_path):
     store = tmp_path / "modem-nvm.json"
     store.write_text('{"version": 1, "identity": ')
-    result = run("device", "--state-dir", str(tmp_path))
+    result = run("device", "--app", "at_client", "--state-dir", str(tmp_path))
     assert result.returncode != 0
     assert "modem-nvm.json is not a valid modem store" in result.stderr
     assert store.read_text() == '{"version": 1, "identity": '

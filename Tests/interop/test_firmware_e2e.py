@@ -1,13 +1,11 @@
 """The firmware end to end (issue: Firmware): the Azure IoT Hub sample on a virtual nRF9161 DK, provisioned with the
 real nrfcredstore, against the local emulator — directly and through DPS — and on an nRF7002 DK with certs/."""
 import json
-import os
 import time
 
-import pytest
 import serial
 
-from firmware_cloud import BOARD, Cloud, copy_app, events, provisioned_device
+from firmware_cloud import Cloud, copy_app, events, provisioned_device
 from firmware_device import FirmwareProcess
 from firmware_provisioning import HUB_HOST
 from hub_emulator import cert_tool
@@ -73,7 +71,6 @@ def test_dps_path_persists_the_assignment_across_a_restart(start_hub, tmp_path):
     conf = (REPO / "dps.conf",)
     device = provisioned_device(cloud, tmp_path / "device", cloud.dps_defines(), conf=conf, register=False)
     try:
-        statuses = []
         device.wait_for("DPS registration status: AZURE_IOT_HUB_DPS_REG_STATUS_ASSIGNED", 30)
         statuses = [m for _, _, m in device.messages("azure_iot_hub_sample") if m.startswith("DPS registration status")]
         assert statuses[0].endswith("NOT_STARTED") and statuses[1].endswith("ASSIGNING")
@@ -98,13 +95,15 @@ def test_dps_path_persists_the_assignment_across_a_restart(start_hub, tmp_path):
         again.stop()
 
 
-def test_lte_link_down_from_the_at_interface_disconnects(start_hub, tmp_path):
-    """nrfcredstore's AT+CFUN=4 (here typed by a user on the pty) takes LTE down; the sample's L4 handler
-    disconnects, and the library reports it."""
+def test_keep_alive_ping_then_lte_link_down_from_the_at_interface(start_hub, tmp_path):
+    """With a 5 s keep-alive the library pings and raises PINGRESP (8), which the sample does not handle. Then
+    nrfcredstore's AT+CFUN=4 (here typed by a user on the pty) takes LTE down; the sample's L4 handler disconnects,
+    and the library reports it."""
     cloud = Cloud(start_hub, tmp_path / "work")
-    device = provisioned_device(cloud, tmp_path / "device", cloud.direct_defines())
+    device = provisioned_device(cloud, tmp_path / "device", cloud.direct_defines() + ("CONFIG_MQTT_KEEPALIVE=5",))
     try:
         device.wait_for("AZURE_IOT_HUB_EVT_READY", 20)
+        device.wait_for("<err> azure_iot_hub_sample: Unknown Azure IoT Hub event type: 8$", 15)
         mark = len(device.lines)
         with serial.Serial(device.pty, 115200, timeout=5) as port:
             port.write(b"AT+CFUN=4\r\n")

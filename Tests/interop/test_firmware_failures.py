@@ -4,7 +4,7 @@ import signal
 import time
 
 from firmware_cloud import Cloud, events, provisioned_device
-from firmware_provisioning import HUB_HOST, UUID_DEFINES
+from firmware_provisioning import HUB_HOST
 from nrfsim_device import REPO
 
 

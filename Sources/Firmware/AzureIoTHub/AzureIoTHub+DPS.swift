@@ -37,7 +37,7 @@ extension AzureIoTHub {
         let started = dps.start()
         switch started {
         case 0:
-            let timeout = Double(dps.configuration.timeoutSeconds) * dps.timeScale
+            let timeout = Double(dps.configuration.timeoutSeconds)
             guard done.take(timeoutSeconds: timeout), !failed.isSet else {
                 self.logger.error("DPS timed out, connection attempt terminated")
                 return .failure(DPSFailure(code: failed.isSet ? -Errno.ECONNREFUSED : -Errno.ETIMEDOUT))

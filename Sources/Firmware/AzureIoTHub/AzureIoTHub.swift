@@ -89,7 +89,8 @@ public final class AzureIoTHub: Sendable {
             hostname = hostname ?? self.hub.hostname
             deviceID = deviceID ?? self.hub.deviceID
         }
-        let host = hostname ?? ""
+        // Q10: a static IP address replaces the hostname before the user name is built (and is the TLS name).
+        let host = self.helper.settings.staticIPAddress ?? hostname ?? ""
         let device = deviceID ?? ""
         guard self.helper.initialize(self.helperConfig()) == 0 else {
             self.logger.error("mqtt_helper_init failed")

@@ -56,8 +56,13 @@ public final class DeviceFirmware: Sendable {
             return logger
         }
         let helper = configuration.mqttHelper
-        let nativeTLS = helper.nativeTLS || platform.modem == nil
-        let tls: TLSProvider = nativeTLS || platform.modem == nil ? .native(TLSCredentials()) : .offloaded(platform.modem!)
+        let tls: TLSProvider
+        if let modem = platform.modem, !helper.nativeTLS {
+            tls = .offloaded(modem)
+        } else {
+            tls = .native(TLSCredentials())
+        }
+        let nativeTLS = if case .native = tls { true } else { false }
         let certificatesFolder = helper.certificatesFolder.map {
             URL(fileURLWithPath: platform.appDirectory).appendingPathComponent($0).path
         }
@@ -84,11 +89,20 @@ public final class DeviceFirmware: Sendable {
         let network: any NetworkInterface =
             platform.modem.map { LTELink(modem: $0, logger: logger("nrf_modem_lib_netif")) } ?? WiFiLink()
         let hwID = configuration.hwID.source.map {
-            HWID(source: $0, modem: platform.modem, macAddress: platform.macAddress, deviceID: (0x1234_5678, 0x9ABC_DEF0))
+            HWID(source: $0, modem: platform.modem, macAddress: platform.macAddress, deviceID: Self.ficrDeviceID(platform.macAddress))
         }
         self.sample = AzureIoTHubSample(
             hub: self.hub, dps: self.dps, network: network, hwID: hwID, configuration: configuration,
             uptime: platform.uptime, logger: logger("azure_iot_hub_sample"))
+    }
+
+    /// The SoC's FICR DEVICEID words: derived from the board's (per state directory) MAC address, so each virtual
+    /// board has its own.
+    static func ficrDeviceID(_ mac: [UInt8]) -> (UInt32, UInt32) {
+        let bytes = mac + [UInt8](repeating: 0, count: max(0, 6 - mac.count))
+        let high = bytes[0..<4].reduce(UInt32(0)) { $0 << 8 | UInt32($1) }
+        let low = bytes[2..<6].reduce(UInt32(0)) { $0 << 8 | UInt32($1) } ^ 0xA5A5_A5A5
+        return (high, low)
     }
 
     /// Runs `main()` on its own thread, as the kernel does after boot.

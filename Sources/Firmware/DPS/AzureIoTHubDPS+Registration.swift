@@ -96,7 +96,7 @@ extension AzureIoTHubDPS {
         let retryAfter = response.retryAfterSeconds == 0 ? Self.defaultRetryAfterSeconds : response.retryAfterSeconds
         self.logger.debug("Requesting device registration status in \(retryAfter) seconds")
         // As the C library, the MQTT helper thread sleeps through retry-after.
-        Thread.sleep(forTimeInterval: Double(retryAfter) * self.timeScale)
+        Thread.sleep(forTimeInterval: Double(retryAfter))
         let operationID = self.shared.withLock { $0.operationID }
         let err = self.helper.publish(
             topic: AzureProvisioningClient.queryStatusTopic(operationID: operationID), payload: [], qos: 1,
@@ -169,7 +169,7 @@ extension AzureIoTHubDPS {
             shared.timeoutGeneration += 1
             return shared.timeoutGeneration
         }
-        let seconds = Double(self.configuration.timeoutSeconds) * self.timeScale
+        let seconds = Double(self.configuration.timeoutSeconds)
         self.systemWorkQueue.queue.asyncAfter(deadline: .now() + seconds) { [self] in
             guard self.shared.withLock({ $0.timeoutGeneration == generation }) else { return }
             self.logger.error("A timeout occurred, the registration process is terminated")

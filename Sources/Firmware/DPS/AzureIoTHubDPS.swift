@@ -73,19 +73,16 @@ public final class AzureIoTHubDPS: Sendable {
     let systemWorkQueue: WorkQueue
     let logger: Logger
     let shared = Mutex(Shared())
-    /// Test hook: scales `retry-after` sleeps and the timeout (1 = real time).
-    let timeScale: Double
 
     public init(
         configuration: DPSConfiguration, helper: MQTTHelper, settings: SettingsStorage, systemWorkQueue: WorkQueue,
-        logger: Logger, timeScale: Double = 1
+        logger: Logger
     ) {
         self.configuration = configuration
         self.helper = helper
         self.settings = settings
         self.systemWorkQueue = systemWorkQueue
         self.logger = logger
-        self.timeScale = timeScale
     }
 
     /// Mirrors `azure_iot_hub_dps_init()`.

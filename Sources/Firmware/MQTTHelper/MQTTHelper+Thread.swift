@@ -70,7 +70,7 @@ extension MQTTHelper {
             self.connectionEnded(connection, result: error == nil ? 0 : -Errno.ECONNABORTED)
         }
         callbacks.onMessage = { [unowned self] message in
-            logger.debug("MQTT_EVT_PUBLISH, message ID: \(message.qos), len = \(message.payload.count)")
+            logger.debug("MQTT_EVT_PUBLISH, QoS: \(message.qos), len = \(message.payload.count)")
             guard message.payload.count <= payloadLimit else {
                 logger.error("Incoming MQTT message too large for payload buffer")
                 config.onError(.messageSize)
@@ -83,10 +83,7 @@ extension MQTTHelper {
         callbacks.onPublish = { messageID in
             guard let connection = box.current else { return }
             // QoS 0 publishes also land here (written); only acknowledged QoS 1 ids are in the table.
-            connection.publishLock.lock()
-            let ours = connection.publishIDs.withLock { $0.removeValue(forKey: messageID) }
-            connection.publishLock.unlock()
-            guard let ours else { return }
+            guard let ours = connection.acknowledgements.withLock({ $0.completed(messageID) }) else { return }
             logger.debug("MQTT_EVT_PUBACK: id: \(ours) result: 0")
             config.onPuback(ours, 0)
         }

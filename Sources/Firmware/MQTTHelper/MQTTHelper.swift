@@ -132,13 +132,13 @@ public final class MQTTHelper: @unchecked Sendable {
         guard messageID != 0 else { return -Errno.EINVAL }
         guard let connection = self.connectedConnection else { return -Errno.EOPNOTSUPP }
         self.logger.debug("Publishing to topic: \(topic)")
-        // libmosquitto reports a QoS 0 PUBLISH from inside mosquitto_publish() (same thread, hence a recursive
-        // lock), and a PUBACK possibly before its id is known here (other thread: it waits for the lock).
-        connection.publishLock.lock()
-        defer { connection.publishLock.unlock() }
+        // No lock is held across mosquitto_publish(): libmosquitto may call back into the helper from inside it.
         do {
             let mosquittoID = try connection.client.publish(topic: topic, payload: payload, qos: qos, retain: retain)
-            if qos > 0 { connection.publishIDs.withLock { $0[mosquittoID] = messageID } }
+            if let early = connection.acknowledgements.withLock({ $0.published(mosquittoID, qos: qos, as: messageID) }) {
+                // The PUBACK beat us to the table: report it now.
+                self.shared.withLock { $0.config }.onPuback(early, 0)
+            }
             return 0
         } catch {
             self.logger.error("mqtt_publish, error: \(error)")
@@ -182,8 +182,7 @@ extension MQTTHelper {
     /// One connection: its libmosquitto client and the ids libmosquitto chose for our packets.
     final class Connection: Sendable {
         let client: MosquittoClient
-        let publishIDs = Mutex<[Int32: UInt16]>([:])
-        let publishLock = NSRecursiveLock()
+        let acknowledgements = Mutex(Acknowledgements())
         let subscriptionIDs = Mutex<[Int32: UInt16]>([:])
         /// Set once the connection's end has been reported (`on_disconnect` runs once per connection).
         let ended = Atomic<Bool>(false)

@@ -26,7 +26,8 @@ public enum TLSProvider: Sendable {
     }
 }
 
-/// Zephyr's TLS credential store (`tls_credential_add()`), used by native TLS sockets. In RAM: rebuilt each boot.
+/// Zephyr's TLS credential store (`tls_credential_add()`), used by native TLS sockets (mbed TLS, TLS 1.2 as the
+/// SDK configures it). In RAM: rebuilt each boot.
 public final class TLSCredentials: Sendable {
     public enum Kind: Sendable { case caCertificate, serverCertificate, privateKey }
     private let entries = Mutex<[Int: [Kind: String]]>([:])
@@ -54,7 +55,7 @@ public final class TLSCredentials: Sendable {
         return try TLSClientContext(
             credentials: TLSClientCredentials(
                 trustedRootsPEM: roots, certificateChainPEM: identity?[.serverCertificate],
-                privateKeyPEM: identity?[.privateKey]),
+                privateKeyPEM: identity?[.privateKey], tls12Only: true),
             verifyHostname: hostname)
     }
 

@@ -33,9 +33,6 @@ public final class DelayableWork: Sendable {
             self.handler()
         }
     }
-
-    /// `k_work_cancel_delayable()`.
-    public func cancel() { self.generation.withLock { $0 += 1 } }
 }
 
 /// `struct k_sem`: a counting semaphore with a limit.

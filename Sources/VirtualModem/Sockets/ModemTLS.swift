@@ -7,7 +7,7 @@ public struct ModemTLSSetupError: Error, CustomStringConvertible, Sendable {
 }
 
 extension Modem {
-    /// TLS for an offloaded socket (`TLS_SEC_TAG_LIST = secTags`, `TLS_HOSTNAME = hostname`, peer verification
+    /// TLS (1.2, the modem's only version) for an offloaded socket (`TLS_SEC_TAG_LIST = secTags`, `TLS_HOSTNAME = hostname`, peer verification
     /// required): the roots of every tag, and the client certificate and key of the first tag holding both. The
     /// keys never leave the modem: they go straight into the OpenSSL context the modem hands back.
     /// - Throws: ``ModemTLSSetupError`` when no tag holds a root CA, or a stored credential cannot be loaded.
@@ -31,7 +31,8 @@ extension Modem {
         }
         do {
             return try TLSClientContext(
-                credentials: TLSClientCredentials(trustedRootsPEM: roots, certificateChainPEM: chain, privateKeyPEM: key),
+                credentials: TLSClientCredentials(
+                    trustedRootsPEM: roots, certificateChainPEM: chain, privateKeyPEM: key, tls12Only: true),
                 verifyHostname: hostname)
         } catch {
             throw ModemTLSSetupError(description: "\(error)")
