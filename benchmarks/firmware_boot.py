@@ -180,6 +180,9 @@ def main():
             print()
             print("peer (the seed): a real device's TLS handshake over LTE takes \"a few seconds\"; here the whole")
             print("handshake is the uptime row above — the difference is the radio link, which nrfsim does not model.")
+        except BaseException:
+            print(hub.log()[-3000:], file=sys.stderr)
+            raise
         finally:
             relay.close()
             hub.stop()

@@ -4,15 +4,15 @@ internal import COpenSSL
 enum PEMObjects {
     /// Every certificate in `pem`, in order. The caller owns the returned `X509` handles.
     static func certificates(_ pem: String, what: String) throws(OpenSSLError) -> [OpaquePointer] {
-        var certificates: [OpaquePointer] = []
-        let bytes = Array(pem.utf8)
-        guard let bio = bytes.withUnsafeBytes({ BIO_new_mem_buf($0.baseAddress, Int32($0.count)) }) else {
-            throw OpenSSLError("\(what): cannot allocate a memory BIO")
+        // A memory BIO reads the caller's buffer in place: every read happens while the buffer is pinned.
+        let certificates: [OpaquePointer]? = Self.withMemoryBIO(pem) { bio in
+            var certificates: [OpaquePointer] = []
+            while let certificate = PEM_read_bio_X509(bio, nil, nil, nil) {
+                certificates.append(certificate)
+            }
+            return certificates
         }
-        defer { BIO_free(bio) }
-        while let certificate = PEM_read_bio_X509(bio, nil, nil, nil) {
-            certificates.append(certificate)
-        }
+        guard let certificates else { throw OpenSSLError("\(what): cannot allocate a memory BIO") }
         // The loop ends on "no start line" once the input is used up; anything else is a real parse error.
         let trailing = OpenSSLError.drainErrorQueue().filter { !$0.contains("no start line") }
         guard trailing.isEmpty, !certificates.isEmpty else {
@@ -24,14 +24,18 @@ enum PEMObjects {
 
     /// The private key in `pem` (PKCS#8, SEC1 or PKCS#1). The caller owns the returned `EVP_PKEY`.
     static func privateKey(_ pem: String, what: String) throws(OpenSSLError) -> OpaquePointer {
-        let bytes = Array(pem.utf8)
-        guard let bio = bytes.withUnsafeBytes({ BIO_new_mem_buf($0.baseAddress, Int32($0.count)) }) else {
-            throw OpenSSLError("\(what): cannot allocate a memory BIO")
-        }
-        defer { BIO_free(bio) }
-        guard let key = PEM_read_bio_PrivateKey(bio, nil, nil, nil) else {
-            throw OpenSSLError("\(what): not a PEM private key")
-        }
+        let key: OpaquePointer?? = Self.withMemoryBIO(pem) { PEM_read_bio_PrivateKey($0, nil, nil, nil) }
+        guard let key else { throw OpenSSLError("\(what): cannot allocate a memory BIO") }
+        guard let key else { throw OpenSSLError("\(what): not a PEM private key") }
         return key
+    }
+
+    /// Runs `body` with a read-only memory BIO over `text`; nil when the BIO cannot be made.
+    private static func withMemoryBIO<Result>(_ text: String, _ body: (OpaquePointer) -> Result) -> Result? {
+        Array(text.utf8).withUnsafeBytes { buffer in
+            guard let bio = BIO_new_mem_buf(buffer.baseAddress, Int32(buffer.count)) else { return nil }
+            defer { BIO_free(bio) }
+            return body(bio)
+        }
     }
 }

@@ -9,7 +9,7 @@ import Synchronization
 /// Like `mqtt_helper_thread`, one thread, started with the helper, waits for a connection and then runs the network
 /// loop; every ``MQTTHelperConfig`` callback runs there. ``connect(_:)`` blocks its caller through DNS, TCP and the
 /// TLS handshake, and returns once CONNECT is on its way, before CONNACK.
-public final class MQTTHelper: @unchecked Sendable {
+public final class MQTTHelper: Sendable {
     struct Shared {
         var state: MQTTState = .uninit
         var config = MQTTHelperConfig()
