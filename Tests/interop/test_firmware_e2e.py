@@ -61,6 +61,15 @@ def test_direct_hostname_path_twin_method_and_cloud_to_device(start_hub, tmp_pat
         device.wait_for("Received payload: hello device$", 5, after=mark)
         device.wait_for("Property: color = blue$", 5, after=mark)
         device.wait_for(r"Property: %24\.to = %2Fdevices%2F", 5, after=mark)
+
+        # A message larger than CONFIG_MQTT_HELPER_PAYLOAD_BUFFER_LEN (2048 with the modem library): ERROR_MSG_SIZE,
+        # which the sample does not handle, then the connection is aborted, as Zephyr's MQTT does (Q8).
+        mark = len(device.lines)
+        cloud.hub.az("iot", "device", "c2d-message", "send", "-n", "myhub", "-d", uuid, "--data", "x" * 3000)
+        device.wait_for("<err> mqtt_helper: Incoming MQTT message too large for payload buffer$", 10, after=mark)
+        device.wait_for("<err> azure_iot_hub_sample: Unknown Azure IoT Hub event type: 19$", 5, after=mark)
+        device.wait_for("AZURE_IOT_HUB_EVT_DISCONNECTED", 10, after=mark)
+        assert device.process.poll() is None
     finally:
         device.stop()
     assert device.process.returncode == 0

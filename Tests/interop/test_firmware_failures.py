@@ -41,6 +41,27 @@ def test_wrong_server_root_fails_the_handshake(start_hub, tmp_path):
         device.stop()
 
 
+def test_hostname_the_server_certificate_does_not_name_fails_the_handshake(start_hub, tmp_path):
+    """The local resolver sends any name to the emulator, whose certificate covers *.azure-devices.net only."""
+    cloud = Cloud(start_hub, tmp_path / "work")
+    defines = cloud.direct_defines() + ('CONFIG_AZURE_IOT_HUB_HOSTNAME="myhub.example.com"',)
+    device = provisioned_device(cloud, tmp_path / "device", defines)
+    try:
+        device.wait_for("azure_iot_hub_connect failed", 15)
+        time.sleep(0.5)
+        lines_in_order(device, [
+            ("inf", "azure_iot_hub_sample", "Host name: myhub.example.com"),
+            ("inf", "azure_iot_hub_sample", "AZURE_IOT_HUB_EVT_CONNECTING"),
+            ("err", "mqtt_helper", "TLS handshake with myhub.example.com failed: certificate verification failed: "
+                                   "hostname mismatch"),
+            ("err", "mqtt_helper", "mqtt_connect, error: -111"),
+            ("err", "azure_iot_hub_sample", "azure_iot_hub_connect failed: -111"),
+        ])
+        assert events(device) == ["AZURE_IOT_HUB_EVT_CONNECTING"]
+    finally:
+        device.stop()
+
+
 def test_certificate_common_name_other_than_the_device_id_is_refused_with_connack_5(start_hub, tmp_path):
     cloud = Cloud(start_hub, tmp_path / "work")
     defines = ('CONFIG_AZURE_IOT_HUB_HOSTNAME="%s"' % HUB_HOST, 'CONFIG_AZURE_IOT_HUB_DEVICE_ID="other-device"')

@@ -50,6 +50,7 @@ extension AzureIoTHubDPS {
             self.logger.debug("DPS client disconnected, result: \(result)")
             let registrationOpen = self.shared.withLock { shared -> Bool in
                 let open = shared.state == .connecting || shared.state == .connected
+                if open { shared.timeoutGeneration += 1 }  // the failure is reported now, not by the timeout
                 self.move(&shared, to: .disconnected)
                 return open
             }
