@@ -80,6 +80,7 @@ let package = Package(
             name: "Firmware",
             dependencies: [
                 "FirmwareConfig", "MosquittoKit", "OpenSSLKit",
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strictSettings

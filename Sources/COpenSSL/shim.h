@@ -43,3 +43,7 @@ static inline void nrfsim_ssl_ctx_disable_session_cache(SSL_CTX *ctx) {
 static inline int nrfsim_ssl_ctx_set_max_tls12(SSL_CTX *ctx) {
     return (int)SSL_CTX_set_max_proto_version(ctx, TLS1_2_VERSION);
 }
+
+static inline int nrfsim_ssl_set_sni(SSL *ssl, const char *name) {
+    return (int)SSL_set_tlsext_host_name(ssl, name);
+}

@@ -208,8 +208,8 @@ public struct LoggingConfiguration: Sendable, Equatable {
     /// `azure_iot_hub_sample`); `.off` for a module whose library is not built.
     public var levels: [String: Level]
 
-    /// The module's level (off when unknown).
-    public func level(of module: String) -> Level { self.levels[module] ?? .off }
+    /// The module's level; a module without its own option logs at `CONFIG_LOG_DEFAULT_LEVEL`.
+    public func level(of module: String) -> Level { self.levels[module] ?? (self.enabled ? self.defaultLevel : .off) }
 
     init(_ reader: SymbolReader) {
         self.enabled = reader.bool("LOG")
@@ -247,10 +247,19 @@ public struct SimulatorConfiguration: Sendable, Equatable {
     public var localCloud: Bool
     public var localHubPort: Int
     public var localDPSPort: Int
+    public var localHTTPSPort: Int
+    /// `CONFIG_SIM_MCUBOOT_SIGNATURE_KEY_FILE`; nil when empty.
+    public var imageSigningKeyFile: String?
+    public var slotSize: Int
+    public var factoryImageVersion: String
 
     init(_ reader: SymbolReader) {
         self.localCloud = reader.bool("SIM_LOCAL_CLOUD")
         self.localHubPort = reader.int("SIM_LOCAL_HUB_PORT", default: 8883)
         self.localDPSPort = reader.int("SIM_LOCAL_DPS_PORT", default: 8883)
+        self.localHTTPSPort = reader.int("SIM_LOCAL_HTTPS_PORT", default: 8443)
+        self.imageSigningKeyFile = reader.nonEmpty("SIM_MCUBOOT_SIGNATURE_KEY_FILE")
+        self.slotSize = reader.int("SIM_MCUBOOT_SLOT_SIZE", default: 0x180000)
+        self.factoryImageVersion = reader.nonEmpty("SIM_FACTORY_IMAGE_VERSION") ?? "1.0.0"
     }
 }

@@ -47,7 +47,8 @@ public final class HubServer: Sendable {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: System.coreCount)
         do {
             let mqtt = try await MQTTServer.start(core: core, provisioning: provisioning, pki: pki, host: options.host, port: options.mqttPort, group: group, logger: logger)
-            let api = ServiceAPI(core: core, provisioning: provisioning, adminToken: token, logger: logger)
+            let blobs = BlobStore(directory: URL(fileURLWithPath: options.dataDirectory).appendingPathComponent("blobs").path)
+            let api = ServiceAPI(core: core, provisioning: provisioning, adminToken: token, blobs: blobs, logger: logger)
             let https = try await HTTPSServer.start(pki: pki, host: options.host, port: options.httpsPort, group: group, logger: logger) { request, loop in
                 api.route(request, on: loop)
             }

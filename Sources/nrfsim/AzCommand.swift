@@ -8,7 +8,7 @@ struct AzCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "az",
         abstract: "Run the guide's `az` commands against the local IoT Hub emulator.",
-        subcommands: [Group.self, IoT.self]
+        subcommands: [Group.self, IoT.self, Storage.self]
     )
 
     struct Group: AsyncParsableCommand {

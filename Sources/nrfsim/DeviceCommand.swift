@@ -79,7 +79,6 @@ struct DeviceCommand: AsyncParsableCommand {
         if self.app == "azure_iot_hub", configuration == nil {
             throw CommandFailure("azure_iot_hub needs the application's Kconfig: none in \(self.appDirectory)")
         }
-        let uptime = MonotonicUptime()
         let rng = self.seed.map { SeededGenerator(seed: $0) } ?? SeededGenerator.fromSystemEntropy()
         let signals = await UnixSignalsSequence(trapping: .sigterm, .sigint)
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
@@ -94,22 +93,28 @@ struct DeviceCommand: AsyncParsableCommand {
         }
         if let configuration, self.app == "azure_iot_hub" {
             let console = ZephyrConsole()
-            console.write("*** Booting nRF Connect SDK v2.9.0-nrfsim ***\n*** Using Zephyr OS v3.7.99-nrfsim ***\n")
-            let firmware: DeviceFirmware
-            do {
-                firmware = try DeviceFirmware(
-                    configuration: configuration,
-                    platform: DeviceFirmware.Platform(
-                        modem: modem.map { ModemLibraryAdapter(modem: $0) }, stateDirectory: self.stateDirectory,
-                        appDirectory: self.appDirectory, resolver: self.resolver(configuration), uptime: uptime,
-                        macAddress: try BoardIdentity.macAddress(stateDirectory: self.stateDirectory, rng: rng),
-                        makeLogger: { module in
-                            Logger(label: module) { ZephyrLogHandler(module: $0, uptime: uptime, console: console) }
-                        }))
-            } catch {
-                throw CommandFailure("the firmware cannot start: \(error)")
-            }
-            services.append(.init(service: FirmwareService(firmware: firmware)))
+            let macAddress = try BoardIdentity.macAddress(stateDirectory: self.stateDirectory, rng: rng)
+            let modemLibrary = modem.map { ModemLibraryAdapter(modem: $0) }
+            let resolver = self.resolver(configuration)
+            let (stateDirectory, appDirectory) = (self.stateDirectory, self.appDirectory)
+            services.append(
+                .init(
+                    service: FirmwareService { reboot in
+                        let uptime = MonotonicUptime()
+                        do {
+                            return try DeviceFirmware(
+                                configuration: configuration,
+                                platform: DeviceFirmware.Platform(
+                                    modem: modemLibrary, stateDirectory: stateDirectory, appDirectory: appDirectory,
+                                    resolver: resolver, uptime: uptime, macAddress: macAddress,
+                                    makeLogger: { module in
+                                        Logger(label: module) { ZephyrLogHandler(module: $0, uptime: uptime, console: console) }
+                                    },
+                                    console: { console.write($0) }, reboot: reboot))
+                        } catch {
+                            throw CommandFailure("the firmware cannot start: \(error)")
+                        }
+                    }))
         }
         let group = ServiceGroup(configuration: .init(services: services, logger: logger))
         try await GracefulRun.run(group, stoppingOn: signals, logger: logger)
@@ -125,7 +130,7 @@ struct DeviceCommand: AsyncParsableCommand {
         guard local else { return .system }
         return .local(
             address: "127.0.0.1", hubPort: configuration.simulator.localHubPort,
-            dpsPort: configuration.simulator.localDPSPort)
+            dpsPort: configuration.simulator.localDPSPort, httpsPort: configuration.simulator.localHTTPSPort)
     }
 
     /// Opens the modem store and its pseudo-terminal, and prints where the AT interface is.

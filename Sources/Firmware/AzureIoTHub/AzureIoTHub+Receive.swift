@@ -46,7 +46,7 @@ extension AzureIoTHub {
         }
         self.logger.debug("Subscribed to device-bound topics, message id \(messageID)")
         self.emit(AzureIoTHubEvent(type: .ready))
-        guard self.hub.autoDeviceTwinRequest else { return }
+        guard self.hub.autoDeviceTwinRequest || self.fota != nil else { return }
         let err = self.send(AzureIoTHubMsg(topic: AzureIoTHubTopicData(type: .twinRequest), payload: []))
         if err != 0 { self.logger.error("Failed to request device twin, error: \(err)") }
     }
@@ -86,6 +86,7 @@ extension AzureIoTHub {
         switch twin {
         case .desiredPatch:
             self.logger.debug("Device twin desired properties received")
+            _ = self.fota?.msgProcess(payload)
             self.emit(
                 AzureIoTHubEvent(
                     type: .twinDesiredReceived,
@@ -96,6 +97,7 @@ extension AzureIoTHub {
             switch status {
             case 200:
                 self.logger.debug("Device twin received, request ID: \(requestID)")
+                _ = self.fota?.msgProcess(payload)
                 self.emit(
                     AzureIoTHubEvent(
                         type: .twinReceived,

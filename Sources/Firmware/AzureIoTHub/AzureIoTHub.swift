@@ -16,6 +16,7 @@ public final class AzureIoTHub: Sendable {
     let fixes: SimulatorFixes
     let helper: MQTTHelper
     let dps: AzureIoTHubDPS?
+    let fota: AzureFOTA?
     let uptime: any Uptime
     let logger: Logger
     let shared = Mutex(Shared())
@@ -26,13 +27,14 @@ public final class AzureIoTHub: Sendable {
     ///   - dps: the DPS library when `CONFIG_AZURE_IOT_HUB_DPS` is on.
     ///   - uptime: `k_uptime_get()`, for generated request ids.
     public init(
-        hub: HubConfiguration, fixes: SimulatorFixes, helper: MQTTHelper, dps: AzureIoTHubDPS?, uptime: any Uptime,
-        logger: Logger
+        hub: HubConfiguration, fixes: SimulatorFixes, helper: MQTTHelper, dps: AzureIoTHubDPS?, fota: AzureFOTA? = nil,
+        uptime: any Uptime, logger: Logger
     ) {
         self.hub = hub
         self.fixes = fixes
         self.helper = helper
         self.dps = dps
+        self.fota = fota
         self.uptime = uptime
         self.logger = logger
     }
@@ -40,15 +42,24 @@ public final class AzureIoTHub: Sendable {
     /// The library state.
     public var state: AzureIoTHubState { self.shared.withLock { $0.state } }
 
-    /// Mirrors `azure_iot_hub_init()`. - Returns: 0, `-EALREADY` unless UNINIT or DISCONNECTED, `-EINVAL` for nil.
+    /// Mirrors `azure_iot_hub_init()`. - Returns: 0, `-EALREADY` unless UNINIT or DISCONNECTED, `-EINVAL` for nil,
+    /// or `azure_fota_init()`'s error.
     public func initialize(_ handler: AzureIoTHubEventHandler?) -> Int32 {
-        self.shared.withLock { shared in
+        let result: Int32 = self.shared.withLock { shared in
             guard shared.state == .uninit || shared.state == .disconnected else { return -Errno.EALREADY }
-            guard let handler else { return -Errno.EINVAL }
-            shared.handler = handler
-            self.move(&shared, to: .disconnected)
+            guard handler != nil else { return -Errno.EINVAL }
             return 0
         }
+        guard result == 0, let handler else { return result }
+        if let fota = self.fota {
+            let err = fota.initialize { [unowned self] event in self.fotaEvent(event) }
+            if err != 0 { return err }
+        }
+        self.shared.withLock { shared in
+            shared.handler = handler
+            self.move(&shared, to: .disconnected)
+        }
+        return 0
     }
 
     /// Mirrors `azure_iot_hub_connect()`: blocks through DPS (when `useDPS`), DNS, TCP, TLS and the CONNECT write;

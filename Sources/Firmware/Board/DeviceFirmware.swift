@@ -1,3 +1,4 @@
+import Crypto
 import FirmwareConfig
 import Foundation
 import Logging
@@ -18,10 +19,15 @@ public final class DeviceFirmware: Sendable {
         public var macAddress: [UInt8]
         /// Makes a logger for a Zephyr log module; the firmware sets its level from Kconfig.
         public var makeLogger: @Sendable (String) -> Logger
+        /// The board's UART for what is printed without the log system (MCUboot, the boot banner).
+        public var console: @Sendable (String) -> Void
+        /// `sys_reboot()`: the board powers the firmware off and boots again.
+        public var reboot: @Sendable () -> Void
 
         public init(
             modem: (any ModemLibrary)?, stateDirectory: String, appDirectory: String, resolver: HostResolver,
-            uptime: any Uptime, macAddress: [UInt8], makeLogger: @escaping @Sendable (String) -> Logger
+            uptime: any Uptime, macAddress: [UInt8], makeLogger: @escaping @Sendable (String) -> Logger,
+            console: @escaping @Sendable (String) -> Void = { _ in }, reboot: @escaping @Sendable () -> Void = {}
         ) {
             self.modem = modem
             self.stateDirectory = stateDirectory
@@ -30,6 +36,8 @@ public final class DeviceFirmware: Sendable {
             self.uptime = uptime
             self.macAddress = macAddress
             self.makeLogger = makeLogger
+            self.console = console
+            self.reboot = reboot
         }
     }
 
@@ -39,10 +47,34 @@ public final class DeviceFirmware: Sendable {
     public let dps: AzureIoTHubDPS?
     public let sample: AzureIoTHubSample
     public let settings: SettingsStorage
+    /// The virtual MCUboot, when the build has it (`CONFIG_BOOTLOADER_MCUBOOT`).
+    public let bootloader: Bootloader?
+    /// The image running after this boot.
+    public let runningVersion: String
+    let platform: Platform
 
-    /// Links the image. - Throws: when the settings partition cannot be read.
+    /// Powers the board on: MCUboot (test swap, revert), then the image is linked.
+    /// - Throws: when the settings partition or the slots cannot be read, or the signing key file is bad.
     public init(configuration: FirmwareConfiguration, platform: Platform) throws {
         self.configuration = configuration
+        self.platform = platform
+        let bootloader: Bootloader?
+        let runningVersion: String
+        if configuration.value("BOOTLOADER_MCUBOOT", as: Bool.self) == true {
+            let mcuboot = Bootloader(
+                directory: URL(fileURLWithPath: platform.stateDirectory).appendingPathComponent("mcuboot").path,
+                slotSize: configuration.simulator.slotSize,
+                key: try Self.signingKey(configuration.simulator.imageSigningKeyFile, appDirectory: platform.appDirectory))
+            let factory = MCUbootImage.Version(configuration.simulator.factoryImageVersion) ?? .init(major: 1, minor: 0, revision: 0)
+            let (_, running) = try mcuboot.boot(factoryVersion: factory) { platform.console($0 + "\n") }
+            bootloader = mcuboot
+            runningVersion = running.version.description
+        } else {
+            bootloader = nil
+            runningVersion = configuration.fota?.appVersion ?? "0.0.0-dev"
+        }
+        self.bootloader = bootloader
+        self.runningVersion = runningVersion
         let logging = configuration.logging
         func logger(_ module: String) -> Logger {
             var logger = platform.makeLogger(module)
@@ -83,9 +115,19 @@ public final class DeviceFirmware: Sendable {
                 configuration: $0, helper: mqttHelper, settings: settings, systemWorkQueue: systemWorkQueue,
                 logger: logger("azure_iot_hub_dps"))
         }
+        let fota: AzureFOTA? = configuration.fota.flatMap { fotaConfiguration in
+            bootloader.map { bootloader in
+                AzureFOTA(
+                    configuration: fotaConfiguration, currentVersion: runningVersion,
+                    downloader: DownloadClient(
+                        resolver: platform.resolver, tls: tls, secTag: fotaConfiguration.secTag,
+                        logger: logger("download_client")),
+                    bootloader: bootloader, logger: logger("azure_fota"))
+            }
+        }
         self.hub = AzureIoTHub(
             hub: configuration.hub, fixes: SimulatorFixes(configuration), helper: self.helper, dps: self.dps,
-            uptime: platform.uptime, logger: logger("azure_iot_hub"))
+            fota: fota, uptime: platform.uptime, logger: logger("azure_iot_hub"))
         let network: any NetworkInterface =
             platform.modem.map { LTELink(modem: $0, logger: logger("nrf_modem_lib_netif")) } ?? WiFiLink()
         let hwID = configuration.hwID.source.map {
@@ -93,7 +135,20 @@ public final class DeviceFirmware: Sendable {
         }
         self.sample = AzureIoTHubSample(
             hub: self.hub, dps: self.dps, network: network, hwID: hwID, configuration: configuration,
-            uptime: platform.uptime, logger: logger("azure_iot_hub_sample"))
+            uptime: platform.uptime, logger: logger("azure_iot_hub_sample"), bootloader: bootloader,
+            reboot: platform.reboot)
+    }
+
+    /// The image signing key MCUboot was built with: a PEM private or public P-256 key.
+    static func signingKey(_ file: String?, appDirectory: String) throws -> P256.Signing.PublicKey? {
+        guard let file else { return nil }
+        let path = file.hasPrefix("/") ? file : URL(fileURLWithPath: appDirectory).appendingPathComponent(file).path
+        guard let pem = try? String(contentsOfFile: path, encoding: .utf8) else {
+            throw SettingsError("CONFIG_SIM_MCUBOOT_SIGNATURE_KEY_FILE: cannot read \(path)")
+        }
+        if let key = try? P256.Signing.PrivateKey(pemRepresentation: pem) { return key.publicKey }
+        if let key = try? P256.Signing.PublicKey(pemRepresentation: pem) { return key }
+        throw SettingsError("CONFIG_SIM_MCUBOOT_SIGNATURE_KEY_FILE: \(path) is not a PEM ECDSA P-256 key")
     }
 
     /// The SoC's FICR DEVICEID words: derived from the board's (per state directory) MAC address, so each virtual
@@ -105,8 +160,19 @@ public final class DeviceFirmware: Sendable {
         return (high, low)
     }
 
-    /// Runs `main()` on its own thread, as the kernel does after boot.
+    /// Powers the image off before a reboot: the application stops, the modem (reset with the SoC) drops its
+    /// connections.
+    public func halt() {
+        self.sample.halt()
+        self.helper.abortConnection()
+        _ = self.platform.modem?.atCommand("AT+CFUN=0")
+    }
+
+    /// The kernel's boot banner, then `main()` on its own thread.
     public func boot() {
+        self.platform.console(
+            "*** Booting azure_iot_hub v\(self.runningVersion) - nRF Connect SDK v2.9.0-nrfsim ***\n"
+                + "*** Using Zephyr OS v3.7.99-nrfsim ***\n")
         let thread = Thread { [sample = self.sample] in sample.main() }
         thread.name = "main"
         thread.start()

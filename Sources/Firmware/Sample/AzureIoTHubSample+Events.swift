@@ -6,6 +6,7 @@ import Synchronization
 extension AzureIoTHubSample {
     /// `azure_event_handler()`: runs on the MQTT helper thread.
     func handleEvent(_ event: AzureIoTHubEvent) {
+        guard !self.halted.isSet else { return }
         switch event.type {
         case .connecting, .connected, .disconnected, .fotaStart, .fotaErasePending, .fotaEraseDone, .error:
             self.logger.info("\(event.type.name)")
@@ -14,6 +15,12 @@ extension AzureIoTHubSample {
             if case .err(let code) = event.data { self.logger.info("Error code received from IoT Hub: \(code)") }
         case .ready:
             self.logger.info("\(event.type.name)")
+            // boot_write_img_confirmed(): a test image that got this far keeps running.
+            do {
+                try self.bootloader?.confirm()
+            } catch {
+                self.logger.error("Failed to confirm the firmware image: \(error)")
+            }
             self.sendEventWork.withLock { $0 }?.reschedule(seconds: 0)
         case .dataReceived:
             self.logger.info("\(event.type.name)")
@@ -53,6 +60,7 @@ extension AzureIoTHubSample {
         case .fotaDone:
             self.logger.info("\(event.type.name)")
             self.logger.info("The device will reboot in 5 seconds to apply update")
+            DispatchQueue.global().asyncAfter(deadline: .now() + 5) { [reboot = self.reboot] in reboot() }
         case .fotaError:
             self.logger.error("\(event.type.name): FOTA failed")
         case .pingresp, .errorMessageSize:
@@ -63,6 +71,7 @@ extension AzureIoTHubSample {
 
     /// `send_event()` on the application work queue.
     func sendEvent() {
+        guard !self.halted.isSet else { return }
         let uptime = self.uptime.milliseconds
         let json = SampleJSON.telemetry(uptimeMilliseconds: uptime)
         self.logger.info("Sending event:\(json)")

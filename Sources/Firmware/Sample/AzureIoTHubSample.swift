@@ -24,10 +24,15 @@ public final class AzureIoTHubSample: Sendable {
     let eventInterval: Mutex<Int>
     let leds = Mutex(false)
     let sendEventWork: Mutex<DelayableWork?> = Mutex(nil)
+    let bootloader: Bootloader?
+    let reboot: @Sendable () -> Void
+    /// Set when the board powers this image off (a reboot): nothing of it runs any more.
+    let halted = AtomicFlag()
 
     public init(
         hub: AzureIoTHub, dps: AzureIoTHubDPS?, network: any NetworkInterface, hwID: HWID?,
-        configuration: FirmwareConfiguration, uptime: any Uptime, logger: Logger
+        configuration: FirmwareConfiguration, uptime: any Uptime, logger: Logger, bootloader: Bootloader? = nil,
+        reboot: @escaping @Sendable () -> Void = {}
     ) {
         self.hub = hub
         self.dps = dps
@@ -36,6 +41,8 @@ public final class AzureIoTHubSample: Sendable {
         self.configuration = configuration
         self.uptime = uptime
         self.logger = logger
+        self.bootloader = bootloader
+        self.reboot = reboot
         self.eventInterval = Mutex(configuration.sample.eventIntervalSeconds)
         self.sendEventWork.withLock {
             $0 = DelayableWork(queue: self.workQueue) { [unowned self] in self.sendEvent() }
@@ -88,8 +95,12 @@ public final class AzureIoTHubSample: Sendable {
         self.logger.info("Connection request sent to IoT Hub")
     }
 
+    /// Stops everything of this image (the board is rebooting).
+    func halt() { self.halted.set() }
+
     /// The L4 handler (`l4_event_handler()`).
     private func l4Event(_ connected: Bool) {
+        guard !self.halted.isSet else { return }
         if connected {
             self.logger.info("Network connectivity established and IP address assigned")
             self.networkConnected.give()

@@ -8,6 +8,7 @@ extension ServiceAPI {
     func admin(_ request: HTTPRequest, _ path: [String], on eventLoop: any EventLoop) throws -> EventLoopFuture<HTTPResponse> {
         let ok = { (value: JSONValue) in eventLoop.makeSucceededFuture(HTTPResponse.json(value)) }
         if path.first == "dps" { return try self.provisioningAdmin(request, Array(path.dropFirst()), on: eventLoop) }
+        if path.first == "storage" { return eventLoop.makeSucceededFuture(try self.blobUpload(request, Array(path.dropFirst()))) }
         switch (request.method, path.count) {
         case (.GET, 1) where path[0] == "hubs":
             return ok(.array(self.core.hubRecords.map(self.hubJSON)))

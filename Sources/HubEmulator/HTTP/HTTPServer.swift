@@ -44,7 +44,8 @@ public struct HTTPResponse: Sendable {
 
 /// A TLS HTTP/1.1 server that reads whole requests (up to a limit) and answers each with a router's future.
 public enum HTTPSServer {
-    public static let maximumBody = 1024 * 1024
+    /// Large enough for a firmware image uploaded as base64 JSON.
+    public static let maximumBody = 8 * 1024 * 1024
 
     public static func start(
         pki: ServerPKI, host: String, port: Int, group: any EventLoopGroup, logger: Logger,

@@ -9,17 +9,22 @@ public struct ServiceAPI: Sendable {
     public let core: HubCore
     public let provisioning: ProvisioningService
     public let adminToken: String
+    public let blobs: BlobStore
     let logger: Logger
 
-    public init(core: HubCore, provisioning: ProvisioningService, adminToken: String, logger: Logger) {
+    public init(core: HubCore, provisioning: ProvisioningService, adminToken: String, blobs: BlobStore, logger: Logger) {
         self.core = core
         self.provisioning = provisioning
         self.adminToken = adminToken
+        self.blobs = blobs
         self.logger = logger
     }
 
     public func route(_ request: HTTPRequest, on eventLoop: any EventLoop) -> EventLoopFuture<HTTPResponse> {
         do {
+            if let account = Self.blobAccount(request) {
+                return eventLoop.makeSucceededFuture(try self.blobRead(request, account: account))
+            }
             let segments = request.path.split(separator: "/").map(String.init)
             if segments.first == "admin" {
                 guard request.header("Authorization") == "Bearer \(self.adminToken)" else {

@@ -14,6 +14,7 @@ public struct ServerPKI: Sendable {
 
     public static let dnsNames = [
         "localhost", "*.azure-devices.net", "global.azure-devices-provisioning.net", "*.azure-devices-provisioning.net",
+        "*.blob.core.windows.net",
     ]
 
     /// Loads the PKI from `directory`, creating it when missing. `hostnames` are added to the server certificate's

@@ -1,0 +1,55 @@
+import Foundation
+import NIOCore
+import NIOHTTP1
+
+/// `<account>.blob.core.windows.net`: anonymous reads (a public container, as FOTA downloads use), with `Range`
+/// answered by 206 and `Content-Range`; and the admin upload behind `nrfsim az storage blob upload`.
+extension ServiceAPI {
+    static let blobHostSuffix = ".blob.core.windows.net"
+
+    /// The storage account a request's `Host` names, if it is a blob endpoint.
+    static func blobAccount(_ request: HTTPRequest) -> String? {
+        guard var host = request.header("Host")?.lowercased() else { return nil }
+        if let colon = host.lastIndex(of: ":") { host = String(host[..<colon]) }
+        guard host.hasSuffix(Self.blobHostSuffix) else { return nil }
+        return String(host.dropLast(Self.blobHostSuffix.count))
+    }
+
+    func blobRead(_ request: HTTPRequest, account: String) throws -> HTTPResponse {
+        guard request.method == .GET || request.method == .HEAD else {
+            throw ServiceError(405, 405000, "UnsupportedHttpVerb", "blobs are read with GET")
+        }
+        let path = request.path.split(separator: "/", maxSplits: 1).map(String.init)
+        guard path.count == 2, let blob = self.blobs.read(account: account, container: path[0], name: path[1]) else {
+            throw ServiceError(404, 404000, "BlobNotFound", "The specified blob does not exist.")
+        }
+        let common = [("Accept-Ranges", "bytes"), ("Content-Type", "application/octet-stream")]
+        guard let rangeHeader = request.header("Range") else {
+            return HTTPResponse(status: .ok, headers: common, body: request.method == .HEAD ? [] : blob)
+        }
+        guard let range = byteRange(rangeHeader, size: blob.count) else {
+            return HTTPResponse(status: .rangeNotSatisfiable, headers: common + [("Content-Range", "bytes */\(blob.count)")])
+        }
+        return HTTPResponse(
+            status: .partialContent,
+            headers: common + [("Content-Range", "bytes \(range.lowerBound)-\(range.upperBound)/\(blob.count)")],
+            body: request.method == .HEAD ? [] : Array(blob[range]))
+    }
+
+    /// `PUT /admin/storage/<account>/<container>/<name…>` with `{"content": base64, "overwrite": bool}`.
+    func blobUpload(_ request: HTTPRequest, _ path: [String]) throws -> HTTPResponse {
+        guard request.method == .PUT, path.count >= 3 else {
+            throw ServiceError(404, 404000, "NotFound", "no storage operation \(request.method) \(request.path)")
+        }
+        let body = try JSONValue.parse(request.body)
+        guard let encoded = body["content"]?.stringValue, let content = Data(base64Encoded: encoded) else {
+            throw ServiceError(400, 400000, "InvalidInput", "the upload needs base64 'content'")
+        }
+        let name = path[2...].joined(separator: "/")
+        try self.blobs.upload(
+            account: path[0], container: path[1], name: name, content: Array(content),
+            overwrite: body["overwrite"] == .bool(true))
+        let url = "https://\(path[0])\(Self.blobHostSuffix)/\(path[1])/\(name)"
+        return .json(.object(JSONObject([("url", .string(url)), ("size", .integer(Int64(content.count)))])), status: .created)
+    }
+}

@@ -1,0 +1,65 @@
+import Foundation
+
+/// Azure Blob Storage, as far as FOTA needs it: blobs by account, container and name, kept as files under
+/// `<data-dir>/blobs/`, read back whole or by byte range.
+public struct BlobStore: Sendable {
+    public let directory: String
+
+    public init(directory: String) {
+        self.directory = directory
+    }
+
+    /// `account`, `container` and `name` as Azure allows them (no `..`, no empty segment).
+    static func validate(account: String, container: String, name: String) throws {
+        let allowed = CharacterSet(charactersIn: "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._")
+        for (what, value) in [("account", account), ("container", container)] {
+            guard !value.isEmpty, value.unicodeScalars.allSatisfy(allowed.contains), !value.hasPrefix(".") else {
+                throw ServiceError(400, 400000, "InvalidResourceName", "the \(what) name '\(value)' is not valid")
+            }
+        }
+        let segments = name.split(separator: "/", omittingEmptySubsequences: false)
+        guard !name.isEmpty, segments.allSatisfy({ !$0.isEmpty && $0 != "." && $0 != ".." && $0.unicodeScalars.allSatisfy(allowed.contains) }) else {
+            throw ServiceError(400, 400000, "InvalidResourceName", "the blob name '\(name)' is not valid")
+        }
+    }
+
+    func path(account: String, container: String, name: String) -> String {
+        [self.directory, account, container, name].joined(separator: "/")
+    }
+
+    /// Stores a blob (replacing it when `overwrite`), atomically.
+    public func upload(account: String, container: String, name: String, content: [UInt8], overwrite: Bool) throws {
+        try Self.validate(account: account, container: container, name: name)
+        let path = self.path(account: account, container: container, name: name)
+        if !overwrite, FileManager.default.fileExists(atPath: path) {
+            throw ServiceError(409, 409000, "BlobAlreadyExists", "The specified blob already exists.")
+        }
+        try FileManager.default.createDirectory(
+            atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        try Data(content).write(to: URL(fileURLWithPath: path), options: .atomic)
+    }
+
+    /// A blob's bytes, or nil when there is none.
+    public func read(account: String, container: String, name: String) -> [UInt8]? {
+        guard (try? Self.validate(account: account, container: container, name: name)) != nil else { return nil }
+        return FileManager.default.contents(atPath: self.path(account: account, container: container, name: name)).map(Array.init)
+    }
+}
+
+/// `Range: bytes=a-b` (or `a-`, or `-n`) against a blob of `size` bytes: the inclusive range, or nil when it cannot
+/// be satisfied.
+func byteRange(_ header: String, size: Int) -> ClosedRange<Int>? {
+    guard header.hasPrefix("bytes="), size > 0 else { return nil }
+    let spec = header.dropFirst(6)
+    guard !spec.contains(","), let dash = spec.firstIndex(of: "-") else { return nil }
+    let first = spec[..<dash].trimmingCharacters(in: .whitespaces)
+    let last = spec[spec.index(after: dash)...].trimmingCharacters(in: .whitespaces)
+    if first.isEmpty {
+        guard let suffix = Int(last), suffix > 0 else { return nil }
+        return max(0, size - suffix)...(size - 1)
+    }
+    guard let start = Int(first), start < size else { return nil }
+    let end = last.isEmpty ? size - 1 : (Int(last).map { min($0, size - 1) } ?? -1)
+    guard end >= start else { return nil }
+    return start...end
+}
