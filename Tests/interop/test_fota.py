@@ -3,8 +3,9 @@ upload`, started by a desired-twin update exactly as against Azure, downloaded i
 the virtual MCUboot, confirmed or rolled back; bad images refused."""
 import json
 import os
-import pathlib
+import socket
 import subprocess
+import threading
 import time
 
 import pytest
@@ -22,12 +23,12 @@ def imgtool(*args, cwd):
     return result
 
 
-def sign(cwd, version, size=64 * 1024, key="key.pem", name=None):
+def sign(cwd, version, size=64 * 1024, key="key.pem", name=None, slot="0x180000"):
     """An MCUboot image of `size` payload bytes, as `imgtool sign` makes it for the nRF91 (header 0x200)."""
     body = cwd / ("app-%s.bin" % version)
     body.write_bytes(os.urandom(size))
     image = cwd / (name or "app_v%s.signed.bin" % version)
-    imgtool("sign", "--key", key, "--header-size", "0x200", "--pad-header", "--align", "4", "--slot-size", "0x180000",
+    imgtool("sign", "--key", key, "--header-size", "0x200", "--pad-header", "--align", "4", "--slot-size", slot,
             "--version", version, str(body), str(image), cwd=cwd)
     return image
 
@@ -96,3 +97,149 @@ def test_update_to_v2_downloads_in_ranges_swaps_and_reports_current(fota):
     firmware = reported_firmware(cloud, device.uuid, "current")
     assert firmware["fwUpdateStatus"] == "current" and firmware["currentFwVersion"] == "2.0.0"
     assert firmware["jobId"] == "job-1"
+
+
+def test_an_unconfirmed_image_rolls_back_and_is_reported(fota, start_hub):
+    cloud, device, defines = fota
+    v2 = sign(cloud.workdir, "2.0.0")
+    upload(cloud, v2)
+    mark = len(device.lines)
+    deploy(cloud, device.uuid, "2.0.0", v2, "job-2")
+    device.wait_for(r"\*\*\* Booting azure_iot_hub v2.0.0 ", 30, after=mark)
+    device.wait_for("AZURE_IOT_HUB_EVT_READY", 20, after=mark)  # v2 confirms itself here
+    assert reported_firmware(cloud, device.uuid, "current")["currentFwVersion"] == "2.0.0"
+
+    # v3 boots while the hub is down, so it never connects and never confirms itself.
+    v3 = sign(cloud.workdir, "3.0.0")
+    upload(cloud, v3)
+    mark = len(device.lines)
+    deploy(cloud, device.uuid, "3.0.0", v3, "job-3")
+    device.wait_for("The device will reboot in 5 seconds to apply update", 30, after=mark)
+    data_dir = cloud.hub.data_dir
+    assert cloud.hub.stop() == 0
+    device.wait_for(r"\*\*\* Booting azure_iot_hub v3.0.0 ", 15, after=mark)
+    device.wait_for("azure_iot_hub_connect failed", 15, after=mark)
+    device.stop()  # power off
+
+    cloud.hub = start_hub(data_dir=data_dir)
+    again = FirmwareProcess(device.state_dir, defines=defines)
+    try:
+        again.wait_for("I: Swap type: revert", 10)
+        again.wait_for(r"\*\*\* Booting azure_iot_hub v2.0.0 ", 5)
+        again.wait_for("FOTA image was not applied, rolled back", 20)
+        firmware = reported_firmware(cloud, device.uuid, "rolledback")
+        assert firmware["fwUpdateStatus"] == "rolledback" and firmware["currentFwVersion"] == "2.0.0"
+        assert firmware["pendingFwVersion"] == "3.0.0" and firmware["jobId"] == "job-3"
+        # The job is not attempted again.
+        again.wait_for(r"Update job \(ID: job-3\) was already attempted, aborting", 10)
+    finally:
+        again.stop()
+
+
+def corrupt(path, offset, value=None):
+    data = bytearray(path.read_bytes())
+    data[offset] = value if value is not None else data[offset] ^ 0xFF
+    path.write_bytes(bytes(data))
+
+
+def test_bad_images_are_refused_and_the_device_keeps_running(fota):
+    cloud, device, _ = fota
+    work = cloud.workdir
+    imgtool("keygen", "-k", "other.pem", "-t", "ecdsa-p256", cwd=work)
+    good = sign(work, "5.0.0", size=20000, name="good.bin")
+    signature = sign(work, "5.0.1", size=20000, name="bad-signature.bin")
+    corrupt(signature, len(signature.read_bytes()) - 3)
+    tlv = sign(work, "5.0.2", size=20000, name="corrupt-tlv.bin")
+    corrupt(tlv, 0x200 + 20000)  # the TLV area's magic
+    truncated = sign(work, "5.0.3", size=20000, name="truncated.bin")
+    truncated.write_bytes(truncated.read_bytes()[:-40])
+    wrong_key = sign(work, "5.0.4", size=20000, key="other.pem", name="wrong-key.bin")
+    oversize = sign(work, "5.0.5", size=0x180000, name="oversize.bin", slot="0x200000")  # built for a bigger slot
+    cases = [
+        (signature, "5.0.1", "the ECDSA signature does not verify"),
+        (tlv, "5.0.2", "bad TLV area magic 0x.* at offset %d" % (0x200 + 20000)),
+        (truncated, "5.0.3", "runs past the end of the image"),
+        (wrong_key, "5.0.4", "signed with another key"),
+        (oversize, "5.0.5", "more than the %d bytes of the slot" % 0x180000),
+    ]
+    assert good.exists()
+    for number, (image, version, reason) in enumerate(cases):
+        upload(cloud, image)
+        mark = len(device.lines)
+        deploy(cloud, device.uuid, version, image, "bad-%d" % number)
+        device.wait_for("<err> azure_fota: Firmware download failed: .*%s" % reason, 30, after=mark)
+        device.wait_for("<err> azure_iot_hub_sample: AZURE_IOT_HUB_EVT_FOTA_ERROR: FOTA failed", 5, after=mark)
+        firmware = reported_firmware(cloud, device.uuid, "error")
+        assert firmware["fwUpdateStatus"] == "error" and firmware["currentFwVersion"] == "1.0.0", (version, firmware)
+        device.wait_for("Event was successfully sent", 5, after=mark)  # still connected, still v1.0.0
+    assert device.count("Booting azure_iot_hub") == 1  # no reboot
+    assert not (device.state_dir / "mcuboot" / "secondary.bin").exists()
+
+
+class DroppingRelay:
+    """Forwards a local port to the emulator's HTTPS port, cutting its first connection after `limit` bytes from the
+    server."""
+
+    def __init__(self, port, upstream, limit):
+        self.upstream, self.limit, self.connections = upstream, limit, 0
+        self.server = socket.create_server(("127.0.0.1", port), reuse_port=True)
+        threading.Thread(target=self.accept, daemon=True).start()
+
+    def accept(self):
+        while True:
+            try:
+                client, _ = self.server.accept()
+            except OSError:
+                return
+            self.connections += 1
+            limit = self.limit if self.connections == 1 else None
+            upstream = socket.create_connection(("127.0.0.1", self.upstream))
+            threading.Thread(target=self.pump, args=(client, upstream, None), daemon=True).start()
+            threading.Thread(target=self.pump, args=(upstream, client, limit), daemon=True).start()
+
+    @staticmethod
+    def pump(source, sink, limit):
+        sent = 0
+        while True:
+            try:
+                data = source.recv(16384)
+            except OSError:
+                data = b""
+            if not data or (limit is not None and sent + len(data) > limit):
+                for s in (source, sink):
+                    try:
+                        s.shutdown(socket.SHUT_RDWR)
+                    except OSError:
+                        pass
+                return
+            sent += len(data)
+            try:
+                sink.sendall(data)
+            except OSError:
+                return
+
+    def close(self):
+        self.server.close()
+
+
+def test_a_download_survives_a_dropped_connection(fota):
+    cloud, device, defines = fota
+    device.stop()
+    relay = DroppingRelay(28943, 8443, limit=60_000)
+    uuid = device.uuid
+    device = FirmwareProcess(device.state_dir, defines=defines + ("CONFIG_SIM_LOCAL_HTTPS_PORT=28943",))
+    device.uuid = uuid
+    try:
+        device.wait_for("AZURE_IOT_HUB_EVT_READY", 20)
+        image = sign(cloud.workdir, "2.1.0", size=200 * 1024)
+        upload(cloud, image)
+        mark = len(device.lines)
+        deploy(cloud, device.uuid, "2.1.0", image, "job-drop", fragment=4096)
+        device.wait_for(r"<wrn> download_client: Fragment at offset \d+ failed .*retry 1 of 3", 30, after=mark)
+        device.wait_for("Download complete", 30, after=mark)
+        device.wait_for(r"\*\*\* Booting azure_iot_hub v2.1.0 ", 20, after=mark)
+        assert relay.connections >= 2
+        assert reported_firmware(cloud, device.uuid, "current")["currentFwVersion"] == "2.1.0"
+    finally:
+        device.stop()
+        relay.close()
