@@ -1,0 +1,146 @@
+import Crypto
+import FirmwareConfig
+import Foundation
+import Logging
+import Testing
+
+@testable import Firmware
+
+/// An image as `imgtool sign` lays it out (header 0x200, SHA-256, key hash and ECDSA TLVs), signed in the test.
+func signedImage(version: MCUbootImage.Version, payload: [UInt8], key: P256.Signing.PrivateKey) throws -> [UInt8] {
+    let unsigned = MCUbootImage.factoryImage(version: version, payload: payload)
+    let hashed = Array(unsigned.prefix(0x200 + payload.count))
+    let digest = SHA256.hash(data: hashed)
+    let signature = Array(try key.signature(for: digest).derRepresentation)
+    let keyHash = Array(SHA256.hash(data: key.publicKey.derRepresentation))
+    func le16(_ value: Int) -> [UInt8] { [UInt8(value & 0xFF), UInt8(value >> 8)] }
+    let tlvs = le16(0x10) + le16(32) + Array(digest) + le16(0x01) + le16(32) + keyHash + le16(0x22) + le16(signature.count) + signature
+    return hashed + le16(0x6907) + le16(4 + tlvs.count) + tlvs
+}
+
+@Suite("MCUboot images and the virtual bootloader")
+struct BootTests {
+    let key = P256.Signing.PrivateKey()
+
+    @Test func parsesAndValidatesASignedImage() throws {
+        let bytes = try signedImage(version: .init(major: 2, minor: 1, revision: 3, build: 4), payload: [1, 2, 3], key: self.key)
+        let image = try MCUbootImage(parsing: bytes + [0xFF, 0xFF])  // slot padding after the image is ignored
+        #expect(image.version.description == "2.1.3+4" && image.headerSize == 0x200 && image.imageSize == 3)
+        #expect(image.totalLength == bytes.count)
+        try image.validate(bytes, key: self.key.publicKey)
+        #expect(MCUbootImage.Version("2.0.0")?.description == "2.0.0")
+        #expect(MCUbootImage.Version("2.0") == nil && MCUbootImage.Version("1.2.x") == nil)
+    }
+
+    @Test func refusalsSayWhy() throws {
+        let bytes = try signedImage(version: .init(major: 2, minor: 0, revision: 0), payload: Array(repeating: 7, count: 100), key: self.key)
+        func reason(_ mutate: (inout [UInt8]) -> Void, key: P256.Signing.PublicKey? = nil) -> String {
+            var copy = bytes
+            mutate(&copy)
+            do {
+                try MCUbootImage(parsing: copy).validate(copy, key: key ?? self.key.publicKey)
+                return "accepted"
+            } catch {
+                return error.description
+            }
+        }
+        #expect(reason { $0[0] = 0 } .hasPrefix("bad header magic"))
+        #expect(reason { $0[0x200 + 100] ^= 0xFF } == "bad TLV area magic 0x69f8 at offset 612")
+        #expect(reason { $0[0x210] ^= 1 } == "the SHA-256 of the image does not match its TLV")
+        #expect(reason { $0[$0.count - 2] ^= 1 } == "the ECDSA signature does not verify")
+        #expect(reason({ _ in }, key: P256.Signing.PrivateKey().publicKey).hasPrefix("signed with another key"))
+        #expect(reason { $0.removeLast(10) }.hasSuffix("runs past the end of the image"))
+        #expect(reason { $0 = Array($0.prefix(20)) }.contains("shorter than its header"))
+    }
+
+    @Test func testSwapConfirmAndRevert() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("mcuboot-\(UUID())").path
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let bootloader = Bootloader(directory: directory, slotSize: 0x10000, key: self.key.publicKey)
+        var lines: [String] = []
+        let factory = MCUbootImage.Version(major: 1, minor: 0, revision: 0)
+
+        var (outcome, running) = try bootloader.boot(factoryVersion: factory) { lines.append($0) }
+        #expect(outcome == .none && running.version.description == "1.0.0" && bootloader.isConfirmed)
+
+        // v2 is tested, confirmed, and stays.
+        let v2 = try signedImage(version: .init(major: 2, minor: 0, revision: 0), payload: [2], key: self.key)
+        _ = try bootloader.verify(v2)
+        try bootloader.requestTestUpgrade(v2)
+        (outcome, running) = try bootloader.boot(factoryVersion: factory) { lines.append($0) }
+        #expect(outcome == .swapped(to: "2.0.0") && running.version.description == "2.0.0" && !bootloader.isConfirmed)
+        try bootloader.confirm()
+        (outcome, running) = try bootloader.boot(factoryVersion: factory) { lines.append($0) }
+        #expect(outcome == .none && running.version.description == "2.0.0")
+
+        // v3 is tested but never confirmed: the next boot reverts to v2.
+        try bootloader.requestTestUpgrade(try signedImage(version: .init(major: 3, minor: 0, revision: 0), payload: [3], key: self.key))
+        (outcome, running) = try bootloader.boot(factoryVersion: factory) { lines.append($0) }
+        #expect(running.version.description == "3.0.0")
+        (outcome, running) = try bootloader.boot(factoryVersion: factory) { lines.append($0) }
+        #expect(outcome == .reverted(to: "2.0.0") && running.version.description == "2.0.0" && bootloader.isConfirmed)
+        #expect(lines.filter { $0.hasPrefix("I: Swap type: ") } == [
+            "I: Swap type: none", "I: Swap type: test", "I: Swap type: none", "I: Swap type: test", "I: Swap type: revert",
+        ])
+
+        // A bad image in the secondary slot is refused at boot and erased; the running image stays.
+        var bad = try signedImage(version: .init(major: 4, minor: 0, revision: 0), payload: [4], key: self.key)
+        bad[bad.count - 1] ^= 1
+        try bootloader.requestTestUpgrade(bad)
+        (outcome, running) = try bootloader.boot(factoryVersion: factory) { lines.append($0) }
+        #expect(outcome == .refused(reason: "the ECDSA signature does not verify") && running.version.description == "2.0.0")
+        #expect(!FileManager.default.fileExists(atPath: directory + "/secondary.bin"))
+        // Too big for the slot.
+        let big = try signedImage(version: .init(major: 5, minor: 0, revision: 0), payload: Array(repeating: 0, count: 0x10000), key: self.key)
+        #expect(throws: MCUbootImageError.self) { try bootloader.verify(big) }
+    }
+}
+
+@Suite("FOTA download and status")
+struct FOTATests {
+    @Test(arguments: [
+        ("example.com", true, true, "example.com", 443),
+        ("example.com", false, false, "example.com", 80),
+        ("https://example.com:8443", false, true, "example.com", 8443),
+        ("http://example.com/", true, false, "example.com", 80),
+    ])
+    func locationFollowsTheDownloadClient(host: String, secure: Bool, https: Bool, name: String, port: Int) {
+        let location = DownloadClient.Location(host: host, path: "fw/app.bin", secure: secure)
+        #expect(location.https == https && location.host == name && location.port == port && location.path == "/fw/app.bin")
+    }
+
+    @Test func reportedStatusDecisionTable() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("fota-\(UUID())").path
+        let fota = AzureFOTA(
+            configuration: try LibraryAgainstEmulatorTests.configuration([]).fota!, currentVersion: "2.0.0",
+            downloader: DownloadClient(resolver: .system, tls: .native(TLSCredentials()), secTag: nil, logger: .init(label: "d")),
+            bootloader: Bootloader(directory: directory, slotSize: 1, key: nil), logger: .init(label: "azure_fota"))
+        func report(_ firmware: [String: Any]?) -> String? {
+            fota.reportedStatusReport(firmware.map { ["firmware": $0] } ?? [:])
+        }
+        #expect(report(nil) == #"{"firmware":{"fwUpdateStatus":"current","currentFwVersion":"2.0.0"}}"#)
+        #expect(report(["fwUpdateStatus": "current", "currentFwVersion": "2.0.0", "pendingFwVersion": "2.0.0"]) == nil)
+        #expect(report(["fwUpdateStatus": "applying", "currentFwVersion": "1.0.0", "pendingFwVersion": "2.0.0", "jobId": "j"])?
+            .contains(#""fwUpdateStatus":"current""#) == true)
+        #expect(report(["fwUpdateStatus": "applying", "currentFwVersion": "2.0.0", "pendingFwVersion": "3.0.0", "jobId": "j"])
+            == #"{"firmware":{"fwUpdateStatus":"rolledback","currentFwVersion":"2.0.0","pendingFwVersion":"3.0.0","jobId":"j"}}"#)
+        #expect(report(["fwUpdateStatus": "downloading", "currentFwVersion": "2.0.0", "pendingFwVersion": "3.0.0"])?
+            .contains(#""fwUpdateStatus":"error""#) == true)
+        #expect(report(["fwUpdateStatus": "error", "currentFwVersion": "2.0.0", "pendingFwVersion": "3.0.0"]) == nil)
+        #expect(report(["currentFwVersion": "2.0.0"]) == nil)
+    }
+
+    @Test func missingFragmentSizeMeansNoUpdate() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("fota-\(UUID())").path
+        let fota = AzureFOTA(
+            configuration: try LibraryAgainstEmulatorTests.configuration([]).fota!, currentVersion: "1.0.0",
+            downloader: DownloadClient(resolver: .system, tls: .native(TLSCredentials()), secTag: nil, logger: .init(label: "d")),
+            bootloader: Bootloader(directory: directory, slotSize: 1, key: nil), logger: .init(label: "azure_fota"))
+        #expect(fota.msgProcess(Array("{}".utf8)) == -Errno.EINVAL)  // not initialised
+        #expect(fota.initialize { _ in } == 0)
+        let patch = #"{"firmware":{"fwVersion":"2.0.0","fwLocation":{"host":"h","path":"p"}},"$version":3}"#
+        #expect(fota.msgProcess(Array(patch.utf8)) == 0)
+        let sameVersion = #"{"firmware":{"fwVersion":"1.0.0","fwLocation":{"host":"h","path":"p"},"fwFragmentSize":1800}}"#
+        #expect(fota.msgProcess(Array(sameVersion.utf8)) == 0)
+    }
+}
