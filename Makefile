@@ -38,6 +38,7 @@ bench: deps
 	NRFSIM_BIN=$(abspath .build/release/nrfsim) $(PY) benchmarks/hub_vs_mosquitto.py
 	NRFSIM_BIN=$(abspath .build/release/nrfsim) $(PY) benchmarks/dps_registrations.py
 	NRFSIM_BIN=$(abspath .build/release/nrfsim) $(PY) benchmarks/firmware_boot.py
+	NRFSIM_BIN=$(abspath .build/release/nrfsim) $(PY) benchmarks/fota_update.py
 
 clean:
 	rm -rf .build

@@ -91,7 +91,7 @@ final class DownloadClient: Sendable {
                 Thread.sleep(forTimeInterval: 0.2 * Double(failures))
             }
         }
-        self.logger.info("Download complete")
+        self.logger.info("Download complete (\(file.count) bytes in \(requests) requests)")
         return (file, requests)
     }
 
