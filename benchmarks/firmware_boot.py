@@ -16,11 +16,9 @@ Usage: .venv/bin/python benchmarks/firmware_boot.py [--boots 50]   (NRFSIM_BIN s
 import argparse
 import pathlib
 import re
-import socket
 import statistics
 import sys
 import tempfile
-import threading
 import time
 
 REPO = pathlib.Path(__file__).resolve().parents[1]
@@ -30,67 +28,9 @@ from dps_helpers import create_dps, verify_root  # noqa: E402
 from firmware_device import FirmwareProcess  # noqa: E402
 from firmware_provisioning import HUB_HOST, UUID_DEFINES, make_pki, provision_modem, verify_hub_root  # noqa: E402
 from hub_emulator import MQTT_PORT, HubProcess  # noqa: E402
+from tcp_relay import TCPRelay  # noqa: E402
 
 RELAY_PORT = 28900
-
-
-class CountingRelay:
-    """Forwards 127.0.0.1:RELAY_PORT to the emulator and sorts each direction's bytes by TLS record type."""
-
-    def __init__(self, upstream_port):
-        self.upstream_port = upstream_port
-        self.connections = []
-        self.lock = threading.Lock()
-        self.server = socket.create_server(("127.0.0.1", RELAY_PORT), reuse_port=True)
-        threading.Thread(target=self.accept, daemon=True).start()
-
-    def accept(self):
-        while True:
-            try:
-                client, _ = self.server.accept()
-            except OSError:
-                return
-            upstream = socket.create_connection(("127.0.0.1", self.upstream_port))
-            stats = {"up": {}, "down": {}}
-            with self.lock:
-                self.connections.append(stats)
-            threading.Thread(target=self.pump, args=(client, upstream, stats["up"]), daemon=True).start()
-            threading.Thread(target=self.pump, args=(upstream, client, stats["down"]), daemon=True).start()
-
-    @staticmethod
-    def pump(source, sink, counts):
-        buffer = b""
-        while True:
-            try:
-                data = source.recv(65536)
-            except OSError:
-                data = b""
-            if not data:
-                try:
-                    sink.shutdown(socket.SHUT_WR)
-                except OSError:
-                    pass
-                return
-            buffer += data
-            while len(buffer) >= 5:
-                length = int.from_bytes(buffer[3:5], "big")
-                if len(buffer) < 5 + length:
-                    break
-                kind = {20: "handshake", 21: "alert", 22: "handshake", 23: "application"}.get(buffer[0], "other")
-                counts[kind] = counts.get(kind, 0) + 5 + length
-                buffer = buffer[5 + length:]
-            try:
-                sink.sendall(data)
-            except OSError:
-                return
-
-    def take(self):
-        with self.lock:
-            taken, self.connections = self.connections, []
-        return taken
-
-    def close(self):
-        self.server.close()
 
 
 def percentile(values, q):
@@ -133,7 +73,7 @@ def main():
         work = scratch / "work"
         work.mkdir()
         hub = HubProcess(scratch / "hub", extra=("--dps-retry-after", "1", "--log-level", "warning"))
-        relay = CountingRelay(MQTT_PORT)
+        relay = TCPRelay(RELAY_PORT, MQTT_PORT)
         try:
             hub.az("iot", "hub", "create", "--name", "myhub", "--resource-group", "rg")
             make_pki(work)

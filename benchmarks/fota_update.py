@@ -22,10 +22,11 @@ REPO = pathlib.Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "Tests" / "interop"))
 sys.path.insert(0, str(REPO / "benchmarks"))
 
-from firmware_boot import RELAY_PORT, CountingRelay, provision  # noqa: E402
+from firmware_boot import RELAY_PORT, provision  # noqa: E402
 from firmware_device import FirmwareProcess  # noqa: E402
 from firmware_provisioning import HUB_HOST, UUID_DEFINES, make_pki, verify_hub_root  # noqa: E402
 from hub_emulator import HTTPS_PORT, HubProcess  # noqa: E402
+from tcp_relay import TCPRelay  # noqa: E402
 
 IMGTOOL = str(REPO / ".venv" / "bin" / "imgtool")
 CASES = [(256 * 1024, 1800), (256 * 1024, 4096), (1024 * 1024, 1800), (1024 * 1024, 4096)]
@@ -37,7 +38,7 @@ def main():
         work = scratch / "work"
         work.mkdir()
         hub = HubProcess(scratch / "hub", extra=("--log-level", "warning"))
-        relay = CountingRelay(HTTPS_PORT)
+        relay = TCPRelay(RELAY_PORT, HTTPS_PORT)
         device = None
         try:
             hub.az("iot", "hub", "create", "--name", "myhub", "--resource-group", "rg")

@@ -3,9 +3,7 @@ upload`, started by a desired-twin update exactly as against Azure, downloaded i
 the virtual MCUboot, confirmed or rolled back; bad images refused."""
 import json
 import os
-import socket
 import subprocess
-import threading
 import time
 
 import pytest
@@ -13,6 +11,7 @@ import pytest
 from conftest import VENV_BIN
 from firmware_cloud import Cloud, provisioned_device
 from firmware_device import FirmwareProcess
+from tcp_relay import TCPRelay
 
 ACCOUNT, CONTAINER = "nrfsimfw", "firmware"
 
@@ -176,56 +175,10 @@ def test_bad_images_are_refused_and_the_device_keeps_running(fota):
     assert not (device.state_dir / "mcuboot" / "secondary.bin").exists()
 
 
-class DroppingRelay:
-    """Forwards a local port to the emulator's HTTPS port, cutting its first connection after `limit` bytes from the
-    server."""
-
-    def __init__(self, port, upstream, limit):
-        self.upstream, self.limit, self.connections = upstream, limit, 0
-        self.server = socket.create_server(("127.0.0.1", port), reuse_port=True)
-        threading.Thread(target=self.accept, daemon=True).start()
-
-    def accept(self):
-        while True:
-            try:
-                client, _ = self.server.accept()
-            except OSError:
-                return
-            self.connections += 1
-            limit = self.limit if self.connections == 1 else None
-            upstream = socket.create_connection(("127.0.0.1", self.upstream))
-            threading.Thread(target=self.pump, args=(client, upstream, None), daemon=True).start()
-            threading.Thread(target=self.pump, args=(upstream, client, limit), daemon=True).start()
-
-    @staticmethod
-    def pump(source, sink, limit):
-        sent = 0
-        while True:
-            try:
-                data = source.recv(16384)
-            except OSError:
-                data = b""
-            if not data or (limit is not None and sent + len(data) > limit):
-                for s in (source, sink):
-                    try:
-                        s.shutdown(socket.SHUT_RDWR)
-                    except OSError:
-                        pass
-                return
-            sent += len(data)
-            try:
-                sink.sendall(data)
-            except OSError:
-                return
-
-    def close(self):
-        self.server.close()
-
-
 def test_a_download_survives_a_dropped_connection(fota):
     cloud, device, defines = fota
     device.stop()
-    relay = DroppingRelay(28943, 8443, limit=60_000)
+    relay = TCPRelay(28943, 8443, cut_first_after=60_000)
     uuid = device.uuid
     device = FirmwareProcess(device.state_dir, defines=defines + ("CONFIG_SIM_LOCAL_HTTPS_PORT=28943",))
     device.uuid = uuid
@@ -238,7 +191,7 @@ def test_a_download_survives_a_dropped_connection(fota):
         device.wait_for(r"<wrn> download_client: Fragment at offset \d+ failed .*retry 1 of 3", 30, after=mark)
         device.wait_for("Download complete", 30, after=mark)
         device.wait_for(r"\*\*\* Booting azure_iot_hub v2.1.0 ", 20, after=mark)
-        assert relay.connections >= 2
+        assert relay.connection_count >= 2
         assert reported_firmware(cloud, device.uuid, "current")["currentFwVersion"] == "2.1.0"
     finally:
         device.stop()
