@@ -144,11 +144,11 @@ public final class DeviceFirmware: Sendable {
         guard let file else { return nil }
         let path = file.hasPrefix("/") ? file : URL(fileURLWithPath: appDirectory).appendingPathComponent(file).path
         guard let pem = try? String(contentsOfFile: path, encoding: .utf8) else {
-            throw SettingsError("CONFIG_SIM_MCUBOOT_SIGNATURE_KEY_FILE: cannot read \(path)")
+            throw BootConfigurationError("CONFIG_SIM_MCUBOOT_SIGNATURE_KEY_FILE: cannot read \(path)")
         }
         if let key = try? P256.Signing.PrivateKey(pemRepresentation: pem) { return key.publicKey }
         if let key = try? P256.Signing.PublicKey(pemRepresentation: pem) { return key }
-        throw SettingsError("CONFIG_SIM_MCUBOOT_SIGNATURE_KEY_FILE: \(path) is not a PEM ECDSA P-256 key")
+        throw BootConfigurationError("CONFIG_SIM_MCUBOOT_SIGNATURE_KEY_FILE: \(path) is not a PEM ECDSA P-256 key")
     }
 
     /// The SoC's FICR DEVICEID words: derived from the board's (per state directory) MAC address, so each virtual

@@ -144,3 +144,9 @@ public struct MCUbootImageError: Error, Equatable, CustomStringConvertible, Send
 extension Array where Element == String {
     fileprivate func splitPair() -> (String, String?) { (self.first ?? "", self.count > 1 ? self[1] : nil) }
 }
+
+/// The board cannot boot: its MCUboot configuration (the signing key file) is unusable.
+public struct BootConfigurationError: Error, CustomStringConvertible, Sendable {
+    public let description: String
+    init(_ description: String) { self.description = description }
+}
