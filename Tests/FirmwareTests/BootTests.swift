@@ -98,6 +98,15 @@ struct BootTests {
 
 @Suite("FOTA download and status")
 struct FOTATests {
+    /// The library as the nRF7002 DK's configuration builds it, running `currentVersion`, with nothing to download.
+    static func fota(currentVersion: String) throws -> AzureFOTA {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("fota-\(UUID())").path
+        return AzureFOTA(
+            configuration: try #require(try LibraryAgainstEmulatorTests.configuration([]).fota), currentVersion: currentVersion,
+            downloader: DownloadClient(resolver: .system, tls: .native(TLSCredentials()), secTag: nil, logger: .init(label: "d")),
+            bootloader: Bootloader(directory: directory, slotSize: 1, key: nil), logger: .init(label: "azure_fota"))
+    }
+
     @Test(arguments: [
         ("example.com", true, true, "example.com", 443),
         ("example.com", false, false, "example.com", 80),
@@ -110,11 +119,7 @@ struct FOTATests {
     }
 
     @Test func reportedStatusDecisionTable() throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("fota-\(UUID())").path
-        let fota = AzureFOTA(
-            configuration: try LibraryAgainstEmulatorTests.configuration([]).fota!, currentVersion: "2.0.0",
-            downloader: DownloadClient(resolver: .system, tls: .native(TLSCredentials()), secTag: nil, logger: .init(label: "d")),
-            bootloader: Bootloader(directory: directory, slotSize: 1, key: nil), logger: .init(label: "azure_fota"))
+        let fota = try Self.fota(currentVersion: "2.0.0")
         func report(_ firmware: [String: Any]?) -> String? {
             fota.reportedStatusReport(firmware.map { ["firmware": $0] } ?? [:])
         }
@@ -131,11 +136,7 @@ struct FOTATests {
     }
 
     @Test func missingFragmentSizeMeansNoUpdate() throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("fota-\(UUID())").path
-        let fota = AzureFOTA(
-            configuration: try LibraryAgainstEmulatorTests.configuration([]).fota!, currentVersion: "1.0.0",
-            downloader: DownloadClient(resolver: .system, tls: .native(TLSCredentials()), secTag: nil, logger: .init(label: "d")),
-            bootloader: Bootloader(directory: directory, slotSize: 1, key: nil), logger: .init(label: "azure_fota"))
+        let fota = try Self.fota(currentVersion: "1.0.0")
         #expect(fota.msgProcess(Array("{}".utf8)) == -Errno.EINVAL)  // not initialised
         #expect(fota.initialize { _ in } == 0)
         let patch = #"{"firmware":{"fwVersion":"2.0.0","fwLocation":{"host":"h","path":"p"}},"$version":3}"#

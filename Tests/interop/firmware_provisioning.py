@@ -1,13 +1,11 @@
 """The seed's device set-up for the firmware tests: PKI with `nrfsim cert-tool`, the hub or DPS side with
 `nrfsim az`, and the modem provisioned with the real `nrfcredstore` (key generated in the modem)."""
-import os
 import pathlib
-import subprocess
 
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 
-from conftest import VENV_BIN
+from conftest import run_tool
 from hub_emulator import cert_tool
 
 SEC_TAG = 10
@@ -16,9 +14,7 @@ UUID_DEFINES = ("CONFIG_AZURE_IOT_HUB_SAMPLE_DEVICE_ID_USE_HW_ID=y", "CONFIG_HW_
 
 
 def nrfcredstore(device, *args):
-    env = dict(os.environ, PYTHONPATH=str(device.shim_dir))
-    result = subprocess.run([str(VENV_BIN / "nrfcredstore"), device.pty, *args], env=env, capture_output=True,
-                            text=True, timeout=120)
+    result = run_tool("nrfcredstore", device.pty, *args, device=device)
     assert result.returncode == 0, "nrfcredstore %s failed:\n%s%s" % (" ".join(args), result.stdout, result.stderr)
     return result.stdout
 

@@ -1,9 +1,7 @@
 """Bad input to the device command and its store gets a clear error, and nothing stored is lost."""
 import subprocess
 
-import pytest
-
-from nrfsim_device import NRFSIM
+from nrfsim_device import NRFSIM, REPO
 from at_port import ATPort
 
 
@@ -48,3 +46,46 @@ def test_malformed_lines_get_error_and_the_modem_keeps_serving(start_device):
     log = device.stderr()
     assert "malformed AT command" in log and "column" in log
     assert "exceeds the line buffer" in log
+
+
+def test_unknown_hub_and_app_arguments_are_named(tmp_path):
+    result = run("device", "--hub", "nowhere", "--state-dir", str(tmp_path))
+    assert result.returncode != 0 and '--hub: "nowhere" is neither local nor azure' in result.stderr
+    result = run("device", "--app", "blinky", "--state-dir", str(tmp_path))
+    assert result.returncode != 0 and '--app: unknown application "blinky"; available: azure_iot_hub, at_client' in result.stderr
+
+
+def test_an_unreadable_image_signing_key_stops_the_boot(tmp_path):
+    bad = tmp_path / "key.pem"
+    bad.write_text("-----BEGIN PRIVATE KEY-----\nnot a key\n-----END PRIVATE KEY-----\n")
+    missing = tmp_path / "missing.pem"
+    for path, message in ((missing, "cannot read %s" % missing), (bad, "%s is not a PEM ECDSA P-256 key" % bad)):
+        result = run("device", "--app-dir", str(REPO), "--state-dir", str(tmp_path / "s"),
+                     "-D", 'CONFIG_SIM_MCUBOOT_SIGNATURE_KEY_FILE="%s"' % path)
+        assert result.returncode == 1
+        assert "the firmware cannot start: CONFIG_SIM_MCUBOOT_SIGNATURE_KEY_FILE: " + message in result.stderr, result.stderr
+
+
+def test_a_damaged_settings_partition_stops_the_boot_and_is_kept(tmp_path):
+    (tmp_path / "s").mkdir()
+    settings = tmp_path / "s" / "settings.json"
+    settings.write_text('{"azure_iot_hub/hostname": ')
+    result = run("device", "--app-dir", str(REPO), "--state-dir", str(tmp_path / "s"))
+    assert result.returncode == 1
+    assert "settings.json is not a settings file (a JSON object of strings); it is left as it is" in result.stderr
+    assert settings.read_text() == '{"azure_iot_hub/hostname": '
+
+
+def test_blob_uploads_with_bad_names_or_files_are_refused(hub, tmp_path):
+    image = tmp_path / "app.bin"
+    image.write_bytes(b"\x00" * 10)
+    refused = hub.az("storage", "blob", "upload", "--account-name", "acct", "--container-name", "fw", "--name", "../x",
+                     "--file", str(image), check=False)
+    assert refused.returncode == 1 and "(400)" in refused.stderr and "the blob name '../x' is not valid" in refused.stderr
+    missing = hub.az("storage", "blob", "upload", "--account-name", "acct", "--container-name", "fw", "--name", "x",
+                     "--file", str(tmp_path / "nope.bin"), check=False)
+    assert missing.returncode == 1 and "cannot read" in missing.stderr
+    hub.az("storage", "blob", "upload", "--account-name", "acct", "--container-name", "fw", "--name", "x", "--file", str(image))
+    again = hub.az("storage", "blob", "upload", "--account-name", "acct", "--container-name", "fw", "--name", "x",
+                   "--file", str(image), check=False)
+    assert again.returncode == 1 and "(409) ErrorCode:BlobAlreadyExists;The specified blob already exists." in again.stderr

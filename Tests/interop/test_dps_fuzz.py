@@ -3,15 +3,12 @@ the byte level) into the live listener after a valid DPS CONNECT: the emulator a
 crashes, leaks no connection, and the real ProvisioningDeviceClient still registers afterwards."""
 import base64
 import json
-import random
-import time
 
 from azure.iot.device import ProvisioningDeviceClient
 
 from dps_helpers import DPS_HOST, create_dps
 from test_dps_protocol import dps_sas
-from test_hub_fuzz import encode, mutate, s, wait_for_pingresp
-from test_hub_negative import raw_tls
+from mqtt_fuzz import assert_no_descriptor_leak, encode, fuzz_listener, s
 
 PACKETS = 30_000
 KEY = base64.b64encode(b"f" * 32).decode()
@@ -48,27 +45,9 @@ def test_fuzz_dps_on_the_live_listener(start_hub):
     hub.az("iot", "dps", "enrollment", "create", "--dps-name", "mydps", "--enrollment-id", "fuzz", "--attestation-type",
            "symmetrickey", "--primary-key", KEY)
     baseline = hub.open_fds()
-    rnd = random.Random(20261128)
-    sent = connections = closed_by_server = 0
-    while sent < PACKETS:
-        sock = raw_tls(hub)
-        connections += 1
-        pending = bytearray()
-        sock.sendall(dps_connect(scope, "fuzz", dps_sas(scope, "fuzz", KEY)))
-        alive = True
-        while alive and sent < PACKETS:
-            burst = []
-            for _ in range(50):
-                packet = valid_packet(rnd, rnd.randrange(1, 65536))
-                burst.append(mutate(rnd, packet) if rnd.random() < 0.02 else packet)
-            try:
-                sock.sendall(b"".join(burst) + encode(0xC0, b""))
-            except OSError:
-                alive = False
-            sent += len(burst)
-            alive = alive and wait_for_pingresp(sock, pending)
-        closed_by_server += not alive
-        sock.close()
+    sent, connections, closed_by_server = fuzz_listener(
+        hub, dps_connect(scope, "fuzz", dps_sas(scope, "fuzz", KEY)), valid_packet, seed=20261128, mutation_rate=0.02,
+        packets=PACKETS)
     assert sent >= PACKETS and connections > 1 and closed_by_server > 5
     # Still serving: the real SDK registers the same device.
     client = ProvisioningDeviceClient.create_from_symmetric_key(
@@ -76,9 +55,5 @@ def test_fuzz_dps_on_the_live_listener(start_hub):
         gateway_hostname="localhost", server_verification_cert=hub.root_ca)
     result = client.register()
     assert result.status == "assigned" and result.registration_state.device_id == "fuzz"
-    deadline = time.monotonic() + 15
-    while hub.open_fds() > baseline + 2 and time.monotonic() < deadline:
-        time.sleep(0.2)
-    assert hub.open_fds() <= baseline + 2, (baseline, hub.open_fds())
-    assert hub.process.poll() is None
+    assert_no_descriptor_leak(hub, baseline)
     print("DPS fuzz: %d packets over %d connections, %d closed by the server" % (sent, connections, closed_by_server))

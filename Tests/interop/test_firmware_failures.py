@@ -20,23 +20,28 @@ def lines_in_order(device, expected):
         position += 1
 
 
+def assert_handshake_refused(device, hostname, reason, before=()):
+    """The handshake failed in `connect()` with `reason`: -ECONNREFUSED from the modem, CONNECTING the only event,
+    and the device still running."""
+    device.wait_for("azure_iot_hub_connect failed", 15)
+    time.sleep(0.5)
+    lines_in_order(device, list(before) + [
+        ("inf", "azure_iot_hub_sample", "AZURE_IOT_HUB_EVT_CONNECTING"),
+        ("err", "mqtt_helper", "TLS handshake with %s failed: certificate verification failed: %s" % (hostname, reason)),
+        ("err", "mqtt_helper", "mqtt_connect, error: -111"),
+        ("err", "azure_iot_hub", "mqtt_helper_connect failed, error: -111"),
+        ("err", "azure_iot_hub_sample", "azure_iot_hub_connect failed: -111"),
+    ])
+    assert events(device) == ["AZURE_IOT_HUB_EVT_CONNECTING"]
+    assert device.process.poll() is None
+
+
 def test_wrong_server_root_fails_the_handshake(start_hub, tmp_path):
     cloud = Cloud(start_hub, tmp_path / "work")
     wrong_root = (cloud.workdir / "ca" / "root-ca-cert.pem").read_text()  # the device PKI's root, not the server's
     device = provisioned_device(cloud, tmp_path / "device", cloud.direct_defines(), server_root=wrong_root)
     try:
-        device.wait_for("azure_iot_hub_connect failed", 15)
-        time.sleep(0.5)
-        lines_in_order(device, [
-            ("inf", "azure_iot_hub_sample", "AZURE_IOT_HUB_EVT_CONNECTING"),
-            ("err", "mqtt_helper", "TLS handshake with %s failed: certificate verification failed: "
-                                   "unable to get local issuer certificate" % HUB_HOST),
-            ("err", "mqtt_helper", "mqtt_connect, error: -111"),
-            ("err", "azure_iot_hub", "mqtt_helper_connect failed, error: -111"),
-            ("err", "azure_iot_hub_sample", "azure_iot_hub_connect failed: -111"),
-        ])
-        assert events(device) == ["AZURE_IOT_HUB_EVT_CONNECTING"]
-        assert device.process.poll() is None
+        assert_handshake_refused(device, HUB_HOST, "unable to get local issuer certificate")
     finally:
         device.stop()
 
@@ -47,17 +52,8 @@ def test_hostname_the_server_certificate_does_not_name_fails_the_handshake(start
     defines = cloud.direct_defines() + ('CONFIG_AZURE_IOT_HUB_HOSTNAME="myhub.example.com"',)
     device = provisioned_device(cloud, tmp_path / "device", defines)
     try:
-        device.wait_for("azure_iot_hub_connect failed", 15)
-        time.sleep(0.5)
-        lines_in_order(device, [
-            ("inf", "azure_iot_hub_sample", "Host name: myhub.example.com"),
-            ("inf", "azure_iot_hub_sample", "AZURE_IOT_HUB_EVT_CONNECTING"),
-            ("err", "mqtt_helper", "TLS handshake with myhub.example.com failed: certificate verification failed: "
-                                   "hostname mismatch"),
-            ("err", "mqtt_helper", "mqtt_connect, error: -111"),
-            ("err", "azure_iot_hub_sample", "azure_iot_hub_connect failed: -111"),
-        ])
-        assert events(device) == ["AZURE_IOT_HUB_EVT_CONNECTING"]
+        assert_handshake_refused(device, "myhub.example.com", "hostname mismatch",
+                                 before=[("inf", "azure_iot_hub_sample", "Host name: myhub.example.com")])
     finally:
         device.stop()
 

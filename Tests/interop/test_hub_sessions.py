@@ -62,14 +62,8 @@ def test_persistent_session_keeps_subscriptions(hub):
 def test_c2d_is_not_redelivered_while_awaiting_its_puback(hub):
     """A second C2D send must not repeat the first, still unacknowledged, message on the same connection."""
     import socket
-    from test_hub_negative import connect_packet, raw_tls
     register(hub, "slow")
-    sock = raw_tls(hub)
-    sock.sendall(connect_packet("slow", "myhub.azure-devices.net/slow/" + API, sas_token("slow")))
-    assert sock.recv(4) == bytes([0x20, 0x02, 0x00, 0x00])
-    topic = b"devices/slow/messages/devicebound/#"
-    sock.sendall(bytes([0x82, len(topic) + 5, 0, 1, 0, len(topic)]) + topic + b"\x01")
-    assert sock.recv(5) == bytes([0x90, 0x03, 0x00, 0x01, 0x01])
+    sock = raw_c2d_session(hub, "slow")
     hub.az("iot", "device", "c2d-message", "send", "-n", "myhub", "-d", "slow", "--data", "first")
     hub.az("iot", "device", "c2d-message", "send", "-n", "myhub", "-d", "slow", "--data", "second")
     time.sleep(0.5)
@@ -114,16 +108,10 @@ def test_c2d_is_delivered_again_when_its_lock_expires(start_hub):
     """No PUBACK within the lock timeout (IoT Hub: 1 minute; 2 s here): the same message comes again on the same
     connection; once acknowledged it is complete."""
     import socket
-    from test_hub_negative import connect_packet, raw_tls
     hub = start_hub(extra=("--c2d-lock-timeout", "2"))
     hub.az("iot", "hub", "create", "--resource-group", "rg", "--name", "myhub")
     register(hub, "locked")
-    sock = raw_tls(hub)
-    sock.sendall(connect_packet("locked", "myhub.azure-devices.net/locked/" + API, sas_token("locked")))
-    assert sock.recv(4) == bytes([0x20, 0x02, 0x00, 0x00])
-    topic = b"devices/locked/messages/devicebound/#"
-    sock.sendall(bytes([0x82, len(topic) + 5, 0, 1, 0, len(topic)]) + topic + b"\x01")
-    assert sock.recv(5) == bytes([0x90, 0x03, 0x00, 0x01, 0x01])
+    sock = raw_c2d_session(hub, "locked")
     hub.az("iot", "device", "c2d-message", "send", "-n", "myhub", "-d", "locked", "--data", "hold", "--mid", "m-1")
     first_topic, first_id, payload = read_publish(sock)
     assert payload == b"hold" and "%24.mid=m-1" in first_topic
@@ -140,3 +128,15 @@ def test_c2d_is_delivered_again_when_its_lock_expires(start_hub):
     sock.close()
     assert extra == b"", extra  # completed: not delivered a third time
     assert "C2D lock expired" in hub.log()
+
+
+def raw_c2d_session(hub, device_id):
+    """A raw TLS MQTT session of `device_id` (SAS), accepted and subscribed to its C2D topic at QoS 1."""
+    from test_hub_negative import connect_packet, raw_tls
+    sock = raw_tls(hub)
+    sock.sendall(connect_packet(device_id, "myhub.azure-devices.net/%s/" % device_id + API, sas_token(device_id)))
+    assert sock.recv(4) == bytes([0x20, 0x02, 0x00, 0x00])
+    topic = b"devices/%s/messages/devicebound/#" % device_id.encode()
+    sock.sendall(bytes([0x82, len(topic) + 5, 0, 1, 0, len(topic)]) + topic + b"\x01")
+    assert sock.recv(5) == bytes([0x90, 0x03, 0x00, 0x01, 0x01])
+    return sock

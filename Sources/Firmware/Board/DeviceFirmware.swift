@@ -75,6 +75,9 @@ public final class DeviceFirmware: Sendable {
         }
         self.bootloader = bootloader
         self.runningVersion = runningVersion
+        // Everything that can fail comes before the first thread starts.
+        let settings = try SettingsStorage(directory: configuration.settings.backend == nil ? nil : platform.stateDirectory)
+        self.settings = settings
         let logging = configuration.logging
         func logger(_ module: String) -> Logger {
             var logger = platform.makeLogger(module)
@@ -107,8 +110,6 @@ public final class DeviceFirmware: Sendable {
                 certificatesFolder: nativeTLS ? certificatesFolder : nil),
             tls: tls, resolver: platform.resolver, logger: logger("mqtt_helper"))
         self.helper = mqttHelper
-        let settings = try SettingsStorage(directory: configuration.settings.backend == nil ? nil : platform.stateDirectory)
-        self.settings = settings
         let systemWorkQueue = WorkQueue(name: "sysworkq")
         self.dps = configuration.dps.map {
             AzureIoTHubDPS(
@@ -128,8 +129,14 @@ public final class DeviceFirmware: Sendable {
         self.hub = AzureIoTHub(
             hub: configuration.hub, fixes: SimulatorFixes(configuration), helper: self.helper, dps: self.dps,
             fota: fota, uptime: platform.uptime, logger: logger("azure_iot_hub"))
-        let network: any NetworkInterface =
-            platform.modem.map { LTELink(modem: $0, logger: logger("nrf_modem_lib_netif")) } ?? WiFiLink()
+        let network: any NetworkInterface
+        if let modem = platform.modem {
+            let lte = LTELink(modem: modem, logger: logger("nrf_modem_lib_netif"))
+            lte.onSocketsClosed { [helper = self.helper] in helper.abortConnection() }
+            network = lte
+        } else {
+            network = WiFiLink()
+        }
         let hwID = configuration.hwID.source.map {
             HWID(source: $0, modem: platform.modem, macAddress: platform.macAddress, deviceID: Self.ficrDeviceID(platform.macAddress))
         }

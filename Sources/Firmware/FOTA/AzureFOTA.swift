@@ -33,8 +33,6 @@ public final class AzureFOTA: Sendable {
     let logger: Logger
     let state = Mutex(State())
     let handler: Mutex<(@Sendable (Event) -> Void)?> = Mutex(nil)
-    /// Figures of the last download, for logs and benchmarks.
-    let lastRequests = Mutex(0)
 
     init(configuration: FOTAConfiguration, currentVersion: String, downloader: DownloadClient, bootloader: Bootloader, logger: Logger) {
         self.configuration = configuration
@@ -106,9 +104,8 @@ public final class AzureFOTA: Sendable {
         do {
             self.emit(.erasePending)
             self.emit(.eraseDone)
-            let (image, requests) = try self.downloader.download(
+            let image = try self.downloader.download(
                 location, fragmentSize: fragmentSize, maximumSize: self.bootloader.slotSize)
-            self.lastRequests.withLock { $0 = requests }
             // nrfsim's DFU target checks the image as MCUboot will, so a bad one fails here and the running image
             // stays (MCUboot would refuse it at the swap).
             let checked = try self.bootloader.verify(image)

@@ -53,8 +53,8 @@ final class DownloadClient: Sendable {
     }
 
     /// Downloads the whole file. `maximumSize` refuses a larger file as soon as its size is known.
-    /// - Returns: the file, and the number of HTTP requests it took.
-    func download(_ location: Location, fragmentSize: Int, maximumSize: Int) throws -> (bytes: [UInt8], requests: Int) {
+    /// - Returns: the file.
+    func download(_ location: Location, fragmentSize: Int, maximumSize: Int) throws -> [UInt8] {
         var file: [UInt8] = []
         var total: Int?
         var requests = 0
@@ -92,7 +92,7 @@ final class DownloadClient: Sendable {
             }
         }
         self.logger.info("Download complete (\(file.count) bytes in \(requests) requests)")
-        return (file, requests)
+        return file
     }
 
     private func connect(_ location: Location) throws -> TLSStream {

@@ -30,7 +30,8 @@ public final class MQTTHelper: Sendable {
         self.tls = tls
         self.resolver = resolver
         self.logger = logger
-        let thread = Thread { [unowned self] in self.pollThread() }
+        // Like K_THREAD_DEFINE, the thread and the helper it serves live as long as the program.
+        let thread = Thread { self.pollThread() }
         thread.name = "mqtt_helper_thread"
         thread.start()
     }
@@ -189,7 +190,6 @@ extension MQTTHelper {
         /// Given once the end has been reported (and given back by every waiter).
         let endReported = KSemaphore(initial: 0, limit: 1)
         let reportingThread = Mutex<pthread_t?>(nil)
-        let context: TLSClientContext?
 
         /// Ends a connection that never got going: there is nothing to report.
         func endedUnreported() {
@@ -197,9 +197,8 @@ extension MQTTHelper {
             self.endReported.give()
         }
 
-        init(client: MosquittoClient, context: TLSClientContext?) {
+        init(client: MosquittoClient) {
             self.client = client
-            self.context = context
         }
     }
 
@@ -247,7 +246,7 @@ extension MQTTHelper {
             self.logger.error("mqtt_client_init failed: \(error)")
             return -Errno.ENOMEM
         }
-        let connection = Connection(client: client, context: context)
+        let connection = Connection(client: client)
         connectionBox.connection.withLock { $0 = connection }
         self.shared.withLock { $0.connection = connection }
         do throws(MosquittoError) {

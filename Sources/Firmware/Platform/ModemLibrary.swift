@@ -8,7 +8,7 @@ public protocol ModemLibrary: Sendable {
 
     /// The modem's TLS for an offloaded socket with `TLS_SEC_TAG_LIST = secTags`: roots, client certificate and key
     /// come from the modem's credential store; peer and hostname verification are on.
-    /// - Throws: ``ModemTLSError`` when the tags hold no usable credentials.
+    /// - Throws: ``TLSSetupError`` when the tags hold no usable credentials.
     func tlsContext(secTags: [Int], hostname: String) throws -> TLSClientContext
 
     /// Registers for LTE link changes: true when the modem registers to the network, false when it leaves
@@ -16,8 +16,8 @@ public protocol ModemLibrary: Sendable {
     func onLinkChange(_ handler: @escaping @Sendable (_ registered: Bool) -> Void)
 }
 
-/// The modem could not set up TLS for a socket (`setsockopt(TLS_SEC_TAG_LIST)` accepted, the handshake cannot run).
-public struct ModemTLSError: Error, CustomStringConvertible, Sendable {
+/// TLS cannot be set up for a socket: its security tags hold no usable credentials (modem or native store).
+public struct TLSSetupError: Error, CustomStringConvertible, Sendable {
     public let description: String
     public init(_ description: String) { self.description = description }
 }

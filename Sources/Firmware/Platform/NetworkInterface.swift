@@ -16,6 +16,8 @@ public protocol NetworkInterface: Sendable {
 public final class LTELink: NetworkInterface {
     private let modem: any ModemLibrary
     private let state = Mutex<(registered: Bool, handlers: [@Sendable (Bool) -> Void])>((false, []))
+    /// Run at once, on the modem's thread, when the link goes down: the modem's sockets close with it.
+    private let socketsClosed = Mutex<[@Sendable () -> Void]>([])
     private let logger: Logger
 
     public init(modem: any ModemLibrary, logger: Logger) {
@@ -42,11 +44,20 @@ public final class LTELink: NetworkInterface {
         self.state.withLock { $0.handlers.append(handler) }
     }
 
+    /// Registers what the modem does to the firmware's sockets when LTE goes down (before any L4 event).
+    public func onSocketsClosed(_ handler: @escaping @Sendable () -> Void) {
+        self.socketsClosed.withLock { $0.append(handler) }
+    }
+
     private func linkChanged(_ registered: Bool) {
-        let handlers = self.state.withLock { state -> [@Sendable (Bool) -> Void] in
-            guard state.registered != registered else { return [] }
+        let handlers = self.state.withLock { state -> [@Sendable (Bool) -> Void]? in
+            guard state.registered != registered else { return nil }
             state.registered = registered
             return state.handlers
+        }
+        guard let handlers else { return }
+        if !registered {
+            for close in self.socketsClosed.withLock({ $0 }) { close() }
         }
         // net_mgmt events arrive on their own thread, not on the modem's.
         for handler in handlers { DispatchQueue.global().async { handler(registered) } }

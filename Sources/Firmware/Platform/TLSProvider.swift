@@ -49,7 +49,7 @@ public final class TLSCredentials: Sendable {
         let tags = secTags.compactMap { entries[$0] }
         let roots = tags.compactMap { $0[.caCertificate] }
         guard !roots.isEmpty else {
-            throw ModemTLSError("no CA certificate in security tags \(secTags.map(String.init).joined(separator: ", "))")
+            throw TLSSetupError("no CA certificate in security tags \(secTags.map(String.init).joined(separator: ", "))")
         }
         let identity = tags.first { $0[.serverCertificate] != nil }
         return try TLSClientContext(
