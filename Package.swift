@@ -26,6 +26,12 @@ let package = Package(
     targets: [
         // L0: shared vocabulary with no I/O.
         .target(name: "SimCore", swiftSettings: strictSettings),
+        // L1: where secrets come from (the CSPRNG, or HKDF of --seed) and the one durable, private file writer.
+        .target(
+            name: "Secrets",
+            dependencies: ["SimCore", .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: strictSettings
+        ),
         // L1: pure codecs.
         .target(name: "ATProtocol", swiftSettings: strictSettings),
         // L1: Kconfig, a pure-Swift port of kconfiglib 14.1.0, plus Zephyr's fragment pipeline and kconfig.py checks.
@@ -44,6 +50,7 @@ let package = Package(
         .target(
             name: "CertTool",
             dependencies: [
+                "Secrets",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "X509", package: "swift-certificates"),
                 .product(name: "SwiftASN1", package: "swift-asn1"),
@@ -54,7 +61,7 @@ let package = Package(
         .target(
             name: "HubEmulator",
             dependencies: [
-                "MQTTCodec", "IoTHubTopics", "CertTool",
+                "MQTTCodec", "IoTHubTopics", "CertTool", "Secrets",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -79,7 +86,7 @@ let package = Package(
         .target(
             name: "Firmware",
             dependencies: [
-                "FirmwareConfig", "MosquittoKit", "OpenSSLKit",
+                "FirmwareConfig", "MosquittoKit", "OpenSSLKit", "Secrets",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -91,7 +98,7 @@ let package = Package(
         .target(
             name: "VirtualModem",
             dependencies: [
-                "ATProtocol", "PTY", "SimCore", "OpenSSLKit",
+                "ATProtocol", "PTY", "SimCore", "OpenSSLKit", "Secrets",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -102,7 +109,7 @@ let package = Package(
         .executableTarget(
             name: "nrfsim",
             dependencies: [
-                "VirtualModem", "SimCore", "Kconfig", "FirmwareConfig", "CertTool", "HubEmulator", "Firmware", "OpenSSLKit",
+                "VirtualModem", "SimCore", "Secrets", "Kconfig", "FirmwareConfig", "CertTool", "HubEmulator", "Firmware", "OpenSSLKit",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -146,6 +153,7 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
+        .testTarget(name: "SecretsTests", dependencies: ["Secrets", "SimCore"], swiftSettings: strictSettings),
         .testTarget(name: "ATProtocolTests", dependencies: ["ATProtocol"], swiftSettings: strictSettings),
         .testTarget(name: "MQTTCodecTests", dependencies: ["MQTTCodec"], swiftSettings: strictSettings),
         .testTarget(name: "IoTHubTopicsTests", dependencies: ["IoTHubTopics"], swiftSettings: strictSettings),
@@ -177,7 +185,7 @@ let package = Package(
         .testTarget(
             name: "VirtualModemTests",
             dependencies: [
-                "VirtualModem", "ATProtocol", "SimCore", "PTY",
+                "VirtualModem", "ATProtocol", "SimCore", "PTY", "Secrets",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "InMemoryLogging", package: "swift-log"),

@@ -94,7 +94,7 @@ public struct CertTool {
 
     private func newKey(path: String) throws(CertToolError) -> P256.Signing.PrivateKey {
         let key = P256.Signing.PrivateKey()
-        try Self.write(key.pemRepresentation + "\n", to: path, createDirectory: true)
+        try Self.write(key.pemRepresentation + "\n", to: path, createDirectory: true, secret: true)
         self.print("\(path) generated successfully!")
         return key
     }

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import Secrets
 import SwiftASN1
 import X509
 
@@ -18,15 +19,16 @@ extension CertTool {
         }
     }
 
-    static func write(_ text: String, to path: String, createDirectory: Bool) throws(CertToolError) {
-        let url = URL(fileURLWithPath: path)
+    /// Writes `text` through ``DurableFile``: private keys mode 0600 (`secret`), certificates and CSRs 0644. A
+    /// directory it creates is mode 0700.
+    static func write(_ text: String, to path: String, createDirectory: Bool, secret: Bool = false) throws(CertToolError) {
         do {
             if createDirectory {
-                try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+                try DurableFile.makeDirectory((path as NSString).deletingLastPathComponent)
             }
-            try Data(text.utf8).write(to: url)
+            try DurableFile.write(text, to: path, mode: secret ? DurableFile.privateMode : DurableFile.publicMode)
         } catch {
-            throw CertToolError("cannot write \(path): \(Self.reason(error))")
+            throw CertToolError("\(error)")
         }
     }
 

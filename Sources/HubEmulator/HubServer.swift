@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import NIOCore
 import NIOPosix
+import Secrets
 
 /// The running emulator: the store, the hub core, DPS, the PKI, and the MQTT and HTTPS listeners.
 public final class HubServer: Sendable {
@@ -28,22 +29,17 @@ public final class HubServer: Sendable {
     }
 
     public static func start(_ options: Options, logger: Logger) async throws -> HubServer {
-        try FileManager.default.createDirectory(atPath: options.dataDirectory, withIntermediateDirectories: true)
-        let store = try HubStore(path: options.dataDirectory + "/hub.sqlite")
+        try DurableFile.makeDirectory(options.dataDirectory)
+        let store = try HubStore(path: options.dataDirectory + "/hub.sqlite", logger: logger)
         let core = try HubCore(store: store, logger: logger)
         core.strictAPIVersion = options.strictAPIVersion
         core.cloudToDeviceLockTimeout = options.cloudToDeviceLockTimeout
         let provisioning = try ProvisioningService(hubCore: core, store: store, logger: logger)
         provisioning.retryAfter = options.dpsRetryAfter
-        let pki = try ServerPKI.loadOrCreate(directory: options.dataDirectory, hostnames: core.hubRecords.map(\.hostname))
+        let pki = try ServerPKI.loadOrCreate(
+            directory: options.dataDirectory, hostnames: core.hubRecords.map(\.hostname), logger: logger)
         let tokenPath = options.dataDirectory + "/admin-token"
-        let token: String
-        if let existing = try? String(contentsOfFile: tokenPath, encoding: .utf8), !existing.isEmpty {
-            token = existing.trimmingCharacters(in: .whitespacesAndNewlines)
-        } else {
-            token = (0..<24).map { _ in String(format: "%02x", UInt8.random(in: 0...255)) }.joined()
-            FileManager.default.createFile(atPath: tokenPath, contents: Data(token.utf8), attributes: [.posixPermissions: 0o600])
-        }
+        let token = try Self.adminToken(at: tokenPath, logger: logger)
         let group = MultiThreadedEventLoopGroup(numberOfThreads: System.coreCount)
         do {
             let mqtt = try await MQTTServer.start(core: core, provisioning: provisioning, pki: pki, host: options.host, port: options.mqttPort, group: group, logger: logger)
@@ -57,6 +53,30 @@ public final class HubServer: Sendable {
             try? await group.shutdownGracefully()
             throw error
         }
+    }
+
+    /// The token of the emulator's admin API (what `nrfsim az` authenticates with): 24 bytes from the CSPRNG, made
+    /// once and kept mode 0600 in `path`.
+    static func adminToken(at path: String, logger: Logger) throws(AdminTokenError) -> String {
+        if let warning = DurableFile.loosePermissionsWarning(path) { logger.warning("\(warning)") }
+        if FileManager.default.fileExists(atPath: path) {
+            let existing: String
+            do {
+                existing = try String(contentsOfFile: path, encoding: .utf8)
+            } catch {
+                throw AdminTokenError(path: path, reason: "cannot be read (\((error as NSError).localizedDescription))")
+            }
+            let token = existing.trimmingCharacters(in: .whitespacesAndNewlines)
+            guard !token.isEmpty else { throw AdminTokenError(path: path, reason: "is empty; remove it to make a new admin token") }
+            return token
+        }
+        let token = SecureRandom.hex(24)
+        do {
+            try DurableFile.write(token, to: path, mode: DurableFile.privateMode)
+        } catch {
+            throw AdminTokenError(path: path, reason: error.reason)
+        }
+        return token
     }
 
     init(core: HubCore, provisioning: ProvisioningService, pki: ServerPKI, adminTokenPath: String, mqtt: any Channel, https: any Channel, group: MultiThreadedEventLoopGroup) {
@@ -80,4 +100,11 @@ public final class HubServer: Sendable {
         try? await self.httpsChannel.close()
         try? await self.group.shutdownGracefully()
     }
+}
+
+/// The admin API's token file is unusable: names the file and why.
+public struct AdminTokenError: Error, CustomStringConvertible {
+    public var path: String
+    public var reason: String
+    public var description: String { "\(self.path): \(self.reason)" }
 }

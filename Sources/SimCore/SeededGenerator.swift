@@ -1,18 +1,13 @@
 /// A small, fast, seedable random number generator (SplitMix64), so simulations repeat under `--seed`.
 ///
-/// Not for cryptographic secrecy beyond the simulation: a device's keys are derived from it so that a seeded
-/// device is reproducible, which is the point of a simulator.
+/// Never for secrets: SplitMix64's output step is invertible, so one output gives away the state and every later
+/// output. It makes public values only (IMEI digits, UUIDs, MAC addresses, fuzz inputs); keys, tokens and nonces
+/// come from the `Secrets` module.
 public struct SeededGenerator: RandomNumberGenerator, Sendable {
     private var state: UInt64
 
     public init(seed: UInt64) {
         self.state = seed
-    }
-
-    /// A generator seeded from the system's entropy; use only in the composition root.
-    public static func fromSystemEntropy() -> SeededGenerator {
-        var system = SystemRandomNumberGenerator()
-        return SeededGenerator(seed: system.next())
     }
 
     public mutating func next() -> UInt64 {

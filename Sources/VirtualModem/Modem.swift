@@ -1,5 +1,6 @@
 import ATProtocol
 import Logging
+import Secrets
 import SimCore
 import Synchronization
 
@@ -24,19 +25,20 @@ public final class Modem: Sendable {
     }
 
     /// Opens the modem kept in `stateDirectory`, creating a factory-new one (and its identity) on first use.
-    /// - Parameter rng: used only for a new identity and for later nonces and keys.
+    /// - Parameter secrets: where a new identity key and every `%KEYGEN` key come from.
     /// - Throws: ``ModemStoreError`` if the stored state cannot be read; it is never overwritten then.
     public static func open(
-        stateDirectory: String, profile: ModemProfile, rng: SeededGenerator, options: ModemCore.Options = .init(),
+        stateDirectory: String, profile: ModemProfile, secrets: SecretSource, options: ModemCore.Options = .init(),
         logger: Logger
     ) throws(ModemStoreError) -> Modem {
         let file = try ModemStoreFile(directory: stateDirectory)
+        if let warning = DurableFile.loosePermissionsWarning(file.path) { logger.warning("\(warning)") }
         let core: ModemCore
         if let nvm = try file.load() {
-            core = ModemCore(profile: profile, nvm: nvm, rng: rng, options: options)
+            core = ModemCore(profile: profile, nvm: nvm, secrets: secrets, options: options)
             logger.info("modem store loaded", metadata: ["modem.store": "\(file.path)"])
         } else {
-            core = ModemCore.factoryNew(profile: profile, rng: rng, options: options)
+            core = ModemCore.factoryNew(profile: profile, secrets: secrets, options: options)
             logger.info("new modem identity created", metadata: ["modem.store": "\(file.path)"])
         }
         if core.nvm != (try file.load()) {
@@ -122,10 +124,12 @@ public final class Modem: Sendable {
 /// What the modem logs about commands: names and numbers, never credential content.
 enum ATLogging {
     static func summary(_ command: ATCommand) -> String {
-        let parameters = command.parameters.map { parameter -> String in
+        let parameters = command.parameters.enumerated().map { index, parameter -> String in
             switch parameter {
             case .omitted, .empty: return ""
-            case .token(let text): return text
+            case .token(let text):
+                // %CMNG's content and passphrase may come unquoted (a bare hex PSK): never shown.
+                return command.name == "%CMNG" && index >= Self.cmngSecretParameter ? "<\(text.utf8.count) bytes>" : text
             case .quoted(let bytes): return "\"<\(bytes.count) bytes>\""
             }
         }
@@ -137,9 +141,20 @@ enum ATLogging {
         }
     }
 
-    /// A malformed line for the log: its first bytes up to any quote, so quoted content never reaches the log.
+    /// The index of `%CMNG`'s first parameter that can carry a secret (`<content>`, then `<passwd>`).
+    static let cmngSecretParameter = 3
+
+    /// A malformed line for the log: its first bytes up to any quote (and, for `%CMNG`, up to its content), so
+    /// credential content never reaches the log.
     static func redacted(_ line: [UInt8]) -> String {
-        let visible = line.prefix { $0 != UInt8(ascii: "\"") }.prefix(40)
+        var visible = line.prefix { $0 != UInt8(ascii: "\"") }.prefix(40)
+        if String(decoding: line.prefix(7), as: UTF8.self).uppercased() == "AT%CMNG" {
+            var commas = 0
+            visible = visible.prefix { byte in
+                if byte == UInt8(ascii: ",") { commas += 1 }
+                return commas < Self.cmngSecretParameter
+            }
+        }
         let text = String(decoding: visible.map { $0 >= 0x20 && $0 < 0x7F ? $0 : UInt8(ascii: ".") }, as: UTF8.self)
         return visible.count < line.count ? text + "…(\(line.count) bytes)" : text
     }

@@ -1,12 +1,13 @@
 import ATProtocol
 import Crypto
+import Secrets
 import SimCore
 
 /// The modem's behaviour as a pure state machine: one AT command in, one response out.
 ///
-/// No I/O: ``Modem`` persists the store and logs; ``ModemTerminal`` frames bytes. Every random value comes from the
-/// injected generator, so a seeded modem answers identically every time (but for ECDSA signatures, whose nonces
-/// come from the crypto library).
+/// No I/O: ``Modem`` persists the store and logs; ``ModemTerminal`` frames bytes. Keys come from the injected
+/// ``SecretSource`` (the CSPRNG, or HKDF of `--seed`, so that a seeded modem makes the same keys); nonces always
+/// come from the CSPRNG, as do ECDSA signatures' own nonces inside the crypto library.
 public struct ModemCore: Sendable {
     /// Switches that change documented-but-unverified behaviour.
     public struct Options: Sendable {
@@ -32,23 +33,31 @@ public struct ModemCore: Sendable {
     var registrationReporting = 0
     /// Unsolicited result codes raised by the last command, written after its response.
     public internal(set) var unsolicited: [String] = []
-    var rng: SeededGenerator
+    /// Where `%KEYGEN` keys come from.
+    let secrets: SecretSource
 
     /// A modem with the given persistent state.
-    public init(profile: ModemProfile, nvm: ModemNVM, rng: SeededGenerator, options: Options = Options()) {
+    public init(profile: ModemProfile, nvm: ModemNVM, secrets: SecretSource, options: Options = Options()) {
         self.profile = profile
         self.identity = nvm.identity
         self.credentials = nvm.credentials
-        self.rng = rng
+        self.secrets = secrets
         self.options = options
         self.installFactoryEntries()
     }
 
-    /// A factory-new modem: a fresh identity from `rng` and only the modem's own entries.
-    public static func factoryNew(profile: ModemProfile, rng: SeededGenerator, options: Options = Options()) -> ModemCore {
-        var rng = rng
-        let identity = ModemIdentity.generate(profile: profile, using: &rng)
-        return ModemCore(profile: profile, nvm: ModemNVM(identity: identity, credentials: CredentialStore()), rng: rng, options: options)
+    /// A factory-new modem: a fresh identity and only the modem's own entries.
+    /// - Parameters:
+    ///   - secrets: where the identity key and later `%KEYGEN` keys come from.
+    ///   - publicValues: the stream the IMEI and device UUID are drawn from; by default ``SecretSource/publicValues()``.
+    public static func factoryNew(
+        profile: ModemProfile, secrets: SecretSource, publicValues: SeededGenerator? = nil, options: Options = Options()
+    ) -> ModemCore {
+        var publicValues = publicValues ?? secrets.publicValues()
+        let identity = ModemIdentity.generate(profile: profile, publicValues: &publicValues, secrets: secrets)
+        return ModemCore(
+            profile: profile, nvm: ModemNVM(identity: identity, credentials: CredentialStore()), secrets: secrets,
+            options: options)
     }
 
     /// What must survive a restart.
@@ -94,7 +103,8 @@ public struct ModemCore: Sendable {
     }
 }
 
-/// Fixed keys standing in for Nordic's, the same on every simulated modem.
+/// Fixed keys standing in for Nordic's, the same on every simulated modem. Only their public halves are ever used:
+/// they are published stand-ins, not secrets of any device, so a fixed derivation is what they need.
 enum FactoryKeys {
     private static func publicKeyPEM(_ label: String) -> [UInt8] {
         var rng = SeededGenerator(seed: UInt64(label.utf8.reduce(5381) { ($0 &* 33) &+ UInt64($1) }))

@@ -48,7 +48,9 @@ extension AzCommand.IoT {
                     if let deviceID = self.deviceID {
                         return try self.output.print(try await deviceConnectionString(hub: hub, hostname: hostname, deviceID: deviceID))
                     }
-                    guard case .array(let policies)? = hub["properties"]?["authorizationPolicies"],
+                    let hubName = hub["name"]?.stringValue ?? ""
+                    let keys = try await AzEmulator.call(.POST, "/admin/hubs/\(hubName)/listkeys")
+                    guard case .array(let policies)? = keys["value"],
                         let policy = policies.first(where: { $0["keyName"]?.stringValue == self.policyName }),
                         let key = policy["primaryKey"]?.stringValue
                     else { throw CommandFailure("ERROR: no shared access policy '\(self.policyName)'") }

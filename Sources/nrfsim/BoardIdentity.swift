@@ -1,4 +1,5 @@
 import Foundation
+import Secrets
 import SimCore
 
 /// Identity of a board without a modem: its network MAC address, made once per state directory.
@@ -17,8 +18,8 @@ enum BoardIdentity {
         var rng = rng
         var bytes = rng.bytes(6)
         bytes[0] = (bytes[0] & 0xFC) | 0x02
-        try FileManager.default.createDirectory(atPath: stateDirectory, withIntermediateDirectories: true)
-        try bytes.map { String(format: "%02x", $0) }.joined().write(toFile: path, atomically: true, encoding: .utf8)
+        try DurableFile.makeDirectory(stateDirectory)
+        try DurableFile.write(bytes.map { String(format: "%02x", $0) }.joined(), to: path, mode: DurableFile.publicMode)
         return bytes
     }
 }

@@ -5,9 +5,10 @@ import Kconfig
 import Foundation
 import Logging
 import PTY
+import Secrets
 import ServiceLifecycle
-import UnixSignals
 import SimCore
+import UnixSignals
 import VirtualModem
 
 /// `nrfsim device`: boots a virtual board whose modem AT interface is on a new pseudo-terminal.
@@ -36,7 +37,7 @@ struct DeviceCommand: AsyncParsableCommand {
     @Option(name: .customLong("state-dir"), help: "Where the device keeps its modem store and settings.")
     var stateDirectory: String = "state/device"
 
-    @Option(help: "Seed for the device's identity and randomness (default: from system entropy).")
+    @Option(help: "Make the device reproducible: its IMEI, UUID and MAC, and (derived by HKDF) its keys, follow from this seed. Test use only: anyone who knows the seed can recompute the keys. Default: keys from the system's CSPRNG.")
     var seed: UInt64?
 
     @Option(help: "Also create a symbolic link at this path pointing to the pseudo-terminal.")
@@ -79,21 +80,27 @@ struct DeviceCommand: AsyncParsableCommand {
         if self.app == "azure_iot_hub", configuration == nil {
             throw CommandFailure("azure_iot_hub needs the application's Kconfig: none in \(self.appDirectory)")
         }
-        let rng = self.seed.map { SeededGenerator(seed: $0) } ?? SeededGenerator.fromSystemEntropy()
+        let secrets = SecretSource.forSeed(self.seed)
+        if self.seed != nil {
+            // The value is not repeated: with it, anyone can recompute the keys.
+            let warning = "--seed given: this device's keys are derived from the seed and reproducible; for test use only"
+            Console.print("WARNING: " + warning)
+            logger.warning("\(warning)")
+        }
         let signals = await UnixSignalsSequence(trapping: .sigterm, .sigint)
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
         var modem: Modem?
         var pty: PseudoTerminal?
         defer { pty?.close() }
         if board.hasCellularModem {
-            let opened = try self.openModem(board: board, rng: rng, logger: logger)
+            let opened = try self.openModem(board: board, secrets: secrets, logger: logger)
             modem = opened.modem
             pty = opened.pty
             services.append(.init(service: ModemService(terminal: opened.terminal)))
         }
         if let configuration, self.app == "azure_iot_hub" {
             let console = ZephyrConsole()
-            let macAddress = try BoardIdentity.macAddress(stateDirectory: self.stateDirectory, rng: rng)
+            let macAddress = try BoardIdentity.macAddress(stateDirectory: self.stateDirectory, rng: secrets.publicValues())
             let modemLibrary = modem.map { ModemLibraryAdapter(modem: $0) }
             let resolver = self.resolver(configuration)
             let (stateDirectory, appDirectory) = (self.stateDirectory, self.appDirectory)
@@ -134,14 +141,14 @@ struct DeviceCommand: AsyncParsableCommand {
     }
 
     /// Opens the modem store and its pseudo-terminal, and prints where the AT interface is.
-    private func openModem(board: Board, rng: SeededGenerator, logger: Logger) throws -> (modem: Modem, pty: PseudoTerminal, terminal: ModemTerminal) {
+    private func openModem(board: Board, secrets: SecretSource, logger: Logger) throws -> (modem: Modem, pty: PseudoTerminal, terminal: ModemTerminal) {
         let profile = ModemProfile.forSoC(board.soc)!
         var options = ModemCore.Options()
         options.keygenOverwritesKeys = self.keygenOverwrite
         let modem: Modem
         do {
             modem = try Modem.open(
-                stateDirectory: self.stateDirectory, profile: profile, rng: rng, options: options, logger: logger)
+                stateDirectory: self.stateDirectory, profile: profile, secrets: secrets, options: options, logger: logger)
         } catch {
             throw CommandFailure("cannot open the modem store: \(error)")
         }

@@ -80,6 +80,9 @@ struct CertToolTests {
         try self.tool(scratch).clientKey(path: scratch.file("certs/private-key.pem"))
         let text = try String(contentsOfFile: scratch.file("certs/private-key.pem"), encoding: .utf8)
         #expect(text.hasPrefix("-----BEGIN PRIVATE KEY-----\n") && text.hasSuffix("-----END PRIVATE KEY-----\n"))
+        // Private keys are the owner's alone (cert_tool.py leaves them to the umask; a key is a secret).
+        let mode = try FileManager.default.attributesOfItem(atPath: scratch.file("certs/private-key.pem"))[.posixPermissions] as? NSNumber
+        #expect(mode?.intValue == 0o600)
         #expect(scratch.messages == ["\(scratch.file("certs/private-key.pem")) generated successfully!"])
     }
 

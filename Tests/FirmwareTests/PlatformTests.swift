@@ -18,6 +18,30 @@ struct PlatformTests {
         #expect(try SettingsStorage(directory: directory).load(subtree: "azure_iot_hub").isEmpty)
     }
 
+    @Test func settingsAreWrittenPrivateAndAFailedWriteKeepsTheOldValues() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("settings-\(UUID())").path
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let settings = try SettingsStorage(directory: directory)
+        try settings.save("azure_iot_hub/hostname", "old.azure-devices.net")
+        let path = directory + "/settings.json"
+        let mode = try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? NSNumber
+        #expect(mode?.intValue == 0o600)
+        // The temporary file cannot be made (a directory stands in its way, which stops root too).
+        try FileManager.default.createDirectory(atPath: path + ".tmp", withIntermediateDirectories: false)
+        let error = #expect(throws: (any Error).self) { try settings.save("azure_iot_hub/hostname", "new.azure-devices.net") }
+        #expect("\(error.map { "\($0)" } ?? "")".contains("cannot write \(path)"))
+        #expect(settings.load(subtree: "azure_iot_hub") == ["hostname": "old.azure-devices.net"])
+        try FileManager.default.removeItem(atPath: path + ".tmp")
+        #expect(try SettingsStorage(directory: directory).load(subtree: "azure_iot_hub") == ["hostname": "old.azure-devices.net"])
+    }
+
+    @Test func blobSASSignaturesAreNotLogged() {
+        #expect(LoggedLocation.redacted("/fw/app_update.bin?sv=2021-08-06&se=2027-01-01&sp=r&sig=abc%2Bdef%3D")
+            == "/fw/app_update.bin?sv=2021-08-06&se=2027-01-01&sp=r&sig=<redacted>")
+        #expect(LoggedLocation.redacted("/fw/app_update.bin") == "/fw/app_update.bin")
+        #expect(LoggedLocation.redacted("/a?SIG=x&b=1") == "/a?sig=<redacted>&b=1")
+    }
+
     @Test func aDamagedSettingsFileIsReportedAndLeftAlone() throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("settings-\(UUID())").path
         defer { try? FileManager.default.removeItem(atPath: directory) }

@@ -27,10 +27,20 @@ struct SASTests {
         ("sr=a&sig=b&se=1", "the password is not a SharedAccessSignature"),
         ("SharedAccessSignature sr=a&sig=YQ==", "the SAS token lacks sr, sig or se"),
         ("SharedAccessSignature sr=a&sig=YQ==&se=x", "the SAS expiry 'x' is not a number"),
-        ("SharedAccessSignature sr=a&sig=YQ==&se=1&foo=2", "unknown SAS field 'foo'"),
+        ("SharedAccessSignature sr=a&sig=YQ==&se=1&foo=2", "SAS field 4 is not one of sr, sig, se, skn"),
+        ("SharedAccessSignature sr=a&sig=YQ==&se=1&abc", "SAS field 4 (3 characters) has no '='"),
     ])
     func malformed(_ text: String, _ reason: String) {
         #expect(throws: SASError(reason)) { try SASToken.parse(text) }
+    }
+
+    @Test("a device key sent in place of a token is not echoed in the refusal (which is logged)")
+    func keyNotEchoed() throws {
+        let key = "q8kbyH3N1fAd8UnFxw9Z1gJ3sGAXtAA/Ce6q5qkRmZk="
+        for text in ["SharedAccessSignature \(key)", "SharedAccessSignature sr=a&\(key)", "SharedAccessSignature \(key.dropLast())"] {
+            let error = try #require(throws: SASError.self) { try SASToken.parse(text) }
+            #expect(!"\(error)".contains(key.prefix(12)))
+        }
     }
 }
 

@@ -1,6 +1,7 @@
 import Foundation
 import InMemoryLogging
 import Logging
+import Secrets
 import SimCore
 import Testing
 @testable import VirtualModem
@@ -10,7 +11,7 @@ struct PersistenceTests {
     private let quiet = Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
 
     private func open(_ directory: TemporaryDirectory, seed: UInt64 = 3) throws -> Modem {
-        try Modem.open(stateDirectory: directory.path, profile: .nrf9161, rng: SeededGenerator(seed: seed), logger: self.quiet)
+        try Modem.open(stateDirectory: directory.path, profile: .nrf9161, secrets: .reproducible(seed: seed), logger: self.quiet)
     }
 
     @Test("credentials and identity survive a restart; a new seed does not replace the identity")
@@ -79,15 +80,21 @@ struct PersistenceTests {
         logHandler.logLevel = .trace
         let logger = Logger(label: "test", factory: { _ in logHandler })
         let directory = TemporaryDirectory()
-        let modem = try Modem.open(stateDirectory: directory.path, profile: .nrf9160, rng: SeededGenerator(seed: 5), logger: logger)
+        let modem = try Modem.open(stateDirectory: directory.path, profile: .nrf9160, secrets: .reproducible(seed: 5), logger: logger)
         let secret = "SECRET-KEY-MATERIAL-0123456789"
         _ = modem.execute("AT%CMNG=0,9,2,\"\(secret)\"")
         _ = modem.execute("AT%CMNG=0,9,2,\"\(secret)\"x")  // malformed: still must not log the content
         _ = modem.execute("AT%KEYGEN=10,2,0")
+        // An unquoted PSK, well-formed and malformed: still never logged.
+        let psk = "00112233445566778899AABBCCDDEEFF"
+        _ = modem.execute("AT%CMNG=0,11,3,\(psk)")
+        _ = modem.execute("AT%CMNG=0,11,3,\(psk)\"")
+        _ = modem.execute("AT%CMNG=0,11,4,\"identity\",\(psk)")
         let scalar = try #require(modem.snapshot.credentials.entry(tag: 10, type: .clientPrivateKey)).content
         let logged = handler.entries.map { "\($0.message) \($0.metadata)" }.joined(separator: "\n")
         #expect(!handler.entries.isEmpty)
         #expect(!logged.contains(secret))
+        #expect(!logged.contains(psk) && !logged.contains(psk.prefix(12)))
         #expect(!logged.contains(Hex.upper(scalar)) && !logged.contains(Data(scalar).base64EncodedString()))
     }
 }

@@ -1,12 +1,13 @@
 import Foundation
 import Logging
+import Secrets
 import SimCore
 @testable import VirtualModem
 
 /// A fresh in-memory modem for tests.
 func makeModem(profile: ModemProfile = .nrf9160, seed: UInt64 = 1, options: ModemCore.Options = .init()) -> Modem {
     Modem(
-        core: .factoryNew(profile: profile, rng: SeededGenerator(seed: seed), options: options), storeFile: nil,
+        core: .factoryNew(profile: profile, secrets: .reproducible(seed: seed), options: options), storeFile: nil,
         logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))
 }
 

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Secrets
 import SimCore
 import Testing
 @testable import VirtualModem
@@ -54,7 +55,7 @@ enum TranscriptRunner {
             if line == "@power-off-warning" { options.powerOffWarning = true }
         }
         let modem = Modem(
-            core: .factoryNew(profile: profile, rng: SeededGenerator(seed: seed), options: options), storeFile: nil,
+            core: .factoryNew(profile: profile, secrets: .reproducible(seed: seed), options: options), storeFile: nil,
             logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))
         var out = ""
         for line in transcript.split(separator: "\n", omittingEmptySubsequences: false) {
@@ -63,7 +64,7 @@ enum TranscriptRunner {
                 let command = Self.unescape(String(line.dropFirst(2)))
                 let reply = String(decoding: modem.handle(line: Array(command.utf8)), as: UTF8.self)
                 for replyLine in reply.components(separatedBy: "\r\n").dropLast() {
-                    out += Self.mask(Self.escape(replyLine)) + "\n"
+                    out += Self.mask(Self.escape(replyLine), command: command) + "\n"
                 }
             } else if line.isEmpty || line.hasPrefix("#") || line.hasPrefix("@") {
                 out += line + "\n"
@@ -102,11 +103,18 @@ enum TranscriptRunner {
     }
 
     /// Masks the parts of `%KEYGEN` and `%ATTESTTOKEN` that carry random ECDSA signatures.
-    static func mask(_ line: String) -> String {
+    /// Hides what differs between runs of a seeded modem: signatures, and nonces the modem draws from the CSPRNG.
+    static func mask(_ line: String, command: String) -> String {
         if line.hasPrefix("%KEYGEN: \"") {
             return "%KEYGEN: \"<csr or public key>.<cose>\""
         }
-        if line.hasPrefix("%ATTESTTOKEN: \""), let dot = line.firstIndex(of: ".") {
+        let prefix = "%ATTESTTOKEN: \""
+        if line.hasPrefix(prefix), let dot = line.firstIndex(of: ".") {
+            let body = String(line[line.index(line.startIndex, offsetBy: prefix.count)..<dot])
+            // Without a challenge the modem's own 16-byte nonce ends the identity message.
+            if command.uppercased() == "AT%ATTESTTOKEN", let bytes = base64URLDecode(body), bytes.count > 16 {
+                return prefix + Base64URL.encode(Array(bytes.dropLast(16))) + "<16-byte nonce>.<cose>\""
+            }
             return String(line[..<dot]) + ".<cose>\""
         }
         return line

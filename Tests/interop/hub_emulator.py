@@ -14,12 +14,13 @@ HTTPS_PORT = 8443
 
 
 class HubProcess:
-    def __init__(self, data_dir, extra=()):
+    def __init__(self, data_dir, extra=(), prefix=()):
         self.data_dir = pathlib.Path(data_dir)
         self.log_path = self.data_dir.parent / (self.data_dir.name + ".log")
+        self.data_dir.parent.mkdir(parents=True, exist_ok=True)
         self._log = open(self.log_path, "ab")
         self.process = subprocess.Popen(
-            [NRFSIM, "hub", "--data-dir", str(self.data_dir), "--log-level", "info", *extra],
+            [*prefix, NRFSIM, "hub", "--data-dir", str(self.data_dir), "--log-level", "info", *extra],
             stdout=subprocess.PIPE, stderr=self._log)
         banner = b""
         deadline = time.monotonic() + 15
@@ -34,7 +35,8 @@ class HubProcess:
         self.root_ca = open(self.root_ca_path).read()
 
     def log(self):
-        self._log.flush()
+        if not self._log.closed:
+            self._log.flush()
         return self.log_path.read_text(errors="replace")
 
     def stop(self, sig=signal.SIGTERM, timeout=15):

@@ -14,14 +14,14 @@ NRFSIM = os.environ.get("NRFSIM_BIN", str(REPO / ".build" / "debug" / "nrfsim"))
 class DeviceProcess:
     """Starts `nrfsim device` and parses what it prints on stdout."""
 
-    def __init__(self, board, state_dir, seed=None, extra=(), startup_timeout=2.0):
-        args = [NRFSIM, "device", "--board", board, "--app", "at_client", "--state-dir", str(state_dir)]
+    def __init__(self, board, state_dir, seed=None, extra=(), startup_timeout=2.0, prefix=()):
+        args = [*prefix, NRFSIM, "device", "--board", board, "--app", "at_client", "--state-dir", str(state_dir)]
         if seed is not None:
             args += ["--seed", str(seed)]
         args += list(extra)
         self.state_dir = pathlib.Path(state_dir)
         self.started_at = time.monotonic()
-        self.state_dir.mkdir(parents=True, exist_ok=True)
+        self.state_dir.parent.mkdir(parents=True, exist_ok=True)
         # The log goes to a file: a pipe nobody drains would block the device once it fills.
         self.log_path = self.state_dir.parent / f"{self.state_dir.name}.log"
         self._log = open(self.log_path, "ab")

@@ -1,6 +1,8 @@
 """The firmware end to end (issue: Firmware): the Azure IoT Hub sample on a virtual nRF9161 DK, provisioned with the
 real nrfcredstore, against the local emulator — directly and through DPS — and on an nRF7002 DK with certs/."""
 import json
+import os
+import stat
 import time
 
 import serial
@@ -93,6 +95,9 @@ def test_dps_path_persists_the_assignment_across_a_restart(start_hub, tmp_path):
     assert identity["deviceId"] == device.uuid
     settings = json.loads((tmp_path / "device" / "settings.json").read_text())
     assert settings["azure_iot_hub/hostname"] == HUB_HOST and settings["azure_iot_hub/device_id"] == device.uuid
+    # The settings partition and the modem store are private to their owner.
+    for name in ("settings.json", "modem-nvm.json"):
+        assert stat.S_IMODE(os.stat(tmp_path / "device" / name).st_mode) == 0o600, name
 
     # A restart reuses the stored assignment: no DPS connection at all.
     again = FirmwareProcess(tmp_path / "device", defines=cloud.dps_defines(), conf=conf)

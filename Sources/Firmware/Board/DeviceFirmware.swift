@@ -76,7 +76,9 @@ public final class DeviceFirmware: Sendable {
         self.bootloader = bootloader
         self.runningVersion = runningVersion
         // Everything that can fail comes before the first thread starts.
-        let settings = try SettingsStorage(directory: configuration.settings.backend == nil ? nil : platform.stateDirectory)
+        let settings = try SettingsStorage(
+            directory: configuration.settings.backend == nil ? nil : platform.stateDirectory,
+            logger: platform.makeLogger("settings"))
         self.settings = settings
         let logging = configuration.logging
         func logger(_ module: String) -> Logger {

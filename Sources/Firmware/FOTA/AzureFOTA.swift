@@ -90,7 +90,7 @@ public final class AzureFOTA: Sendable {
             state.jobID = jobID
             state.pendingVersion = version
         }
-        self.logger.info("Attempting to download firmware (version '\(version)') from \(host)/\(path)")
+        self.logger.info("Attempting to download firmware (version '\(version)') from \(host)/\(LoggedLocation.redacted(path))")
         let location = DownloadClient.Location(host: host, path: path, secure: self.configuration.secTag != nil)
         self.emit(.start(report: self.report(.downloading)))
         let thread = Thread { [self] in self.run(location, fragmentSize: fragment) }

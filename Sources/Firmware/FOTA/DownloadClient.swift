@@ -71,7 +71,7 @@ final class DownloadClient: Sendable {
                     guard fileSize <= maximumSize else {
                         throw DownloadError("the file is \(fileSize) bytes, more than the \(maximumSize) bytes of the slot")
                     }
-                    self.logger.info("Downloading: \(location.path) [\(fileSize)]")
+                    self.logger.info("Downloading: \(LoggedLocation.redacted(location.path)) [\(fileSize)]")
                 }
                 total = fileSize
                 file += body
@@ -127,7 +127,7 @@ final class DownloadClient: Sendable {
             headers[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
         }
         guard status == 206 || (status == 200 && from == 0) else {
-            throw DownloadError("HTTP status \(status) for \(location.path)", fatal: status >= 400 && status < 500)
+            throw DownloadError("HTTP status \(status) for \(LoggedLocation.redacted(location.path))", fatal: status >= 400 && status < 500)
         }
         guard let length = headers["content-length"].flatMap(Int.init) else { throw DownloadError("no Content-Length") }
         // The server must send Content-Range (the download client's documented requirement).

@@ -1,15 +1,19 @@
 import Foundation
+import Logging
+import Secrets
 import Synchronization
 
 /// Zephyr's settings subsystem on the device's "settings" partition: a file in the state directory holding
-/// self-describing string values by key (`azure_iot_hub/hostname`). Every change replaces the file atomically.
+/// self-describing string values by key (`azure_iot_hub/hostname`). Every change replaces the file atomically and
+/// durably (``DurableFile``), mode 0600.
 public final class SettingsStorage: Sendable {
     private let path: String?
     private let values: Mutex<[String: String]>
 
     /// Loads `<directory>/settings.json`; nil `directory` keeps settings in RAM (a board without a partition).
     /// - Throws: when the file exists but cannot be read; it is never overwritten then.
-    public init(directory: String?) throws {
+    /// - Parameter logger: told when the file can be read by others.
+    public init(directory: String?, logger: Logger? = nil) throws {
         guard let directory else {
             self.path = nil
             self.values = Mutex([:])
@@ -17,6 +21,7 @@ public final class SettingsStorage: Sendable {
         }
         let path = URL(fileURLWithPath: directory).appendingPathComponent("settings.json").path
         self.path = path
+        if let warning = DurableFile.loosePermissionsWarning(path) { logger?.warning("\(warning)") }
         if let data = FileManager.default.contents(atPath: path) {
             guard let decoded = try? JSONDecoder().decode([String: String].self, from: data) else {
                 throw SettingsError("\(path) is not a settings file (a JSON object of strings); it is left as it is")
@@ -53,9 +58,8 @@ public final class SettingsStorage: Sendable {
             change(&next)
             if let path = self.path {
                 let data = try JSONEncoder().encode(next)
-                try FileManager.default.createDirectory(
-                    atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-                try data.write(to: URL(fileURLWithPath: path), options: .atomic)
+                try DurableFile.makeDirectory((path as NSString).deletingLastPathComponent)
+                try DurableFile.write(Array(data), to: path, mode: DurableFile.privateMode)
             }
             values = next
         }

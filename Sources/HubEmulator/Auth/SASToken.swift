@@ -16,10 +16,16 @@ public struct SASToken: Equatable, Sendable {
         let prefix = "SharedAccessSignature "
         guard text.hasPrefix(prefix) else { throw SASError("the password is not a SharedAccessSignature") }
         var fields: [String: String] = [:]
-        for pair in text.dropFirst(prefix.count).split(separator: "&") {
-            guard let equals = pair.firstIndex(of: "=") else { throw SASError("the SAS field '\(pair)' has no '='") }
+        // Errors name a field by its position, never by its text: a device that sends its key in place of a token
+        // would otherwise have the key logged.
+        for (index, pair) in text.dropFirst(prefix.count).split(separator: "&").enumerated() {
+            guard let equals = pair.firstIndex(of: "=") else {
+                throw SASError("SAS field \(index + 1) (\(pair.count) characters) has no '='")
+            }
             let key = String(pair[..<equals])
-            guard ["sr", "sig", "se", "skn"].contains(key) else { throw SASError("unknown SAS field '\(key)'") }
+            guard ["sr", "sig", "se", "skn"].contains(key) else {
+                throw SASError("SAS field \(index + 1) is not one of sr, sig, se, skn")
+            }
             fields[key] = String(pair[pair.index(after: equals)...])
         }
         guard let resourceText = fields["sr"], let sig = fields["sig"], let se = fields["se"] else {

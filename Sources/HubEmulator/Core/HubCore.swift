@@ -5,6 +5,7 @@ import Logging
 import MQTTCodec
 import NIOConcurrencyHelpers
 import NIOCore
+import Secrets
 import X509
 
 /// What the hub needs from a live device connection; calls arrive on any thread.
@@ -200,7 +201,7 @@ func iso8601(_ date: Date) -> String {
         + "\(pad(fields.tm_hour, 2)):\(pad(fields.tm_min, 2)):\(pad(fields.tm_sec, 2)).\(pad(Int32(milliseconds), 3))Z"
 }
 
-/// Random bytes in base64 (32 by default): a new symmetric key.
+/// A new symmetric key: bytes from the CSPRNG (32 by default) in base64, as Azure generates them.
 func randomKey(bytes: Int = 32) -> String {
-    Data((0..<bytes).map { _ in UInt8.random(in: 0...255) }).base64EncodedString()
+    SecureRandom.base64(bytes)
 }

@@ -62,8 +62,8 @@ extension HubCore {
         case "sas":
             let primary = json?["symmetricKey"]?["primaryKey"]?.stringValue.flatMap { $0.isEmpty ? nil : $0 } ?? randomKey()
             let secondary = json?["symmetricKey"]?["secondaryKey"]?.stringValue.flatMap { $0.isEmpty ? nil : $0 } ?? randomKey()
-            for key in [primary, secondary] where Data(base64Encoded: key) == nil {
-                throw ServiceError(400, 400004, "ArgumentInvalid", "the symmetric key '\(key)' is not base64")
+            for (name, key) in [("primaryKey", primary), ("secondaryKey", secondary)] where Data(base64Encoded: key) == nil {
+                throw ServiceError(400, 400004, "ArgumentInvalid", "symmetricKey.\(name) is not base64")
             }
             return .sas(primaryKey: primary, secondaryKey: secondary)
         case "selfSigned":

@@ -19,6 +19,11 @@ extension ServiceAPI {
                 throw ServiceError(404, 404002, "IotHubNotFound", "no IoT hub named '\(path[1])'")
             }
             return ok(self.hubJSON(hub))
+        case (.POST, 3) where path[0] == "hubs" && path[2] == "listkeys":
+            guard let hub = self.core.hub(named: path[1]) else {
+                throw ServiceError(404, 404002, "IotHubNotFound", "no IoT hub named '\(path[1])'")
+            }
+            return ok(self.policyKeysJSON(hub))
         default:
             break
         }
@@ -27,7 +32,6 @@ extension ServiceAPI {
         }
         let hub = path[1]
         let rest = Array(path.dropFirst(2))
-        let ifMatch = request.header("If-Match") ?? "*"
         if rest[0] == "certificates" {
             let book = CertificateBook(
                 resource: "IotHubs/\(hub)", type: "Microsoft.Devices/IotHubs/Certificates",
@@ -70,21 +74,28 @@ extension ServiceAPI {
         }
     }
 
+    /// The hub resource as ARM returns it: without the shared access policies' keys, which only `listkeys` gives
+    /// (Azure REST API, IoT Hub Resource - Get and - List Keys).
     func hubJSON(_ hub: HubRecord) -> JSONValue {
+        .object(JSONObject([
+            ("id", .string("/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/nrfsim/providers/Microsoft.Devices/IotHubs/\(hub.name)")),
+            ("name", .string(hub.name)), ("type", .string("Microsoft.Devices/IotHubs")), ("location", .string("local")),
+            ("resourcegroup", .string("nrfsim")), ("sku", .object(JSONObject([("capacity", .integer(1)), ("name", .string("S1")), ("tier", .string("Standard"))]))),
+            ("properties", .object(JSONObject([
+                ("hostName", .string(hub.hostname)), ("state", .string("Active")), ("authorizationPolicies", .null),
+            ]))),
+        ]))
+    }
+
+    /// `POST …/IotHubs/{name}/listkeys`: the shared access policies with their keys and rights.
+    func policyKeysJSON(_ hub: HubRecord) -> JSONValue {
         let policies = hub.policies.keys.sorted().map { name in
             JSONValue.object(JSONObject([
                 ("keyName", .string(name)), ("primaryKey", .string(hub.policies[name]!.primary)),
                 ("secondaryKey", .string(hub.policies[name]!.secondary)),
             ]))
         }
-        return .object(JSONObject([
-            ("id", .string("/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/nrfsim/providers/Microsoft.Devices/IotHubs/\(hub.name)")),
-            ("name", .string(hub.name)), ("type", .string("Microsoft.Devices/IotHubs")), ("location", .string("local")),
-            ("resourcegroup", .string("nrfsim")), ("sku", .object(JSONObject([("capacity", .integer(1)), ("name", .string("S1")), ("tier", .string("Standard"))]))),
-            ("properties", .object(JSONObject([
-                ("hostName", .string(hub.hostname)), ("state", .string("Active")), ("authorizationPolicies", .array(policies)),
-            ]))),
-        ]))
+        return .object(JSONObject([("value", .array(policies)), ("nextLink", .null)]))
     }
 
     func eventJSON(_ event: TelemetryEvent) -> JSONValue {

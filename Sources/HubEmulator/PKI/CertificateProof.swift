@@ -1,4 +1,5 @@
 import Foundation
+import Secrets
 import SwiftASN1
 import X509
 
@@ -32,7 +33,7 @@ enum CertificateProof {
     /// The record with a fresh verification code.
     static func withVerificationCode(_ record: CACertificateRecord, now: String) -> CACertificateRecord {
         var updated = record
-        updated.verificationCode = (0..<24).map { _ in String(format: "%02X", UInt8.random(in: 0...255)) }.joined()
+        updated.verificationCode = SecureRandom.hex(24).uppercased()
         updated.etagCounter += 1
         updated.updated = now
         return updated

@@ -1,5 +1,7 @@
 import Crypto
 import Foundation
+import Logging
+import Secrets
 import SwiftASN1
 import X509
 
@@ -17,22 +19,42 @@ public struct ServerPKI: Sendable {
         "*.blob.core.windows.net",
     ]
 
-    /// Loads the PKI from `directory`, creating it when missing. `hostnames` are added to the server certificate's
-    /// SANs (a new server certificate is issued when one is not covered).
-    public static func loadOrCreate(directory: String, hostnames: [String], now: Date = Date()) throws -> ServerPKI {
+    /// Loads the PKI from `directory` (made mode 0700 when missing), creating it when missing. `hostnames` are added
+    /// to the server certificate's SANs (a new server certificate is issued when one is not covered). Private keys
+    /// are written mode 0600 through ``DurableFile``; a key file readable by others is named in a warning.
+    /// - Throws: ``ServerPKIError`` when a file exists but cannot be read or parsed (it is never replaced then), or
+    ///   cannot be written.
+    public static func loadOrCreate(directory: String, hostnames: [String], now: Date = Date(), logger: Logger) throws -> ServerPKI {
         let rootPath = directory + "/server-root-ca.pem"
         let rootKeyPath = directory + "/server-root-ca-key.pem"
         let certPath = directory + "/server-cert.pem"
         let keyPath = directory + "/server-key.pem"
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        try DurableFile.makeDirectory(directory)
+        for path in [rootKeyPath, keyPath] {
+            if let warning = DurableFile.loosePermissionsWarning(path) { logger.warning("\(warning)") }
+        }
         let rootKey: P256.Signing.PrivateKey
         let root: Certificate
-        if let rootPEM = try? String(contentsOfFile: rootPath, encoding: .utf8),
-            let keyPEM = try? String(contentsOfFile: rootKeyPath, encoding: .utf8)
-        {
-            rootKey = try P256.Signing.PrivateKey(pemRepresentation: keyPEM)
-            root = try Certificate(pemEncoded: rootPEM)
-        } else {
+        switch (try readIfPresent(rootPath), try readIfPresent(rootKeyPath)) {
+        case (let rootPEM?, let keyPEM?):
+            do {
+                rootKey = try P256.Signing.PrivateKey(pemRepresentation: keyPEM)
+            } catch {
+                throw ServerPKIError(path: rootKeyPath, reason: "not a PEM P-256 private key (\(error))")
+            }
+            do {
+                root = try Certificate(pemEncoded: rootPEM)
+            } catch {
+                throw ServerPKIError(path: rootPath, reason: "not a PEM certificate (\(error))")
+            }
+            guard root.publicKey == Certificate.PublicKey(rootKey.publicKey) else {
+                throw ServerPKIError(path: rootKeyPath, reason: "is not the key of \(rootPath); restore the pair, or remove both to make a new PKI")
+            }
+        case (nil, .some):
+            throw ServerPKIError(path: rootPath, reason: "missing while its key \(rootKeyPath) exists; restore it, or remove both to make a new PKI")
+        case (.some, nil):
+            throw ServerPKIError(path: rootKeyPath, reason: "missing while its certificate \(rootPath) exists; restore it, or remove both to make a new PKI")
+        default:
             rootKey = P256.Signing.PrivateKey()
             let name = try DistinguishedName {
                 OrganizationName("nrfsim")
@@ -48,15 +70,17 @@ public struct ServerPKI: Sendable {
                     SubjectKeyIdentifier(hash: .init(rootKey.publicKey))
                 },
                 issuerPrivateKey: .init(rootKey))
-            try writePrivate(rootKey.pemRepresentation + "\n", to: rootKeyPath)
-            try (try root.serializeAsPEM().pemString + "\n").write(toFile: rootPath, atomically: true, encoding: .utf8)
-            try? FileManager.default.removeItem(atPath: certPath)
+            try DurableFile.write(rootKey.pemRepresentation + "\n", to: rootKeyPath, mode: DurableFile.privateMode)
+            try DurableFile.write(try root.serializeAsPEM().pemString + "\n", to: rootPath, mode: DurableFile.publicMode)
         }
         var names = Set(Self.dnsNames + hostnames)
         names.remove("")
-        if let certPEM = try? String(contentsOfFile: certPath, encoding: .utf8),
-            let keyPEM = try? String(contentsOfFile: keyPath, encoding: .utf8),
+        // The server certificate is reissued whenever it is unusable: it holds nothing that cannot be made again.
+        if let certPEM = try readIfPresent(certPath), let keyPEM = try readIfPresent(keyPath),
+            let serverKey = try? P256.Signing.PrivateKey(pemRepresentation: keyPEM),
             let certificate = try? Certificate(pemEncoded: certPEM.components(separatedBy: "-----END CERTIFICATE-----")[0] + "-----END CERTIFICATE-----"),
+            certificate.publicKey == Certificate.PublicKey(serverKey.publicKey),
+            certificate.issuer == root.subject, root.publicKey.isValidSignature(certificate.signature, for: certificate),
             let sans = try? certificate.extensions.subjectAlternativeNames,
             names.isSubset(of: Set(sans.compactMap { if case .dnsName(let name) = $0 { return name } else { return nil } }))
                 || names.allSatisfy({ name in covered(name, by: sans) })
@@ -84,8 +108,8 @@ public struct ServerPKI: Sendable {
             },
             issuerPrivateKey: .init(rootKey))
         let chain = try server.serializeAsPEM().pemString + "\n"
-        try writePrivate(key.pemRepresentation + "\n", to: keyPath)
-        try chain.write(toFile: certPath, atomically: true, encoding: .utf8)
+        try DurableFile.write(key.pemRepresentation + "\n", to: keyPath, mode: DurableFile.privateMode)
+        try DurableFile.write(chain, to: certPath, mode: DurableFile.publicMode)
         return ServerPKI(rootCertificatePath: rootPath, certificateChainPEM: chain, privateKeyPEM: key.pemRepresentation, rootPEM: try root.serializeAsPEM().pemString + "\n")
     }
 }
@@ -99,6 +123,19 @@ private func covered(_ name: String, by sans: SubjectAlternativeNames) -> Bool {
     return false
 }
 
-private func writePrivate(_ text: String, to path: String) throws {
-    FileManager.default.createFile(atPath: path, contents: Data(text.utf8), attributes: [.posixPermissions: 0o600])
+/// The emulator's PKI in its data directory is unusable: names the file and what is wrong with it.
+public struct ServerPKIError: Error, CustomStringConvertible {
+    public var path: String
+    public var reason: String
+    public var description: String { "\(self.path): \(self.reason)" }
+}
+
+/// The file's text, or nil when there is no file. - Throws: when it exists but cannot be read.
+func readIfPresent(_ path: String) throws(ServerPKIError) -> String? {
+    guard FileManager.default.fileExists(atPath: path) else { return nil }
+    do {
+        return try String(contentsOfFile: path, encoding: .utf8)
+    } catch {
+        throw ServerPKIError(path: path, reason: "cannot be read (\((error as NSError).localizedDescription))")
+    }
 }

@@ -1,19 +1,54 @@
 import Foundation
 import GRDB
+import Logging
+import Secrets
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The hub database cannot be opened or written: names the file and SQLite's reason.
+public struct HubStoreError: Error, CustomStringConvertible {
+    public var path: String
+    public var reason: String
+    public var description: String { "cannot open the hub database \(self.path): \(self.reason)" }
+}
 
 /// The emulator's durable state in SQLite (GRDB): hubs, devices with their twins, C2D queues, CA certificates and
 /// persistent MQTT sessions, and the DPS instances' documents. Every change is committed before it is acknowledged.
 public final class HubStore: Sendable {
     let queue: DatabaseQueue
 
-    public init(path: String) throws {
+    /// Opens (or creates) the database at `path`. A new database file is made mode 0600 before SQLite opens it, so
+    /// that its `-wal` and `-shm` files, which SQLite creates with the database's mode, are private too.
+    public init(path: String, logger: Logger? = nil) throws {
+        if let warning = DurableFile.loosePermissionsWarning(path) { logger?.warning("\(warning)") }
+        if !FileManager.default.fileExists(atPath: path) {
+            let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, DurableFile.privateMode)
+            guard descriptor >= 0 || errno == EEXIST else {
+                throw HubStoreError(path: path, reason: "create: \(String(cString: strerror(errno)))")
+            }
+            if descriptor >= 0 {
+                defer { close(descriptor) }
+                guard fchmod(descriptor, DurableFile.privateMode) == 0 else {
+                    throw HubStoreError(path: path, reason: "fchmod: \(String(cString: strerror(errno)))")
+                }
+            }
+        }
+        // SQLite makes the -wal and -shm files beside the database; say so plainly when it cannot, rather than
+        // SQLite's "unable to open database file".
+        let directory = (path as NSString).deletingLastPathComponent
+        guard access(directory.isEmpty ? "." : directory, W_OK) == 0 else {
+            throw HubStoreError(path: path, reason: "its directory is not writable: \(String(cString: strerror(errno)))")
+        }
         var configuration = Configuration()
         configuration.prepareDatabase { db in
             try db.execute(sql: "PRAGMA journal_mode = WAL")
             try db.execute(sql: "PRAGMA synchronous = FULL")
         }
-        self.queue = try DatabaseQueue(path: path, configuration: configuration)
-        try self.queue.write { db in
+        do {
+            self.queue = try DatabaseQueue(path: path, configuration: configuration)
+            try self.queue.write { db in
             try db.execute(sql: """
                 CREATE TABLE IF NOT EXISTS hub (name TEXT PRIMARY KEY, record TEXT NOT NULL);
                 CREATE TABLE IF NOT EXISTS device (hub TEXT NOT NULL, id TEXT NOT NULL, record TEXT NOT NULL, PRIMARY KEY (hub, id));
@@ -22,6 +57,9 @@ public final class HubStore: Sendable {
                 CREATE TABLE IF NOT EXISTS session (hub TEXT NOT NULL, client TEXT NOT NULL, subscriptions TEXT NOT NULL, PRIMARY KEY (hub, client));
                 CREATE TABLE IF NOT EXISTS dps (kind TEXT NOT NULL, dps TEXT NOT NULL, key TEXT NOT NULL, record TEXT NOT NULL, PRIMARY KEY (kind, dps, key));
                 """)
+            }
+        } catch {
+            throw HubStoreError(path: path, reason: "\(error)")
         }
     }
 

@@ -1,6 +1,7 @@
 import ATProtocol
 import Crypto
 import Foundation
+import Secrets
 import SimCore
 
 extension ModemCore {
@@ -13,7 +14,7 @@ extension ModemCore {
             command.parameter(0).uint32 == 0, command.parameter(1).uint32 != nil
         else { return .error }
         var claims: [(String, String)] = [
-            ("jti", "\(self.profile.chip).\(self.identity.firmwareUUID).\(Hex.upper(self.rng.bytes(16)).lowercased())"),
+            ("jti", "\(self.profile.chip).\(self.identity.firmwareUUID).\(SecureRandom.hex(16))"),
             ("iss", "\(self.profile.chip).\(self.identity.deviceUUID)"),
         ]
         for (index, name) in [(2, "sub"), (3, "aud")] where command.parameters.count > index {

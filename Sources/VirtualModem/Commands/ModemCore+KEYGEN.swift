@@ -1,5 +1,6 @@
 import ATProtocol
 import Crypto
+import Secrets
 import SimCore
 
 extension ModemCore {
@@ -44,7 +45,10 @@ extension ModemCore {
             keyScalar = existing.content
         } else {
             if existing != nil, !self.options.keygenOverwritesKeys { return .cme(.alreadyExists) }
-            keyScalar = P256Key.randomScalar(using: &self.rng)
+            // A label of its own per tag, type and key it replaces, so that a seeded modem's keys are reproducible
+            // and still all different.
+            let replaced = existing.map { Hex.upper(Array(SHA256.hash(data: $0.content))) } ?? "none"
+            keyScalar = self.secrets.p256Scalar(label: "modem %KEYGEN sec_tag=\(tag) type=\(keyType.rawValue) replacing=\(replaced)")
         }
         guard let key = try? P256.Signing.PrivateKey(rawRepresentation: keyScalar) else {
             return .cme(.keyGenerationFailed)
@@ -65,7 +69,7 @@ extension ModemCore {
                 CBOR.bytes(UUIDText.parse(self.identity.deviceUUID)!),
                 CBOR.bytes(CBOR.unsigned(UInt64(tag))),
                 CBOR.bytes(Array(SHA256.hash(data: part1))),
-                CBOR.bytes(self.rng.bytes(16))))
+                CBOR.bytes(SecureRandom.bytes(16))))
         guard let cose = try? COSESign1.attached(payload: payload, key: self.identity.identityKey) else {
             return .cme(.keyGenerationFailed)
         }
@@ -82,7 +86,7 @@ extension ModemCore {
         let nonce: [UInt8]
         switch command.form {
         case .action:
-            nonce = self.rng.bytes(16)
+            nonce = SecureRandom.bytes(16)
         case .set:
             guard command.parameters.count == 1, let text = command.parameter(0).quotedBytes, text.count == 32,
                 let challenge = Hex.decode(String(decoding: text, as: UTF8.self))

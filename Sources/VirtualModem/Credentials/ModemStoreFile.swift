@@ -1,8 +1,5 @@
 import Foundation
-
-#if canImport(Glibc)
-import Glibc
-#endif
+import Secrets
 
 /// Why the modem's store could not be read or written.
 public struct ModemStoreError: Error, Equatable, Sendable, CustomStringConvertible {
@@ -19,25 +16,17 @@ public struct ModemNVM: Codable, Equatable, Sendable {
     public var credentials: CredentialStore
 }
 
-/// The modem's store on disk: one file, mode 0600, replaced atomically on every change.
-///
-/// A write goes to a temporary file that is fsynced and then renamed over the old one, and the directory is fsynced,
-/// so a kill at any moment leaves either the previous or the new state.
+/// The modem's store on disk: one file, mode 0600, in a 0700 directory, replaced atomically on every change through
+/// ``DurableFile``, so a kill at any moment leaves either the previous or the new state.
 public struct ModemStoreFile: Sendable {
     public let path: String
 
     /// - Parameter directory: the device's state directory; created (mode 0700) if missing.
     public init(directory: String) throws(ModemStoreError) {
-        var isDirectory: ObjCBool = false
-        if !FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory) {
-            do {
-                try FileManager.default.createDirectory(
-                    atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-            } catch {
-                throw ModemStoreError("cannot create state directory \(directory): \(error.localizedDescription)")
-            }
-        } else if !isDirectory.boolValue {
-            throw ModemStoreError("state directory \(directory) is not a directory")
+        do {
+            try DurableFile.makeDirectory(directory)
+        } catch {
+            throw ModemStoreError("cannot create state directory \(directory): \(error.reason)")
         }
         self.path = directory + "/modem-nvm.json"
     }
@@ -65,7 +54,7 @@ public struct ModemStoreFile: Sendable {
         return nvm
     }
 
-    /// Replaces the store on disk atomically.
+    /// Replaces the store on disk atomically and durably (``DurableFile``), mode 0600.
     public func save(_ nvm: ModemNVM) throws(ModemStoreError) {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
@@ -75,41 +64,10 @@ public struct ModemStoreFile: Sendable {
         } catch {
             throw ModemStoreError("cannot encode the modem store: \(error)")
         }
-        let temporary = self.path + ".tmp"
-        let descriptor = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
-        guard descriptor >= 0 else { throw Self.posixError("open", temporary) }
-        var written = 0
-        while written < bytes.count {
-            let count = bytes[written...].withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
-            if count < 0 {
-                if errno == EINTR { continue }
-                let error = Self.posixError("write", temporary)
-                close(descriptor)
-                unlink(temporary)
-                throw error
-            }
-            written += count
+        do {
+            try DurableFile.write(bytes, to: self.path, mode: DurableFile.privateMode)
+        } catch {
+            throw ModemStoreError("\(error)")
         }
-        guard fsync(descriptor) == 0 else {
-            let error = Self.posixError("fsync", temporary)
-            close(descriptor)
-            unlink(temporary)
-            throw error
-        }
-        close(descriptor)
-        guard rename(temporary, self.path) == 0 else {
-            let error = Self.posixError("rename", self.path)
-            unlink(temporary)
-            throw error
-        }
-        let directory = open((self.path as NSString).deletingLastPathComponent, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        if directory >= 0 {
-            _ = fsync(directory)
-            close(directory)
-        }
-    }
-
-    private static func posixError(_ call: String, _ path: String) -> ModemStoreError {
-        ModemStoreError("\(call) \(path): \(String(cString: strerror(errno)))")
     }
 }

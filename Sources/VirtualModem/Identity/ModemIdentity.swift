@@ -1,4 +1,5 @@
 import Crypto
+import Secrets
 import SimCore
 
 /// Who a modem is: created once per state directory and kept in the modem's own store.
@@ -18,8 +19,12 @@ public struct ModemIdentity: Codable, Equatable, Sendable {
         try! P256.Signing.PrivateKey(rawRepresentation: self.identityKeyRaw)
     }
 
-    /// Makes a new identity for a modem of `profile`, drawing every random value from `rng`.
-    public static func generate(profile: ModemProfile, using rng: inout some RandomNumberGenerator) -> ModemIdentity {
+    /// Makes a new identity for a modem of `profile`: the IMEI digits and the device UUID from `publicValues` (a
+    /// simulation stream; they are printed and sent everywhere), the identity key from `secrets`, which no public
+    /// value tells anything about.
+    public static func generate(
+        profile: ModemProfile, publicValues rng: inout some RandomNumberGenerator, secrets: SecretSource
+    ) -> ModemIdentity {
         var digits = profile.imeiTypeAllocationCode
         while digits.count < 14 {
             digits.append(Character(String(rng.next(upperBound: UInt8(10)))))
@@ -32,7 +37,7 @@ public struct ModemIdentity: Codable, Equatable, Sendable {
             imei: imei,
             deviceUUID: UUIDText.format(uuid),
             firmwareUUID: Self.firmwareUUID(for: profile),
-            identityKeyRaw: P256Key.randomScalar(using: &rng))
+            identityKeyRaw: secrets.p256Scalar(label: "modem device identity key"))
     }
 
     /// The build UUID of the simulated firmware: fixed per firmware revision, as on real modems.
