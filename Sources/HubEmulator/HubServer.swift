@@ -13,6 +13,8 @@ public final class HubServer: Sendable {
     public let mqttChannel: any Channel
     public let httpsChannel: any Channel
     let group: MultiThreadedEventLoopGroup
+    /// Where the session handlers run the store's blocking I/O, off the event loops.
+    let blockingPool: NIOThreadPool
 
     public struct Options: Sendable {
         public var dataDirectory: String
@@ -30,7 +32,7 @@ public final class HubServer: Sendable {
 
     public static func start(_ options: Options, logger: Logger) async throws -> HubServer {
         try DurableFile.makeDirectory(options.dataDirectory)
-        let store = try HubStore(path: options.dataDirectory + "/hub.sqlite", logger: logger)
+        let store = try SQLiteHubStore(path: options.dataDirectory + "/hub.sqlite", logger: logger)
         let core = try HubCore(store: store, logger: logger)
         core.strictAPIVersion = options.strictAPIVersion
         core.cloudToDeviceLockTimeout = options.cloudToDeviceLockTimeout
@@ -41,16 +43,23 @@ public final class HubServer: Sendable {
         let tokenPath = options.dataDirectory + "/admin-token"
         let token = try Self.adminToken(at: tokenPath, logger: logger)
         let group = MultiThreadedEventLoopGroup(numberOfThreads: System.coreCount)
+        let blockingPool = NIOThreadPool(numberOfThreads: max(2, System.coreCount))
+        blockingPool.start()
         do {
-            let mqtt = try await MQTTServer.start(core: core, provisioning: provisioning, pki: pki, host: options.host, port: options.mqttPort, group: group, logger: logger)
+            let mqtt = try await MQTTServer.start(
+                core: core, provisioning: provisioning, pki: pki, host: options.host, port: options.mqttPort, group: group,
+                executor: blockingPool, logger: logger)
             let blobs = BlobStore(directory: URL(fileURLWithPath: options.dataDirectory).appendingPathComponent("blobs").path)
             let api = ServiceAPI(core: core, provisioning: provisioning, adminToken: token, blobs: blobs, logger: logger)
             let https = try await HTTPSServer.start(pki: pki, host: options.host, port: options.httpsPort, group: group, logger: logger) { request, loop in
                 api.route(request, on: loop)
             }
-            return HubServer(core: core, provisioning: provisioning, pki: pki, adminTokenPath: tokenPath, mqtt: mqtt, https: https, group: group)
+            return HubServer(
+                core: core, provisioning: provisioning, pki: pki, adminTokenPath: tokenPath, mqtt: mqtt, https: https, group: group,
+                blockingPool: blockingPool)
         } catch {
             try? await group.shutdownGracefully()
+            try? await blockingPool.shutdownGracefully()
             throw error
         }
     }
@@ -79,7 +88,10 @@ public final class HubServer: Sendable {
         return token
     }
 
-    init(core: HubCore, provisioning: ProvisioningService, pki: ServerPKI, adminTokenPath: String, mqtt: any Channel, https: any Channel, group: MultiThreadedEventLoopGroup) {
+    init(
+        core: HubCore, provisioning: ProvisioningService, pki: ServerPKI, adminTokenPath: String, mqtt: any Channel, https: any Channel,
+        group: MultiThreadedEventLoopGroup, blockingPool: NIOThreadPool
+    ) {
         self.core = core
         self.provisioning = provisioning
         self.pki = pki
@@ -87,6 +99,7 @@ public final class HubServer: Sendable {
         self.mqttChannel = mqtt
         self.httpsChannel = https
         self.group = group
+        self.blockingPool = blockingPool
     }
 
     public var mqttPort: Int { self.mqttChannel.localAddress?.port ?? 0 }
@@ -99,6 +112,7 @@ public final class HubServer: Sendable {
         try? await self.mqttChannel.close()
         try? await self.httpsChannel.close()
         try? await self.group.shutdownGracefully()
+        try? await self.blockingPool.shutdownGracefully()
     }
 }
 

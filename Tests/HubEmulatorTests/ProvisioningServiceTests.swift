@@ -16,7 +16,7 @@ struct ProvisioningServiceTests {
 
     struct Fixture {
         let directory: String
-        let store: HubStore
+        let store: any HubStore
         let hubs: HubCore
         let dps: ProvisioningService
         let clock: Clock
@@ -26,7 +26,7 @@ struct ProvisioningServiceTests {
             self.directory = NSTemporaryDirectory() + "dps-\(UUID().uuidString)"
             try FileManager.default.createDirectory(atPath: self.directory, withIntermediateDirectories: true)
             self.clock = Clock()
-            self.store = try HubStore(path: self.directory + "/hub.sqlite")
+            self.store = try SQLiteHubStore(path: self.directory + "/hub.sqlite")
             let clock = self.clock
             self.hubs = try HubCore(store: self.store, logger: Logger(label: "test"), now: { clock.now })
             self.dps = try ProvisioningService(hubCore: self.hubs, store: self.store, logger: Logger(label: "test"), now: { clock.now })
@@ -220,7 +220,7 @@ struct ProvisioningServiceTests {
         let attempt = f.attempt("dev-p", chain: [leaf, f.pki.sub])
         let operation = try #require(f.dps.register(attempt, body: []).body["operationId"]?.stringValue)
         let clock = f.clock
-        let reopened = try ProvisioningService(hubCore: f.hubs, store: HubStore(path: f.directory + "/hub.sqlite"), logger: Logger(label: "test"), now: { clock.now })
+        let reopened = try ProvisioningService(hubCore: f.hubs, store: SQLiteHubStore(path: f.directory + "/hub.sqlite"), logger: Logger(label: "test"), now: { clock.now })
         #expect(try reopened.certificate(dps: "dps1", name: "root").verified)
         #expect(try reopened.enrollment(.group, dps: "dps1", id: "g") == f.dps.enrollment(.group, dps: "dps1", id: "g"))
         f.clock.advance(5)

@@ -107,7 +107,20 @@ extension HubCore {
 
     /// Registers a live connection; an older one for the same device is closed. Returns the stored session's
     /// subscriptions (nil when there is none) for session-present.
-    public func register(_ link: any DeviceLink, identity: DeviceSessionIdentity, cleanSession: Bool) -> [String]? {
+    /// - Throws: when the persistent session cannot be read or removed: the connection is then refused, not half made.
+    public func register(_ link: any DeviceLink, identity: DeviceSessionIdentity, cleanSession: Bool) throws(HubStoreError) -> [String]? {
+        let stored: [String]?
+        do {
+            if cleanSession {
+                try self.store.deleteSession(hub: identity.hub, client: identity.deviceID)
+                stored = nil
+            } else {
+                stored = try self.store.session(hub: identity.hub, client: identity.deviceID)
+            }
+        } catch {
+            self.logger.error("connection refused: \(error)", metadata: ["hub": "\(identity.hub)", "device": "\(identity.deviceID)"])
+            throw error
+        }
         let old: (any DeviceLink)? = self.lock.withLock {
             guard let state = self.hubs[identity.hub] else { return nil }
             let previous = state.links[identity.deviceID]?.link
@@ -120,11 +133,7 @@ extension HubCore {
         }
         old?.close(reason: "a new connection with the same device id (400027 ConnectionForcefullyClosedOnNewConnection)")
         self.logger.info("device connected", metadata: ["hub": "\(identity.hub)", "device": "\(identity.deviceID)", "auth": "\(identity.authMethod)"])
-        if cleanSession {
-            try? self.store.deleteSession(hub: identity.hub, client: identity.deviceID)
-            return nil
-        }
-        return (try? self.store.session(hub: identity.hub, client: identity.deviceID)) ?? nil
+        return stored
     }
 
     public func unregister(_ link: any DeviceLink, identity: DeviceSessionIdentity) {
@@ -135,17 +144,29 @@ extension HubCore {
         self.logger.info("device disconnected", metadata: ["hub": "\(identity.hub)", "device": "\(identity.deviceID)"])
     }
 
-    /// Records a device's subscriptions (and its persistent session), then delivers queued C2D when it subscribed
-    /// to them.
-    public func setSubscriptions(_ filters: [String], kinds: Set<DeviceSubscription>, identity: DeviceSessionIdentity) {
-        let persist: Bool = self.lock.withLock {
-            guard let state = self.hubs[identity.hub], var link = state.links[identity.deviceID] else { return false }
-            link.subscriptions = kinds
-            state.links[identity.deviceID] = link
-            return !link.cleanSession
+    /// Records a device's subscriptions, persisting them first when its session is persistent. Queued C2D is
+    /// delivered by ``deliverQueued(hub:deviceID:)``, which the session calls once the SUBACK is written.
+    /// - Throws: when the persistent session cannot be saved; the subscriptions are not taken then.
+    public func saveSubscriptions(
+        _ filters: [String], kinds: Set<DeviceSubscription>, identity: DeviceSessionIdentity, link: any DeviceLink, persist: Bool = true
+    ) throws(HubStoreError) {
+        let persistent = persist && self.lock.withLock { () -> Bool in
+            guard let current = self.hubs[identity.hub]?.links[identity.deviceID], current.link === link else { return false }
+            return !current.cleanSession
         }
-        if persist { try? self.store.saveSession(hub: identity.hub, client: identity.deviceID, subscriptions: filters) }
-        if kinds.contains(.cloudToDevice) { self.deliverQueued(hub: identity.hub, deviceID: identity.deviceID) }
+        if persistent {
+            do {
+                try self.store.saveSession(hub: identity.hub, client: identity.deviceID, subscriptions: filters)
+            } catch {
+                self.logger.error("subscriptions refused: \(error)", metadata: ["hub": "\(identity.hub)", "device": "\(identity.deviceID)"])
+                throw error
+            }
+        }
+        self.lock.withLock {
+            guard let state = self.hubs[identity.hub], var current = state.links[identity.deviceID], current.link === link else { return }
+            current.subscriptions = kinds
+            state.links[identity.deviceID] = current
+        }
     }
 
     func link(hub: String, deviceID: String, needing kind: DeviceSubscription) -> (any DeviceLink)? {

@@ -12,10 +12,12 @@ import X509
 public protocol DeviceLink: AnyObject, Sendable {
     /// Sends a packet to the device (hopping to the connection's event loop).
     func send(_ packet: MQTTPacket)
-    /// Delivers a C2D message at QoS 1, remembering its sequence (and when) until the PUBACK.
-    func deliver(_ message: C2DMessage, topic: String, at deliveredAt: Date)
-    /// Whether a C2D message was delivered on this connection and awaits its PUBACK.
-    func isInFlight(_ sequence: Int64) -> Bool
+    /// Claims a queued C2D message for delivery on this connection: the packet identifier to send it with, or nil
+    /// when it is in flight here already. Atomic, so that of two deliveries racing for a message (a service send and
+    /// a SUBSCRIBE) exactly one sends it. The claim lasts until the PUBACK, ``release(_:)`` or the lock expires.
+    func claim(_ sequence: Int64, at claimedAt: Date) -> UInt16?
+    /// Gives up a claim whose message was not sent.
+    func release(_ sequence: Int64)
     /// Forgets the deliveries made before `cutoff` that still await their PUBACK (their lock expired), so they are
     /// delivered again; returns how many.
     func releaseLocks(deliveredBefore cutoff: Date) -> Int
@@ -52,7 +54,7 @@ public struct ServiceError: Error, Sendable {
 /// The emulator's shared state: hubs, their devices, certificates, live connections, pending method calls and the
 /// telemetry stream. Every mutation is stored before it is acknowledged.
 public final class HubCore: @unchecked Sendable {
-    public let store: HubStore
+    public let store: any HubStore
     let logger: Logger
     let lock = NIOLock()
     let now: @Sendable () -> Date
@@ -87,7 +89,7 @@ public final class HubCore: @unchecked Sendable {
         var cleanSession: Bool
     }
 
-    public init(store: HubStore, logger: Logger, now: @escaping @Sendable () -> Date = Date.init) throws {
+    public init(store: any HubStore, logger: Logger, now: @escaping @Sendable () -> Date = Date.init) throws {
         self.store = store
         self.logger = logger
         self.now = now

@@ -11,7 +11,7 @@ extension HubCore {
 
     /// A device's twin GET: 200 and `{"desired":…,"reported":…}`.
     public func deviceTwin(identity: DeviceSessionIdentity) -> JSONValue? {
-        try? self.withHub(identity.hub) { state in state.devices[identity.deviceID]?.twin.deviceDocument }
+        self.lock.withLock { self.hubs[identity.hub]?.devices[identity.deviceID]?.twin.deviceDocument }
     }
 
     /// A device's reported PATCH: the status (204, 400, 413) and the new reported version.
@@ -133,37 +133,57 @@ extension HubCore {
         return messageID
     }
 
-    /// Delivers queued messages to a subscribed device; expired or over-delivered ones are dead-lettered.
-    func deliverQueued(hub: String, deviceID: String) {
-        guard let link = self.link(hub: hub, deviceID: deviceID, needing: .cloudToDevice),
-            let queued = try? self.store.queued(hub: hub, device: deviceID)
-        else { return }
+    /// Delivers queued messages to a subscribed device; expired or over-delivered ones are dead-lettered. Each
+    /// message is claimed on the connection before it is counted and sent, so concurrent calls never send one twice;
+    /// a store failure stops the delivery (the messages stay queued) and is logged.
+    public func deliverQueued(hub: String, deviceID: String) {
+        guard let link = self.link(hub: hub, deviceID: deviceID, needing: .cloudToDevice) else { return }
+        let metadata: Logger.Metadata = ["hub": "\(hub)", "device": "\(deviceID)"]
+        let queued: [C2DMessage]
+        do {
+            queued = try self.store.queued(hub: hub, device: deviceID)
+        } catch {
+            return self.logger.error("C2D messages not delivered: \(error)", metadata: metadata)
+        }
         let now = Int64(self.now().timeIntervalSince1970)
-        for var message in queued where !link.isInFlight(message.sequence) {
+        for message in queued {
+            guard let packetID = link.claim(message.sequence, at: self.now()) else { continue }
             if message.expiresAt < now || message.deliveryCount >= Self.maximumDeliveryCount {
-                try? self.store.removeMessage(sequence: message.sequence)
-                self.logger.info("C2D message dead-lettered", metadata: ["device": "\(deviceID)", "messageId": "\(message.messageID)"])
+                link.release(message.sequence)
+                do {
+                    try self.store.removeMessage(sequence: message.sequence)
+                    self.logger.info("C2D message dead-lettered", metadata: metadata.merging(["messageId": "\(message.messageID)"]) { $1 })
+                } catch {
+                    self.logger.error("C2D message not dead-lettered: \(error)", metadata: metadata)
+                }
                 continue
             }
-            message.deliveryCount += 1
-            try? self.store.update(message)
-            var bag: [(key: String, value: String?)] = [("$.mid", message.messageID), ("$.to", "/devices/\(deviceID)/messages/devicebound")]
-            bag += message.properties
+            let delivered: C2DMessage?
+            do {
+                delivered = try self.store.markDelivered(sequence: message.sequence)
+            } catch {
+                link.release(message.sequence)
+                return self.logger.error("C2D message not delivered: \(error)", metadata: metadata)
+            }
+            guard let delivered else {
+                link.release(message.sequence)  // completed or purged meanwhile
+                continue
+            }
+            var bag: [(key: String, value: String?)] = [("$.mid", delivered.messageID), ("$.to", "/devices/\(deviceID)/messages/devicebound")]
+            bag += delivered.properties
             let topic = HubToDeviceTopic.cloudToDevice(deviceID: deviceID, properties: PropertyBag(bag)).topic
-            link.deliver(message, topic: topic, at: self.now())
+            link.send(.publish(Publish(topic: topic, payload: delivered.body, qos: .atLeastOnce, packetID: packetID)))
         }
     }
 
-    /// Delivers again the messages whose lock expired on a live connection (no PUBACK within the lock timeout).
-    func redeliverExpiredLocks(hub: String, deviceID: String, link: any DeviceLink) {
-        guard link.releaseLocks(deliveredBefore: self.now() - self.cloudToDeviceLockTimeout) > 0 else { return }
-        self.logger.info("C2D lock expired: delivering again", metadata: ["device": "\(deviceID)"])
-        self.deliverQueued(hub: hub, deviceID: deviceID)
-    }
-
-    /// The device's PUBACK for a C2D message: completed.
+    /// The device's PUBACK for a C2D message: completed. A store failure is logged; the message stays queued and is
+    /// delivered again (IoT Hub's at-least-once delivery).
     public func completeCloudToDevice(sequence: Int64) {
-        try? self.store.removeMessage(sequence: sequence)
+        do {
+            try self.store.removeMessage(sequence: sequence)
+        } catch {
+            self.logger.error("C2D completion not stored; the message will be delivered again: \(error)")
+        }
     }
 
     public func purgeCloudToDevice(hub: String, id: String) throws -> Int {

@@ -143,7 +143,7 @@ extension HubCore {
 
     public func deviceJSON(hub: String, id: String) throws -> JSONValue {
         let device = try self.device(hub: hub, id: id)
-        let queued = (try? self.store.queued(hub: self.hub(named: hub)?.name ?? hub, device: id).count) ?? 0
+        let queued = try self.store.queued(hub: self.hub(named: hub)?.name ?? hub, device: id).count
         return self.deviceJSON(device, connected: self.isConnected(hub: hub, id: id), queued: queued)
     }
 

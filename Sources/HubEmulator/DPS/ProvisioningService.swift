@@ -9,7 +9,7 @@ import X509
 /// hubs of `hubCore`, creating them in the hub's registry. Every change is stored before it is acknowledged.
 public final class ProvisioningService: @unchecked Sendable {
     let hubCore: HubCore
-    let store: HubStore
+    let store: any HubStore
     let logger: Logger
     let lock = NIOLock()
     let now: @Sendable () -> Date
@@ -35,7 +35,7 @@ public final class ProvisioningService: @unchecked Sendable {
         init(record: ProvisioningInstance) { self.record = record }
     }
 
-    public init(hubCore: HubCore, store: HubStore, logger: Logger, now: @escaping @Sendable () -> Date = Date.init) throws {
+    public init(hubCore: HubCore, store: any HubStore, logger: Logger, now: @escaping @Sendable () -> Date = Date.init) throws {
         self.hubCore = hubCore
         self.store = store
         self.logger = logger

@@ -14,29 +14,22 @@ public enum ProvisioningDocumentKind: String, Sendable, CaseIterable {
     case operation
 }
 
-extension HubStore {
-    public func provisioningDocuments(_ kind: ProvisioningDocumentKind) throws -> [(dps: String, key: String, document: JSONValue)] {
-        try self.queue.read { db in
-            try Row.fetchAll(db, sql: "SELECT dps, key, record FROM dps WHERE kind = ? ORDER BY dps, key", arguments: [kind.rawValue])
-                .compactMap { row in
-                    let record: String = row["record"]
-                    guard let document = try? JSONValue.parse(record) else { return nil }
-                    return (row["dps"], row["key"], document)
-                }
+extension SQLiteHubStore {
+    public func provisioningDocuments(_ kind: ProvisioningDocumentKind) throws(HubStoreError) -> [(dps: String, key: String, document: JSONValue)] {
+        let rows = try self.read("read the DPS \(kind.rawValue) documents") {
+            try Row.fetchAll($0, sql: "SELECT dps, key, record FROM dps WHERE kind = ? ORDER BY dps, key", arguments: [kind.rawValue])
         }
+        var documents: [(dps: String, key: String, document: JSONValue)] = []
+        for row in rows {
+            let (dps, key): (String, String) = (row["dps"], row["key"])
+            let document = try self.decode(row["record"], table: "dps", key: "\(kind.rawValue)/\(dps)/\(key)") { $0 }
+            documents.append((dps, key, document))
+        }
+        return documents
     }
 
-    public func saveProvisioningDocument(_ kind: ProvisioningDocumentKind, dps: String, key: String, _ document: JSONValue) throws {
-        try self.queue.write { db in
-            try db.execute(
-                sql: "INSERT OR REPLACE INTO dps (kind, dps, key, record) VALUES (?, ?, ?, ?)",
-                arguments: [kind.rawValue, dps, key, document.text])
-        }
-    }
-
-    /// Saves several documents in one transaction (one sync to disk).
-    public func saveProvisioningDocuments(_ documents: [(kind: ProvisioningDocumentKind, dps: String, key: String, document: JSONValue)]) throws {
-        try self.queue.write { db in
+    public func saveProvisioningDocuments(_ documents: [(kind: ProvisioningDocumentKind, dps: String, key: String, document: JSONValue)]) throws(HubStoreError) {
+        try self.write("save \(documents.count) DPS document(s)") { db in
             for item in documents {
                 try db.execute(
                     sql: "INSERT OR REPLACE INTO dps (kind, dps, key, record) VALUES (?, ?, ?, ?)",
@@ -45,8 +38,8 @@ extension HubStore {
         }
     }
 
-    public func deleteProvisioningDocument(_ kind: ProvisioningDocumentKind, dps: String, key: String) throws {
-        try self.queue.write { db in
+    public func deleteProvisioningDocument(_ kind: ProvisioningDocumentKind, dps: String, key: String) throws(HubStoreError) {
+        try self.write("delete DPS \(kind.rawValue) document \(dps)/\(key)") { db in
             try db.execute(sql: "DELETE FROM dps WHERE kind = ? AND dps = ? AND key = ?", arguments: [kind.rawValue, dps, key])
         }
     }

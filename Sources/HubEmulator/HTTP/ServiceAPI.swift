@@ -35,8 +35,16 @@ public struct ServiceAPI: Sendable {
             let hub = try self.authorize(request)
             return try self.service(request, segments, hub: hub, on: eventLoop)
         } catch {
-            return eventLoop.makeFailedFuture(error)
+            return eventLoop.makeFailedFuture(self.logged(error, request))
         }
+    }
+
+    /// A store failure refuses the request (500, IoT Hub's error body) and is logged; other errors are the client's.
+    private func logged(_ error: any Error, _ request: HTTPRequest) -> any Error {
+        if let failure = error as? HubStoreError {
+            self.logger.error("request refused: \(failure)", metadata: ["method": "\(request.method)", "path": "\(request.path)"])
+        }
+        return error
     }
 
     /// The hub a policy SAS token is for: the hub its `sr` names, else the hub whose policy key signed it.

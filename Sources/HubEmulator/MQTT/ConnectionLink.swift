@@ -35,17 +35,19 @@ final class ConnectionLink: DeviceLink, @unchecked Sendable {
         }
     }
 
-    func deliver(_ message: C2DMessage, topic: String, at deliveredAt: Date) {
-        let packetID: UInt16 = self.state.withLockedValue { state in
+    func claim(_ sequence: Int64, at claimedAt: Date) -> UInt16? {
+        self.state.withLockedValue { state in
+            guard !state.inflight.values.contains(where: { $0.sequence == sequence }) else { return nil }
             repeat { state.nextPacketID &+= 1 } while state.nextPacketID == 0 || state.inflight[state.nextPacketID] != nil
-            state.inflight[state.nextPacketID] = (message.sequence, deliveredAt)
+            state.inflight[state.nextPacketID] = (sequence, claimedAt)
             return state.nextPacketID
         }
-        self.send(.publish(Publish(topic: topic, payload: message.body, qos: .atLeastOnce, packetID: packetID)))
     }
 
-    func isInFlight(_ sequence: Int64) -> Bool {
-        self.state.withLockedValue { $0.inflight.values.contains { $0.sequence == sequence } }
+    func release(_ sequence: Int64) {
+        self.state.withLockedValue { state in
+            for (packetID, entry) in state.inflight where entry.sequence == sequence { state.inflight[packetID] = nil }
+        }
     }
 
     func releaseLocks(deliveredBefore cutoff: Date) -> Int {

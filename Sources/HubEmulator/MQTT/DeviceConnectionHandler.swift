@@ -8,7 +8,7 @@ import NIOSSL
 import X509
 
 /// The TLS client chain, captured by the TLS handshake's verification callback.
-final class PeerChain: @unchecked Sendable {
+final class PeerChain: Sendable {
     private let box = NIOLockedValueBox<[Certificate]>([])
     var certificates: [Certificate] {
         get { self.box.withLockedValue { $0 } }
@@ -19,23 +19,33 @@ final class PeerChain: @unchecked Sendable {
 /// One device's MQTT session with the hub (azure-iot-hub-protocol.md §2): CONNECT and authentication, keep-alive,
 /// subscriptions, telemetry, twin and method topics, C2D acknowledgements. A protocol violation closes the connection
 /// and is logged with the device id and the reason; nothing is answered with an error.
-final class DeviceConnectionHandler: ChannelInboundHandler, @unchecked Sendable {
+///
+/// Packets are handled in the order they arrive. What needs the store (CONNECT's session, SUBSCRIBE of a persistent
+/// session, a reported-properties PATCH, a C2D completion or delivery) runs on the ``BlockingExecutor``, and the
+/// packets after it wait; the rest (telemetry, twin GET, method responses, PING) is answered at once when nothing
+/// waits. A change that cannot be stored is refused on the wire: CONNACK 3, a SUBACK failure, a twin status 500.
+final class DeviceConnectionHandler: ChannelInboundHandler {
     typealias InboundIn = MQTTPacket
     typealias OutboundOut = ByteBuffer
 
     let core: HubCore
     let chain: PeerChain
     let io: SessionIO
+    let executor: any BlockingExecutor
     var link: ConnectionLink?
     var identity: DeviceSessionIdentity?
     var subscriptions: [String] = []
     var kinds: Set<DeviceSubscription> = []
+    /// Steps waiting for the one in progress, in arrival order.
+    private var backlog: [(ChannelHandlerContext) -> EventLoopFuture<Void>?] = []
+    private var waiting = false
 
     static let maximumTelemetry = 256 * 1024
 
-    init(core: HubCore, chain: PeerChain, logger: Logger) {
+    init(core: HubCore, chain: PeerChain, executor: any BlockingExecutor, logger: Logger) {
         self.core = core
         self.chain = chain
+        self.executor = executor
         self.io = SessionIO(logger: logger)
     }
 
@@ -57,8 +67,12 @@ final class DeviceConnectionHandler: ChannelInboundHandler, @unchecked Sendable 
             if let expiry = identity.expiresAt, Int64(self.core.now().timeIntervalSince1970) >= expiry {
                 self.logger.info("SAS token expired: connection closed (401003)", metadata: ["device": "\(identity.deviceID)"])
                 context.close(promise: nil)
-            } else if let link = self.link {
-                self.core.redeliverExpiredLocks(hub: identity.hub, deviceID: identity.deviceID, link: link)
+            } else if let link = self.link, link.releaseLocks(deliveredBefore: self.core.now() - self.core.cloudToDeviceLockTimeout) > 0 {
+                self.logger.info("C2D lock expired: delivering again", metadata: ["device": "\(identity.deviceID)"])
+                let core = self.core
+                self.perform(context) { context in
+                    self.executor.run(on: context.eventLoop) { core.deliverQueued(hub: identity.hub, deviceID: identity.deviceID) }
+                }
             }
         }
     }
@@ -75,10 +89,47 @@ final class DeviceConnectionHandler: ChannelInboundHandler, @unchecked Sendable 
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let packet = self.unwrapInboundIn(data)
-        self.io.lastActivity = .now()
+        self.io.lastActivity = context.eventLoop.now
+        self.perform(context) { context in self.handle(packet, context: context) }
+    }
+
+    func channelReadComplete(context: ChannelHandlerContext) {
+        self.io.flushIfNeeded(context: context)
+        context.fireChannelReadComplete()
+    }
+
+    // MARK: Ordering
+
+    /// Runs `step` after the steps before it. A step returns nil when it is done, or a future when it waits for the
+    /// executor; the steps after it run when that future completes.
+    private func perform(_ context: ChannelHandlerContext, _ step: @escaping (ChannelHandlerContext) -> EventLoopFuture<Void>?) {
+        self.backlog.append(step)
+        if !self.waiting { self.drain(context) }
+    }
+
+    /// Steps still run after the connection closed: a PUBACK that arrived just before the close completes its
+    /// message (their replies go nowhere).
+    private func drain(_ context: ChannelHandlerContext) {
+        while !self.backlog.isEmpty {
+            let step = self.backlog.removeFirst()
+            guard let pending = step(context) else { continue }
+            self.waiting = true
+            pending.assumeIsolated().whenComplete { _ in
+                self.waiting = false
+                self.drain(context)
+                self.io.flushIfNeeded(context: context)
+            }
+            return
+        }
+    }
+
+    // MARK: Packets
+
+    private func handle(_ packet: MQTTPacket, context: ChannelHandlerContext) -> EventLoopFuture<Void>? {
         guard let identity else {
             guard case .connect(let connect) = packet else {
-                return self.violation(context: context, "\(packet.type) before CONNECT")
+                self.violation(context: context, "\(packet.type) before CONNECT")
+                return nil
             }
             return self.connect(context: context, connect)
         }
@@ -86,30 +137,39 @@ final class DeviceConnectionHandler: ChannelInboundHandler, @unchecked Sendable 
         case .connect:
             self.violation(context: context, "a second CONNECT")
         case .publish(let publish):
-            self.publish(context: context, publish, identity: identity)
+            return self.publish(context: context, publish, identity: identity)
         case .puback(let packetID):
-            if let sequence = self.link?.acknowledge(packetID) { self.core.completeCloudToDevice(sequence: sequence) }
+            guard let sequence = self.link?.acknowledge(packetID) else { return nil }
+            let core = self.core
+            return self.executor.run(on: context.eventLoop) { core.completeCloudToDevice(sequence: sequence) }
         case .subscribe(let packetID, let requested):
+            var filters = self.subscriptions
+            var kinds = self.kinds
             var granted: [UInt8] = []
             for subscription in requested {
                 do {
-                    let kind = try DeviceSubscription.parse(subscription.topicFilter, deviceID: identity.deviceID)
-                    self.kinds.insert(kind)
-                    if !self.subscriptions.contains(subscription.topicFilter) { self.subscriptions.append(subscription.topicFilter) }
+                    kinds.insert(try DeviceSubscription.parse(subscription.topicFilter, deviceID: identity.deviceID))
+                    if !filters.contains(subscription.topicFilter) { filters.append(subscription.topicFilter) }
                     granted.append(min(subscription.qos.rawValue, 1))
                 } catch {
-                    return self.violation(context: context, "SUBSCRIBE: \(error)")
+                    self.violation(context: context, "SUBSCRIBE: \(error)")
+                    return nil
                 }
             }
-            self.write(context: context, .suback(packetID: packetID, returnCodes: granted))
-            self.core.setSubscriptions(self.subscriptions, kinds: self.kinds, identity: identity)
-        case .unsubscribe(let packetID, let filters):
-            for filter in filters {
-                self.subscriptions.removeAll { $0 == filter }
-                if let kind = try? DeviceSubscription.parse(filter, deviceID: identity.deviceID) { self.kinds.remove(kind) }
+            return self.saveSubscriptions(context: context, filters, kinds, identity: identity) { context, saved in
+                // MQTT 3.1.1 §3.9.3: 0x80 is the SUBACK return code for a failure.
+                self.write(context: context, .suback(packetID: packetID, returnCodes: saved ? granted : granted.map { _ in 0x80 }))
             }
-            self.write(context: context, .unsuback(packetID: packetID))
-            self.core.setSubscriptions(self.subscriptions, kinds: self.kinds, identity: identity)
+        case .unsubscribe(let packetID, let filters):
+            var remaining = self.subscriptions
+            var kinds = self.kinds
+            for filter in filters {
+                remaining.removeAll { $0 == filter }
+                if let kind = try? DeviceSubscription.parse(filter, deviceID: identity.deviceID) { kinds.remove(kind) }
+            }
+            return self.saveSubscriptions(context: context, remaining, kinds, identity: identity) { context, _ in
+                self.write(context: context, .unsuback(packetID: packetID))
+            }
         case .pingreq:
             self.write(context: context, .pingresp)
         case .disconnect:
@@ -119,50 +179,99 @@ final class DeviceConnectionHandler: ChannelInboundHandler, @unchecked Sendable 
         case .connack, .suback, .unsuback, .pingresp:
             self.violation(context: context, "\(packet.type) from a client")
         }
+        return nil
     }
 
-    private func connect(context: ChannelHandlerContext, _ connect: Connect) {
+    private func connect(context: ChannelHandlerContext, _ connect: Connect) -> EventLoopFuture<Void>? {
         guard connect.protocolName == "MQTT", connect.protocolLevel == 4 else {
             self.logger.warning("connection refused", metadata: ["device": "\(connect.clientID)", "reason": "protocol \(connect.protocolName) level \(connect.protocolLevel); only MQTT 3.1.1"])
-            return self.io.refuse(context: context, .unacceptableProtocolVersion)
+            self.io.refuse(context: context, .unacceptableProtocolVersion)
+            return nil
         }
         let attempt = ConnectAttempt(
             clientID: connect.clientID, username: connect.username, password: connect.password, chain: self.chain.certificates,
             peer: self.io.peer)
+        let identity: DeviceSessionIdentity
         switch self.core.authenticate(attempt) {
         case .failure:
             self.io.refuse(context: context, .notAuthorized)
-        case .success(let identity):
-            let link = ConnectionLink(channel: context.channel, logger: self.logger, deviceID: identity.deviceID)
+            return nil
+        case .success(let accepted):
+            identity = accepted
+        }
+        let link = ConnectionLink(channel: context.channel, logger: self.logger, deviceID: identity.deviceID)
+        let (core, cleanSession) = (self.core, connect.cleanSession)
+        let keepAlive = TimeAmount.seconds(Int64(min(Int(connect.keepAlive), 1767)))
+        return self.executor.run(on: context.eventLoop) { () throws -> [String]? in
+            try core.register(link, identity: identity, cleanSession: cleanSession)
+        }.assumeIsolated().map { stored -> Void in
             self.link = link
             self.identity = identity
             self.io.client = identity.deviceID
-            self.io.keepAlive = .seconds(Int64(min(Int(connect.keepAlive), 1767)))
-            let stored = self.core.register(link, identity: identity, cleanSession: connect.cleanSession)
+            self.io.keepAlive = keepAlive
             self.write(context: context, .connack(sessionPresent: stored != nil, returnCode: .accepted))
             if let stored {
                 self.subscriptions = stored
                 self.kinds = Set(stored.compactMap { try? DeviceSubscription.parse($0, deviceID: identity.deviceID) })
-                self.core.setSubscriptions(stored, kinds: self.kinds, identity: identity)
+                // The stored session's subscriptions are taken again (not stored again: they are what is stored).
+                self.perform(context) { context in
+                    self.saveSubscriptions(context: context, stored, self.kinds, identity: identity, persist: false) { _, _ in }
+                }
             }
-        }
+        }.recover { _ in
+            // The session could not be read or removed (logged by the core): the server is unavailable.
+            self.io.refuse(context: context, .serverUnavailable)
+        }.nonisolated()
     }
 
-    private func publish(context: ChannelHandlerContext, _ publish: Publish, identity: DeviceSessionIdentity) {
-        if publish.qos == .exactlyOnce { return self.violation(context: context, "PUBLISH at QoS 2") }
+    /// Stores the subscriptions (for a persistent session) on the executor, then `reply`s on the loop, then delivers
+    /// queued C2D when the device listens for it: the SUBACK goes out before the first message.
+    private func saveSubscriptions(
+        context: ChannelHandlerContext, _ filters: [String], _ kinds: Set<DeviceSubscription>, identity: DeviceSessionIdentity,
+        persist: Bool = true, reply: @escaping (ChannelHandlerContext, Bool) -> Void
+    ) -> EventLoopFuture<Void>? {
+        guard let link = self.link else { return nil }
+        let core = self.core
+        return self.executor.run(on: context.eventLoop) { () -> Bool in
+            do {
+                try core.saveSubscriptions(filters, kinds: kinds, identity: identity, link: link, persist: persist)
+                return true
+            } catch {
+                return false
+            }
+        }.assumeIsolated().flatMap { saved -> EventLoopFuture<Void> in
+            reply(context, saved)
+            guard saved else { return context.eventLoop.makeSucceededVoidFuture() }
+            self.subscriptions = filters
+            self.kinds = kinds
+            self.io.flushIfNeeded(context: context)
+            guard kinds.contains(.cloudToDevice) else { return context.eventLoop.makeSucceededVoidFuture() }
+            return self.executor.run(on: context.eventLoop) { core.deliverQueued(hub: identity.hub, deviceID: identity.deviceID) }
+        }.nonisolated()
+    }
+
+    private func publish(context: ChannelHandlerContext, _ publish: Publish, identity: DeviceSessionIdentity) -> EventLoopFuture<Void>? {
+        if publish.qos == .exactlyOnce {
+            self.violation(context: context, "PUBLISH at QoS 2")
+            return nil
+        }
         let topic: DeviceToHubTopic
         do {
             topic = try DeviceToHubTopic.parse(publish.topic)
         } catch {
-            return self.violation(context: context, "PUBLISH: \(error)")
+            self.violation(context: context, "PUBLISH: \(error)")
+            return nil
         }
+        var pending: EventLoopFuture<Void>?
         switch topic {
         case .telemetry(let deviceID, let moduleID, let properties):
             guard deviceID == identity.deviceID, moduleID == nil else {
-                return self.violation(context: context, "PUBLISH to another device's topic '\(publish.topic)'")
+                self.violation(context: context, "PUBLISH to another device's topic '\(publish.topic)'")
+                return nil
             }
             guard publish.payload.count <= Self.maximumTelemetry else {
-                return self.violation(context: context, "a \(publish.payload.count)-byte message over the 256 KB limit")
+                self.violation(context: context, "a \(publish.payload.count)-byte message over the 256 KB limit")
+                return nil
             }
             self.core.appendEvent(hub: identity.hub, deviceID: deviceID, properties: properties, body: publish.payload, retain: publish.retain)
         case .twinGet(let requestID):
@@ -171,26 +280,29 @@ final class DeviceConnectionHandler: ChannelInboundHandler, @unchecked Sendable 
                 topic: HubToDeviceTopic.twinResponse(status: 200, requestID: requestID, version: nil).topic,
                 payload: Array(document.text.utf8))))
         case .twinReportedPatch(let requestID):
-            let result = self.core.reportProperties(identity: identity, payload: publish.payload)
-            let body = result.message.map { JSONValue.object(JSONObject([("errorCode", .integer(Int64(result.status) * 1000 + 1)), ("message", .string($0))])).text } ?? ""
-            self.write(context: context, .publish(Publish(
-                topic: HubToDeviceTopic.twinResponse(status: result.status, requestID: requestID, version: result.version).topic,
-                payload: Array(body.utf8))))
+            let (core, payload) = (self.core, publish.payload)
+            pending = self.executor.run(on: context.eventLoop) { core.reportProperties(identity: identity, payload: payload) }
+                .assumeIsolated().map { result in
+                    let body = result.message.map {
+                        JSONValue.object(JSONObject([("errorCode", .integer(Int64(result.status) * 1000 + 1)), ("message", .string($0))])).text
+                    } ?? ""
+                    self.write(context: context, .publish(Publish(
+                        topic: HubToDeviceTopic.twinResponse(status: result.status, requestID: requestID, version: result.version).topic,
+                        payload: Array(body.utf8))))
+                }.nonisolated()
         case .methodResponse(let status, let requestID):
             self.core.methodResponse(identity: identity, requestID: requestID, status: status, payload: publish.payload)
         }
+        // The PUBACK acknowledges receipt, in the order the PUBLISHes came (MQTT 3.1.1 §4.6); a twin request's own
+        // answer follows on the twin response topic once it is stored.
         if publish.qos == .atLeastOnce, let packetID = publish.packetID {
             self.io.writePubAck(context: context, packetID: packetID)
         }
+        return pending
     }
 
     private func write(context: ChannelHandlerContext, _ packet: MQTTPacket) {
         self.io.write(context: context, packet)
-    }
-
-    func channelReadComplete(context: ChannelHandlerContext) {
-        self.io.flushIfNeeded(context: context)
-        context.fireChannelReadComplete()
     }
 
     private func violation(context: ChannelHandlerContext, _ reason: String) {

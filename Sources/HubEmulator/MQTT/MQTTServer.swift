@@ -11,7 +11,8 @@ public enum MQTTServer {
     public static let maximumPacket = 256 * 1024 + 4 * 1024
 
     public static func start(
-        core: HubCore, provisioning: ProvisioningService, pki: ServerPKI, host: String, port: Int, group: any EventLoopGroup, logger: Logger
+        core: HubCore, provisioning: ProvisioningService, pki: ServerPKI, host: String, port: Int, group: any EventLoopGroup,
+        executor: any BlockingExecutor, logger: Logger
     ) async throws -> any Channel {
         var configuration = TLSConfiguration.makeServerConfiguration(
             certificateChain: try NIOSSLCertificate.fromPEMBytes(Array(pki.certificateChainPEM.utf8)).map { .certificate($0) },
@@ -34,7 +35,7 @@ public enum MQTTServer {
                     try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(MQTTFrameDecoder(maximumRemainingLength: maximumPacket)))
                     try channel.pipeline.syncOperations.addHandler(ConnectRouter(
                         logger: logger,
-                        hub: { DeviceConnectionHandler(core: core, chain: chain, logger: logger) },
+                        hub: { DeviceConnectionHandler(core: core, chain: chain, executor: executor, logger: logger) },
                         provisioning: { ProvisioningConnectionHandler(service: provisioning, chain: chain, logger: logger) }))
                 }
             }

@@ -47,7 +47,7 @@ final class ProvisioningConnectionHandler: ChannelInboundHandler {
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let packet = self.unwrapInboundIn(data)
-        self.io.lastActivity = .now()
+        self.io.lastActivity = context.eventLoop.now
         guard let attempt else {
             guard case .connect(let connect) = packet else { return self.io.violation(context: context, "\(packet.type) before CONNECT") }
             return self.connect(context: context, connect)

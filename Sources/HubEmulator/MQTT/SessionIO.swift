@@ -19,15 +19,17 @@ final class SessionIO {
     init(logger: Logger) { self.logger = logger }
 
     /// Starts the once-a-second watchdog; `check` adds the handler's own deadlines (it closes the connection itself).
+    /// Time is the event loop's (`EventLoop.now`), so an `EmbeddedEventLoop` drives it in tests.
     func start(context: ChannelHandlerContext, check: @escaping (ChannelHandlerContext) -> Void) {
         guard !self.started else { return }
         self.started = true
         self.peer = context.remoteAddress?.description ?? "?"
+        self.lastActivity = context.eventLoop.now
         // Everything the task touches belongs to this event loop; the task is cancelled when the channel goes inactive.
         let bound = NIOLoopBound((io: self, context: context, check: check), eventLoop: context.eventLoop)
         self.timer = context.eventLoop.scheduleRepeatedTask(initialDelay: .seconds(1), delay: .seconds(1)) { _ in
             let (io, context, check) = bound.value
-            if io.keepAlive > .zero, NIODeadline.now() - io.lastActivity > .nanoseconds(io.keepAlive.nanoseconds * 3 / 2) {
+            if io.keepAlive > .zero, context.eventLoop.now - io.lastActivity > .nanoseconds(io.keepAlive.nanoseconds * 3 / 2) {
                 io.violation(context: context, "keep-alive expired (no packet for 1.5 × \(io.keepAlive.nanoseconds / 1_000_000_000) s)")
             } else {
                 check(context)

@@ -1,0 +1,56 @@
+import GRDB
+
+/// Cloud-to-device queues.
+extension SQLiteHubStore {
+    public func enqueue(_ message: C2DMessage, hub: String, device: String) throws(HubStoreError) -> Int64 {
+        try self.write("queue a C2D message for \(hub)/\(device)") { db in
+            try db.execute(sql: "INSERT INTO c2d (hub, device, record) VALUES (?, ?, ?)", arguments: [hub, device, message.json.text])
+            return db.lastInsertedRowID
+        }
+    }
+
+    public func queued(hub: String, device: String) throws(HubStoreError) -> [C2DMessage] {
+        let rows = try self.read("read the C2D queue of \(hub)/\(device)") {
+            try Row.fetchAll($0, sql: "SELECT sequence, record FROM c2d WHERE hub = ? AND device = ? ORDER BY sequence", arguments: [hub, device])
+        }
+        var messages: [C2DMessage] = []
+        for row in rows {
+            let sequence: Int64 = row["sequence"]
+            messages.append(try self.decode(row["record"], table: "c2d", key: "\(sequence)") { C2DMessage(sequence: sequence, json: $0) })
+        }
+        return messages
+    }
+
+    public func markDelivered(sequence: Int64) throws(HubStoreError) -> C2DMessage? {
+        // One write transaction: GRDB's DatabaseQueue serializes writers, so a completion (or a second delivery)
+        // cannot come between the read and the update.
+        let text = try self.write("count a delivery of C2D message \(sequence)") { db -> String? in
+            try String.fetchOne(db, sql: "SELECT record FROM c2d WHERE sequence = ?", arguments: [sequence])
+        }
+        guard let text else { return nil }
+        var message = try self.decode(text, table: "c2d", key: "\(sequence)") { C2DMessage(sequence: sequence, json: $0) }
+        message.deliveryCount += 1
+        let updated = message
+        let changed = try self.write("count a delivery of C2D message \(sequence)") { db -> Int in
+            try db.execute(
+                sql: "UPDATE c2d SET record = ? WHERE sequence = ? AND record = ?",
+                arguments: [updated.json.text, sequence, text])
+            return db.changesCount
+        }
+        // Changed meanwhile (completed, purged, or counted by another delivery): not delivered now.
+        return changed == 1 ? updated : nil
+    }
+
+    public func removeMessage(sequence: Int64) throws(HubStoreError) {
+        try self.write("complete C2D message \(sequence)") { db in
+            try db.execute(sql: "DELETE FROM c2d WHERE sequence = ?", arguments: [sequence])
+        }
+    }
+
+    public func purgeMessages(hub: String, device: String) throws(HubStoreError) -> Int {
+        try self.write("purge the C2D queue of \(hub)/\(device)") { db in
+            try db.execute(sql: "DELETE FROM c2d WHERE hub = ? AND device = ?", arguments: [hub, device])
+            return db.changesCount
+        }
+    }
+}

@@ -1,0 +1,61 @@
+import Synchronization
+
+@testable import HubEmulator
+
+/// A store whose writes can be made to fail (as on a full or read-only disk), over a real SQLite store.
+final class FailingStore: HubStore {
+    let base: SQLiteHubStore
+    private let failing = Mutex(false)
+    private let failingReads = Mutex(false)
+
+    init(_ base: SQLiteHubStore) { self.base = base }
+
+    /// From now on, every write (and, with `reads`, every read) fails.
+    func fail(writes: Bool = true, reads: Bool = false) {
+        self.failing.withLock { $0 = writes }
+        self.failingReads.withLock { $0 = reads }
+    }
+
+    private func write() throws(HubStoreError) {
+        if self.failing.withLock({ $0 }) { throw .failed(operation: "write", reason: "disk I/O error (test)") }
+    }
+
+    private func read() throws(HubStoreError) {
+        if self.failingReads.withLock({ $0 }) { throw .failed(operation: "read", reason: "disk I/O error (test)") }
+    }
+
+    func hubs() throws(HubStoreError) -> [HubRecord] { try self.read(); return try self.base.hubs() }
+    func save(_ hub: HubRecord) throws(HubStoreError) { try self.write(); try self.base.save(hub) }
+    func devices(hub: String) throws(HubStoreError) -> [DeviceRecord] { try self.read(); return try self.base.devices(hub: hub) }
+    func save(_ device: DeviceRecord, hub: String) throws(HubStoreError) { try self.write(); try self.base.save(device, hub: hub) }
+    func deleteDevice(_ id: String, hub: String) throws(HubStoreError) { try self.write(); try self.base.deleteDevice(id, hub: hub) }
+    func certificates(hub: String) throws(HubStoreError) -> [CACertificateRecord] { try self.read(); return try self.base.certificates(hub: hub) }
+    func save(_ certificate: CACertificateRecord, hub: String) throws(HubStoreError) { try self.write(); try self.base.save(certificate, hub: hub) }
+    func deleteCertificate(_ name: String, hub: String) throws(HubStoreError) { try self.write(); try self.base.deleteCertificate(name, hub: hub) }
+    func enqueue(_ message: C2DMessage, hub: String, device: String) throws(HubStoreError) -> Int64 {
+        try self.write()
+        return try self.base.enqueue(message, hub: hub, device: device)
+    }
+    func queued(hub: String, device: String) throws(HubStoreError) -> [C2DMessage] { try self.read(); return try self.base.queued(hub: hub, device: device) }
+    func markDelivered(sequence: Int64) throws(HubStoreError) -> C2DMessage? { try self.write(); return try self.base.markDelivered(sequence: sequence) }
+    func removeMessage(sequence: Int64) throws(HubStoreError) { try self.write(); try self.base.removeMessage(sequence: sequence) }
+    func purgeMessages(hub: String, device: String) throws(HubStoreError) -> Int { try self.write(); return try self.base.purgeMessages(hub: hub, device: device) }
+    func session(hub: String, client: String) throws(HubStoreError) -> [String]? { try self.read(); return try self.base.session(hub: hub, client: client) }
+    func saveSession(hub: String, client: String, subscriptions: [String]) throws(HubStoreError) {
+        try self.write()
+        try self.base.saveSession(hub: hub, client: client, subscriptions: subscriptions)
+    }
+    func deleteSession(hub: String, client: String) throws(HubStoreError) { try self.write(); try self.base.deleteSession(hub: hub, client: client) }
+    func provisioningDocuments(_ kind: ProvisioningDocumentKind) throws(HubStoreError) -> [(dps: String, key: String, document: JSONValue)] {
+        try self.read()
+        return try self.base.provisioningDocuments(kind)
+    }
+    func saveProvisioningDocuments(_ documents: [(kind: ProvisioningDocumentKind, dps: String, key: String, document: JSONValue)]) throws(HubStoreError) {
+        try self.write()
+        try self.base.saveProvisioningDocuments(documents)
+    }
+    func deleteProvisioningDocument(_ kind: ProvisioningDocumentKind, dps: String, key: String) throws(HubStoreError) {
+        try self.write()
+        try self.base.deleteProvisioningDocument(kind, dps: dps, key: key)
+    }
+}

@@ -1,0 +1,88 @@
+import Foundation
+import IoTHubTopics
+import Logging
+import MQTTCodec
+import NIOCore
+import NIOEmbedded
+import Synchronization
+
+@testable import HubEmulator
+
+/// One device session in an `EmbeddedChannel`: the router and the hub's session handler, whose store work runs as a
+/// later task of the loop (as a thread pool would complete it), packets in, decoded packets out, and the event loop's
+/// time in the test's hands.
+final class SessionHarness {
+    let fixture: CoreFixture
+    let channel = EmbeddedChannel()
+    let provisioning = RecordingHandler()
+
+    init(fixture: CoreFixture) throws {
+        self.fixture = fixture
+        let core = fixture.core
+        let logger = Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
+        let provisioning = self.provisioning
+        try self.channel.pipeline.syncOperations.addHandler(ConnectRouter(
+            logger: logger,
+            hub: { DeviceConnectionHandler(core: core, chain: PeerChain(), executor: DeferredExecutor(), logger: logger) },
+            provisioning: { provisioning }))
+        try self.channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 1883)).wait()
+    }
+
+    var loop: EmbeddedEventLoop { self.channel.embeddedEventLoop }
+    var isOpen: Bool { self.channel.isActive }
+
+    func send(_ packet: MQTTPacket) throws {
+        try self.channel.writeInbound(packet)
+        self.channel.pipeline.fireChannelReadComplete()
+        self.loop.run()
+    }
+
+    /// Every packet written to the device so far.
+    func received() throws -> [MQTTPacket] {
+        self.loop.run()
+        var packets: [MQTTPacket] = []
+        while var buffer = try self.channel.readOutbound(as: ByteBuffer.self) {
+            var bytes = buffer.readBytes(length: buffer.readableBytes) ?? []
+            while !bytes.isEmpty, let (packet, length) = try MQTTDecoder().decode(bytes[...]) {
+                packets.append(packet)
+                bytes.removeFirst(length)
+            }
+        }
+        return packets
+    }
+
+    /// CONNECTs as `id` with a SAS token of the fixture's key (or `key`), returning the CONNACK.
+    func connect(_ id: String, key: String = CoreFixture.key, cleanSession: Bool = true, keepAlive: UInt16 = 60) throws -> MQTTPacket? {
+        let hostname = "myhub.azure-devices.net"
+        let token = SASToken.make(resource: "\(hostname)/devices/\(id)", base64Key: key, expiry: 1_900_000_000)!
+        try self.send(.connect(Connect(
+            cleanSession: cleanSession, keepAlive: keepAlive, clientID: id,
+            username: "\(hostname)/\(id)/?api-version=2021-04-12", password: Array(token.utf8))))
+        return try self.received().first
+    }
+
+    func subscribe(_ filters: [String], packetID: UInt16 = 1) throws -> [MQTTPacket] {
+        try self.send(.subscribe(packetID: packetID, subscriptions: filters.map { Subscription(topicFilter: $0, qos: .atLeastOnce) }))
+        return try self.received()
+    }
+}
+
+/// Stands in for DPS's session handler: records what the router passed it.
+final class RecordingHandler: ChannelInboundHandler, Sendable {
+    typealias InboundIn = MQTTPacket
+    private let packets = Mutex<[MQTTPacket]>([])
+    var received: [MQTTPacket] { self.packets.withLock { $0 } }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        let packet = self.unwrapInboundIn(data)
+        self.packets.withLock { $0.append(packet) }
+    }
+}
+
+/// Runs blocking work as the event loop's next task, so that packets queue behind it as they do behind a thread
+/// pool; `EmbeddedEventLoop.run()` runs it.
+struct DeferredExecutor: BlockingExecutor {
+    func run<T: Sendable>(on eventLoop: any EventLoop, _ work: @escaping @Sendable () throws -> T) -> EventLoopFuture<T> {
+        eventLoop.submit(work)
+    }
+}
