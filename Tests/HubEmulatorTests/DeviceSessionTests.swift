@@ -124,4 +124,24 @@ struct DeviceSessionTests {
         #expect(!session.isOpen)
         #expect(try fixture.store.queued(hub: "myhub", device: "dev1").isEmpty)
     }
+
+    @Test("a message whose PUBACK came but whose completion is still being stored is not delivered again meanwhile")
+    func noRedeliveryWhileCompleting() throws {
+        let fixture = try CoreFixture()
+        try fixture.device("dev1")
+        let session = try SessionHarness(fixture: fixture)
+        _ = try session.connect("dev1")
+        _ = try session.subscribe([CoreFixture.c2dFilter("dev1")])
+        _ = try fixture.core.sendCloudToDevice(hub: "myhub", id: "dev1", body: [1], properties: [], ttlSeconds: nil)
+        guard case .publish(let first)? = try session.received().first else { Issue.record("no C2D publish"); return }
+        try session.channel.writeInbound(MQTTPacket.puback(packetID: first.packetID!))
+        // The completion waits for the executor; a service send delivers what is queued now.
+        _ = try fixture.core.sendCloudToDevice(hub: "myhub", id: "dev1", body: [2], properties: [], ttlSeconds: nil)
+        let bodies = try session.received().compactMap { packet -> [UInt8]? in
+            if case .publish(let publish) = packet { return publish.payload }
+            return nil
+        }
+        #expect(bodies == [[2]])
+        #expect(try fixture.store.queued(hub: "myhub", device: "dev1").map(\.body) == [[2]])
+    }
 }

@@ -121,26 +121,19 @@ extension HubCore {
             self.logger.error("connection refused: \(error)", metadata: ["hub": "\(identity.hub)", "device": "\(identity.deviceID)"])
             throw error
         }
-        let old: (any DeviceLink)? = self.lock.withLock {
-            guard let state = self.hubs[identity.hub] else { return nil }
-            let previous = state.links[identity.deviceID]?.link
-            state.links[identity.deviceID] = LinkState(link: link, subscriptions: [], cleanSession: cleanSession)
-            if var device = state.devices[identity.deviceID] {
-                device.lastActivityTime = self.timestamp()
-                state.devices[identity.deviceID] = device
-            }
-            return previous
+        self.lock.withLock {
+            guard let state = self.hubs[identity.hub], var device = state.devices[identity.deviceID] else { return }
+            device.lastActivityTime = self.timestamp()
+            state.devices[identity.deviceID] = device
         }
+        let old = self.connections.register(link, hub: identity.hub, deviceID: identity.deviceID, cleanSession: cleanSession)
         old?.close(reason: "a new connection with the same device id (400027 ConnectionForcefullyClosedOnNewConnection)")
         self.logger.info("device connected", metadata: ["hub": "\(identity.hub)", "device": "\(identity.deviceID)", "auth": "\(identity.authMethod)"])
         return stored
     }
 
     public func unregister(_ link: any DeviceLink, identity: DeviceSessionIdentity) {
-        self.lock.withLock {
-            guard let state = self.hubs[identity.hub], let current = state.links[identity.deviceID], current.link === link else { return }
-            state.links[identity.deviceID] = nil
-        }
+        self.connections.unregister(link, hub: identity.hub, deviceID: identity.deviceID)
         self.logger.info("device disconnected", metadata: ["hub": "\(identity.hub)", "device": "\(identity.deviceID)"])
     }
 
@@ -150,10 +143,7 @@ extension HubCore {
     public func saveSubscriptions(
         _ filters: [String], kinds: Set<DeviceSubscription>, identity: DeviceSessionIdentity, link: any DeviceLink, persist: Bool = true
     ) throws(HubStoreError) {
-        let persistent = persist && self.lock.withLock { () -> Bool in
-            guard let current = self.hubs[identity.hub]?.links[identity.deviceID], current.link === link else { return false }
-            return !current.cleanSession
-        }
+        let persistent = persist && self.connections.isPersistent(link, hub: identity.hub, deviceID: identity.deviceID)
         if persistent {
             do {
                 try self.store.saveSession(hub: identity.hub, client: identity.deviceID, subscriptions: filters)
@@ -162,17 +152,10 @@ extension HubCore {
                 throw error
             }
         }
-        self.lock.withLock {
-            guard let state = self.hubs[identity.hub], var current = state.links[identity.deviceID], current.link === link else { return }
-            current.subscriptions = kinds
-            state.links[identity.deviceID] = current
-        }
+        self.connections.setSubscriptions(kinds, of: link, hub: identity.hub, deviceID: identity.deviceID)
     }
 
     func link(hub: String, deviceID: String, needing kind: DeviceSubscription) -> (any DeviceLink)? {
-        self.lock.withLock {
-            guard let link = self.hubs[hub]?.links[deviceID], link.subscriptions.contains(kind) else { return nil }
-            return link.link
-        }
+        self.connections.link(hub: hub, deviceID: deviceID, needing: kind)
     }
 }

@@ -51,17 +51,21 @@ public struct ServiceError: Error, Sendable {
     }
 }
 
-/// The emulator's shared state: hubs, their devices, certificates, live connections, pending method calls and the
-/// telemetry stream. Every mutation is stored before it is acknowledged.
+/// The emulator's shared state: the hubs with their devices, twins and CA certificates (the registry, kept in the
+/// store and mirrored here under `lock`), and the parts with a lock of their own: the live connections, the pending
+/// method calls and the telemetry stream. Every mutation is stored before it is acknowledged.
+///
+/// Lock order: `lock` may be held while a part's lock is taken (never the reverse), and no part calls out while it
+/// holds its own lock.
 public final class HubCore: @unchecked Sendable {
     public let store: any HubStore
     let logger: Logger
     let lock = NIOLock()
     let now: @Sendable () -> Date
     private(set) var hubs: [String: HubState] = [:]
-    private var events: [TelemetryEvent] = []
-    private var eventSequence = 0
-    private var eventWaiters: [(Int, EventLoopPromise<Void>)] = []
+    let connections = ConnectionTable()
+    let methods = MethodCalls()
+    let telemetry = TelemetryStream(capacity: HubCore.eventCapacity)
     /// Accept any api-version (logged); strict mode refuses a CONNECT without one.
     public var strictAPIVersion = false
     /// How long a delivered C2D message waits for its PUBACK before it is delivered again (IoT Hub: 1 minute).
@@ -76,17 +80,8 @@ public final class HubCore: @unchecked Sendable {
         var record: HubRecord
         var devices: [String: DeviceRecord] = [:]
         var certificates: [String: CACertificateRecord] = [:]
-        var links: [String: LinkState] = [:]
-        var pendingMethods: [String: EventLoopPromise<(Int, JSONValue)>] = [:]
-        var methodCounter = 0
 
         init(record: HubRecord) { self.record = record }
-    }
-
-    struct LinkState {
-        let link: any DeviceLink
-        var subscriptions: Set<DeviceSubscription>
-        var cleanSession: Bool
     }
 
     public init(store: any HubStore, logger: Logger, now: @escaping @Sendable () -> Date = Date.init) throws {
@@ -149,42 +144,15 @@ public final class HubCore: @unchecked Sendable {
     // MARK: Telemetry stream
 
     func appendEvent(hub: String, deviceID: String, properties: PropertyBag, body: [UInt8], retain: Bool) {
-        let waiters: [EventLoopPromise<Void>] = self.lock.withLock {
-            self.eventSequence += 1
-            var application = properties.applicationProperties
-            if retain { application.append(("mqtt-retain", "true")) }
-            self.events.append(TelemetryEvent(
-                sequence: self.eventSequence, hub: hub, deviceID: deviceID, enqueuedTime: self.timestamp(),
-                systemProperties: properties.systemProperties, applicationProperties: application, body: body))
-            // Trim in chunks of a tenth, so the stream stays bounded without moving it on every message.
-            if self.events.count > Self.eventCapacity + Self.eventCapacity / 10 {
-                self.events.removeFirst(self.events.count - Self.eventCapacity)
-            }
-            let waiting = self.eventWaiters.map(\.1)
-            self.eventWaiters.removeAll()
-            return waiting
-        }
-        for waiter in waiters { waiter.succeed(()) }
+        self.telemetry.append(hub: hub, deviceID: deviceID, enqueuedTime: self.timestamp(), properties: properties, body: body, retain: retain)
     }
 
     /// Events after `sequence` for a hub; when there are none, waits up to `timeout` on `eventLoop`.
     public func events(hub: String, after sequence: Int, timeout: TimeAmount, on eventLoop: any EventLoop) -> EventLoopFuture<[TelemetryEvent]> {
-        let (ready, promise): ([TelemetryEvent], EventLoopPromise<Void>?) = self.lock.withLock {
-            let found = self.events.filter { $0.sequence > sequence && $0.hub == hub }
-            if !found.isEmpty || timeout == .zero { return (found, nil) }
-            let promise = eventLoop.makePromise(of: Void.self)
-            self.eventWaiters.append((sequence, promise))
-            return ([], promise)
-        }
-        guard let promise else { return eventLoop.makeSucceededFuture(ready) }
-        let timer = eventLoop.scheduleTask(in: timeout) { promise.succeed(()) }
-        return promise.futureResult.map { _ in
-            timer.cancel()
-            return self.lock.withLock { self.events.filter { $0.sequence > sequence && $0.hub == hub } }
-        }
+        self.telemetry.events(hub: hub, after: sequence, timeout: timeout, on: eventLoop)
     }
 
-    public var latestEventSequence: Int { self.lock.withLock { self.eventSequence } }
+    public var latestEventSequence: Int { self.telemetry.latestSequence }
 }
 
 /// ISO 8601 UTC with milliseconds (`2026-11-27T10:07:33.907Z`), as IoT Hub writes times; built directly from the

@@ -41,7 +41,7 @@ extension HubCore {
 
     /// A device's answer to a direct method.
     public func methodResponse(identity: DeviceSessionIdentity, requestID: String, status: Int, payload: [UInt8]) {
-        let promise = self.lock.withLock { self.hubs[identity.hub]?.pendingMethods.removeValue(forKey: "\(identity.deviceID)/\(requestID)") }
+        let promise = self.methods.finish(hub: identity.hub, deviceID: identity.deviceID, requestID: requestID)
         guard let promise else {
             self.logger.info("late or unknown method response dropped", metadata: ["device": "\(identity.deviceID)", "rid": "\(requestID)"])
             return
@@ -98,17 +98,11 @@ extension HubCore {
             return eventLoop.makeFailedFuture(ServiceError(404, 404103, "DeviceNotOnline", "Timed out waiting for device to connect."))
         }
         let promise = eventLoop.makePromise(of: (Int, JSONValue).self)
-        let requestID: String = self.lock.withLock {
-            let state = self.hubs[hubName]!
-            state.methodCounter += 1
-            let rid = String(state.methodCounter, radix: 16)
-            state.pendingMethods["\(id)/\(rid)"] = promise
-            return rid
-        }
+        let requestID = self.methods.begin(hub: hubName, deviceID: id, promise: promise)
         let body: [UInt8] = payload == .null ? [] : Array(payload.text.utf8)
         link.send(.publish(Publish(topic: HubToDeviceTopic.methodRequest(name: name, requestID: requestID).topic, payload: body)))
         let timeout = eventLoop.scheduleTask(in: .seconds(Int64(max(5, min(300, timeoutSeconds))))) {
-            let pending = self.lock.withLock { self.hubs[hubName]?.pendingMethods.removeValue(forKey: "\(id)/\(requestID)") }
+            let pending = self.methods.finish(hub: hubName, deviceID: id, requestID: requestID)
             pending?.fail(ServiceError(504, 504101, "GatewayTimeout", "Timed out waiting for the response from device."))
         }
         return promise.futureResult.always { _ in timeout.cancel() }

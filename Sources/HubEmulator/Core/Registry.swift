@@ -13,7 +13,7 @@ extension HubCore {
 
     /// Creates (`ifMatch` nil) or updates a device from its JSON body.
     public func putDevice(hub: String, id: String, body: JSONValue, ifMatch: String?) throws -> DeviceRecord {
-        try self.withHub(hub) { state in
+        let (device, hubName) = try self.withHub(hub) { state -> (DeviceRecord, String) in
             guard Self.validDeviceID(id) else {
                 throw ServiceError(400, 400004, "ArgumentInvalid", "'\(id)' is not a valid device id")
             }
@@ -45,9 +45,12 @@ extension HubCore {
             try self.store.save(device, hub: state.record.name)
             state.devices[id] = device
             self.logger.info("device saved", metadata: ["hub": "\(state.record.name)", "device": "\(id)", "auth": "\(authentication.typeName)", "enabled": "\(enabled)"])
-            if !enabled, let link = state.links[id] { link.link.close(reason: "the device was disabled") }
-            return device
+            return (device, state.record.name)
         }
+        if !device.enabled, let link = self.connections.remove(hub: hubName, deviceID: id) {
+            link.close(reason: "the device was disabled")
+        }
+        return device
     }
 
     /// A new device identity with a fresh generation id.
@@ -94,11 +97,12 @@ extension HubCore {
     }
 
     public func isConnected(hub: String, id: String) -> Bool {
-        (try? self.withHub(hub) { $0.links[id] != nil }) ?? false
+        guard let name = self.hub(named: hub)?.name else { return false }
+        return self.connections.isConnected(hub: name, deviceID: id)
     }
 
     public func deleteDevice(hub: String, id: String, ifMatch: String?) throws {
-        try self.withHub(hub) { state in
+        let hubName = try self.withHub(hub) { state -> String in
             guard let device = state.devices[id] else {
                 throw ServiceError(404, 404001, "DeviceNotFound", "Device \(id) not registered")
             }
@@ -108,9 +112,10 @@ extension HubCore {
             }
             try self.store.deleteDevice(id, hub: state.record.name)
             state.devices[id] = nil
-            if let link = state.links.removeValue(forKey: id) { link.link.close(reason: "the device was deleted") }
             self.logger.info("device deleted", metadata: ["hub": "\(state.record.name)", "device": "\(id)"])
+            return state.record.name
         }
+        self.connections.remove(hub: hubName, deviceID: id)?.close(reason: "the device was deleted")
     }
 
     /// The registry's JSON for a device, as the service API returns it.

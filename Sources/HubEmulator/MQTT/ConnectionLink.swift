@@ -14,8 +14,9 @@ final class ConnectionLink: DeviceLink, @unchecked Sendable {
 
     struct State {
         var nextPacketID: UInt16 = 0
-        /// Packet id → (C2D sequence, when it was delivered).
-        var inflight: [UInt16: (sequence: Int64, deliveredAt: Date)] = [:]
+        /// Packet id → (C2D sequence, when it was delivered, whether its PUBACK came and its completion is being
+        /// stored). A message stays claimed until then, so that no delivery sends it again meanwhile.
+        var inflight: [UInt16: (sequence: Int64, deliveredAt: Date, completing: Bool)] = [:]
         var closeReason: String?
     }
 
@@ -39,7 +40,7 @@ final class ConnectionLink: DeviceLink, @unchecked Sendable {
         self.state.withLockedValue { state in
             guard !state.inflight.values.contains(where: { $0.sequence == sequence }) else { return nil }
             repeat { state.nextPacketID &+= 1 } while state.nextPacketID == 0 || state.inflight[state.nextPacketID] != nil
-            state.inflight[state.nextPacketID] = (sequence, claimedAt)
+            state.inflight[state.nextPacketID] = (sequence, claimedAt, false)
             return state.nextPacketID
         }
     }
@@ -52,15 +53,20 @@ final class ConnectionLink: DeviceLink, @unchecked Sendable {
 
     func releaseLocks(deliveredBefore cutoff: Date) -> Int {
         self.state.withLockedValue { state in
-            let expired = state.inflight.filter { $0.value.deliveredAt < cutoff }.keys
+            let expired = state.inflight.filter { !$0.value.completing && $0.value.deliveredAt < cutoff }.keys
             for packetID in expired { state.inflight[packetID] = nil }
             return expired.count
         }
     }
 
-    /// The C2D sequence acknowledged by a PUBACK, if it was one.
+    /// The C2D sequence a PUBACK acknowledges, if it was one (and not acknowledged already). It stays claimed until
+    /// ``release(_:)``, once its completion is stored.
     func acknowledge(_ packetID: UInt16) -> Int64? {
-        self.state.withLockedValue { $0.inflight.removeValue(forKey: packetID)?.sequence }
+        self.state.withLockedValue { state in
+            guard let entry = state.inflight[packetID], !entry.completing else { return nil }
+            state.inflight[packetID]?.completing = true
+            return entry.sequence
+        }
     }
 
     func close(reason: String) {

@@ -139,9 +139,12 @@ final class DeviceConnectionHandler: ChannelInboundHandler {
         case .publish(let publish):
             return self.publish(context: context, publish, identity: identity)
         case .puback(let packetID):
-            guard let sequence = self.link?.acknowledge(packetID) else { return nil }
+            guard let link = self.link, let sequence = link.acknowledge(packetID) else { return nil }
             let core = self.core
-            return self.executor.run(on: context.eventLoop) { core.completeCloudToDevice(sequence: sequence) }
+            return self.executor.run(on: context.eventLoop) {
+                core.completeCloudToDevice(sequence: sequence)
+                link.release(sequence)
+            }
         case .subscribe(let packetID, let requested):
             var filters = self.subscriptions
             var kinds = self.kinds

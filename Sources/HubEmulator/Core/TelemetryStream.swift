@@ -1,0 +1,63 @@
+import IoTHubTopics
+import NIOCore
+import Synchronization
+
+/// The telemetry the hub has received, as `az iot hub monitor-events` and the admin API's event stream read it:
+/// bounded, in arrival order, with waiters for the next event. Its own lock, so that telemetry never waits for the
+/// registry (whose writes go to disk).
+final class TelemetryStream: Sendable {
+    private struct State {
+        var events: [TelemetryEvent] = []
+        var sequence = 0
+        var waiters: [EventLoopPromise<Void>] = []
+    }
+
+    private let state = Mutex(State())
+    let capacity: Int
+
+    init(capacity: Int) { self.capacity = capacity }
+
+    func append(hub: String, deviceID: String, enqueuedTime: String, properties: PropertyBag, body: [UInt8], retain: Bool) {
+        var application = properties.applicationProperties
+        if retain { application.append(("mqtt-retain", "true")) }
+        let waiters = self.state.withLock { state -> [EventLoopPromise<Void>] in
+            state.sequence += 1
+            state.events.append(TelemetryEvent(
+                sequence: state.sequence, hub: hub, deviceID: deviceID, enqueuedTime: enqueuedTime,
+                systemProperties: properties.systemProperties, applicationProperties: application, body: body))
+            // Trim in chunks of a tenth, so the stream stays bounded without moving it on every message.
+            if state.events.count > self.capacity + self.capacity / 10 {
+                state.events.removeFirst(state.events.count - self.capacity)
+            }
+            defer { state.waiters.removeAll() }
+            return state.waiters
+        }
+        for waiter in waiters { waiter.succeed(()) }
+    }
+
+    /// Events after `sequence` for a hub; when there are none, waits up to `timeout` on `eventLoop`.
+    func events(hub: String, after sequence: Int, timeout: TimeAmount, on eventLoop: any EventLoop) -> EventLoopFuture<[TelemetryEvent]> {
+        let (ready, promise) = self.state.withLock { state -> ([TelemetryEvent], EventLoopPromise<Void>?) in
+            let found = Self.events(in: state.events, hub: hub, after: sequence)
+            if !found.isEmpty || timeout == .zero { return (found, nil) }
+            let promise = eventLoop.makePromise(of: Void.self)
+            state.waiters.append(promise)
+            return ([], promise)
+        }
+        guard let promise else { return eventLoop.makeSucceededFuture(ready) }
+        let timer = eventLoop.scheduleTask(in: timeout) { promise.succeed(()) }
+        return promise.futureResult.map { _ in
+            timer.cancel()
+            return self.state.withLock { Self.events(in: $0.events, hub: hub, after: sequence) }
+        }
+    }
+
+    var latestSequence: Int { self.state.withLock { $0.sequence } }
+
+    private static func events(in events: [TelemetryEvent], hub: String, after sequence: Int) -> [TelemetryEvent] {
+        // Sequences are dense and ascending: start at the first one after `sequence`.
+        let first = events.first?.sequence ?? 0
+        let start = max(0, min(events.count, sequence - first + 1))
+        return events[start...].filter { $0.hub == hub }
+    }
+}
