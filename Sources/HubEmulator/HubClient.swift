@@ -23,7 +23,7 @@ public struct HubClient: Sendable {
     public static func forDataDirectory(_ dataDirectory: String, host: String = "127.0.0.1", port: Int = 8443) throws -> HubClient {
         let tokenPath = dataDirectory + "/admin-token"
         guard let token = try? String(contentsOfFile: tokenPath, encoding: .utf8) else {
-            throw ServiceError(0, 0, "NoEmulator", "no emulator state in \(dataDirectory) (start `nrfsim hub --data-dir \(dataDirectory)`, or set NRFSIM_HUB_DIR)")
+            throw HubClientError.noEmulator(dataDirectory: dataDirectory)
         }
         return HubClient(host: host, port: port, rootCAPath: dataDirectory + "/server-root-ca.pem", adminToken: token.trimmingCharacters(in: .whitespacesAndNewlines))
     }
@@ -113,6 +113,23 @@ final class ResponseHandler: ChannelInboundHandler, @unchecked Sendable {
     }
 
     func channelInactive(context: ChannelHandlerContext) {
-        self.promise.fail(ServiceError(0, 0, "ConnectionClosed", "the emulator closed the connection"))
+        self.promise.fail(HubClientError.connectionClosed)
+    }
+}
+
+/// Why the emulator's client could not get an answer.
+public enum HubClientError: Error, Sendable, CustomStringConvertible {
+    /// No emulator state (admin token) in the data directory.
+    case noEmulator(dataDirectory: String)
+    /// The emulator closed the connection before it answered.
+    case connectionClosed
+
+    public var description: String {
+        switch self {
+        case .noEmulator(let directory):
+            return "no emulator state in \(directory) (start `nrfsim hub --data-dir \(directory)`, or set NRFSIM_HUB_DIR)"
+        case .connectionClosed:
+            return "the emulator closed the connection"
+        }
     }
 }

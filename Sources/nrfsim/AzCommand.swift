@@ -65,8 +65,8 @@ enum AzEmulator {
             return try HubClient.forDataDirectory(
                 environment["NRFSIM_HUB_DIR"] ?? "state/hub", host: environment["NRFSIM_HUB_HOST"] ?? "127.0.0.1",
                 port: Int(environment["NRFSIM_HUB_PORT"] ?? "") ?? 8443)
-        } catch let error as ServiceError {
-            throw CommandFailure("ERROR: \(error.message)")
+        } catch let error as HubClientError {
+            throw CommandFailure("ERROR: \(error)")
         }
     }
 

@@ -24,13 +24,13 @@ struct BlobStoreTests {
         let store = BlobStore(directory: directory)
         try store.upload(account: "acct", container: "fw", name: "v2/app.bin", content: [1, 2, 3], overwrite: false)
         #expect(store.read(account: "acct", container: "fw", name: "v2/app.bin") == [1, 2, 3])
-        #expect(throws: ServiceError.self) {
+        #expect(throws: IoTHubError.self) {
             try store.upload(account: "acct", container: "fw", name: "v2/app.bin", content: [4], overwrite: false)
         }
         try store.upload(account: "acct", container: "fw", name: "v2/app.bin", content: [4], overwrite: true)
         #expect(store.read(account: "acct", container: "fw", name: "v2/app.bin") == [4])
-        #expect(throws: ServiceError.self) { try store.upload(account: "acct", container: "fw", name: "../x", content: [], overwrite: true) }
-        #expect(throws: ServiceError.self) { try store.upload(account: "a/b", container: "fw", name: "x", content: [], overwrite: true) }
+        #expect(throws: IoTHubError.self) { try store.upload(account: "acct", container: "fw", name: "../x", content: [], overwrite: true) }
+        #expect(throws: IoTHubError.self) { try store.upload(account: "a/b", container: "fw", name: "x", content: [], overwrite: true) }
         #expect(store.read(account: "acct", container: "fw", name: "missing") == nil)
     }
 }

@@ -131,7 +131,7 @@ struct ProvisioningServiceTests {
         f.clock.advance(1)
         let early = f.dps.operationStatus(attempt, operationID: operation)
         #expect(early.status == 202 && early.retryAfter == 2 && early.body["registrationState"]?["status"] == .string("assigning"))
-        #expect(throws: ServiceError.self) { try f.hubs.device(hub: "hub1", id: "dev-t") }
+        #expect(throws: IoTHubError.self) { try f.hubs.device(hub: "hub1", id: "dev-t") }
         f.clock.advance(2)
         let done = f.dps.operationStatus(attempt, operationID: operation)
         #expect(done.status == 200 && done.retryAfter == nil)
@@ -243,7 +243,7 @@ struct ProvisioningServiceTests {
         do {
             _ = try f.dps.putEnrollment(.group, dps: "dps1", id: "bad", body: try JSONValue.parse(body), ifMatch: nil)
             Issue.record("accepted: \(body)")
-        } catch let error as ServiceError {
+        } catch let error as IoTHubError {
             #expect(error.status == 400 && error.message.contains(message) && error.message.contains("enrollment group 'bad'"))
         }
         #expect(try f.dps.enrollments(.group, dps: "dps1").isEmpty)

@@ -28,10 +28,10 @@ public struct DeviceSessionIdentity: Sendable, Equatable {
 /// Authentication (azure-iot-hub-protocol.md §2.1) and the registry of live connections.
 extension HubCore {
     /// Checks the user name grammar and the credentials; the reason is logged with the device id and sent nowhere.
-    public func authenticate(_ attempt: ConnectAttempt) -> Result<DeviceSessionIdentity, ServiceError> {
-        func refuse(_ reason: String) -> Result<DeviceSessionIdentity, ServiceError> {
+    public func authenticate(_ attempt: ConnectAttempt) -> Result<DeviceSessionIdentity, IoTHubError> {
+        func refuse(_ reason: String) -> Result<DeviceSessionIdentity, IoTHubError> {
             self.logger.warning("connection refused", metadata: ["device": "\(attempt.clientID)", "peer": "\(attempt.peer)", "reason": "\(reason)"])
-            return .failure(ServiceError(401, 401002, "IotHubUnauthorizedAccess", reason))
+            return .failure(IoTHubError.unauthorized(reason))
         }
         guard let username = attempt.username else { return refuse("no user name") }
         // {hostname}/{clientId}/?api-version=…[&…]  or the legacy {hostname}/{clientId}
@@ -53,7 +53,7 @@ extension HubCore {
             self.logger.debug("api-version", metadata: ["device": "\(clientID)", "api-version": "\(apiVersion!)"])
         }
         guard clientID == attempt.clientID else { return refuse("client id '\(attempt.clientID)' differs from the user name's '\(clientID)'") }
-        return self.lock.withLock { () -> Result<DeviceSessionIdentity, ServiceError> in
+        return self.lock.withLock { () -> Result<DeviceSessionIdentity, IoTHubError> in
             guard let state = self.state(forName: hostname) else { return refuse("no hub at '\(hostname)'") }
             guard let device = state.devices[clientID] else { return refuse("device '\(clientID)' is not registered") }
             guard device.enabled else { return refuse("device '\(clientID)' is disabled") }

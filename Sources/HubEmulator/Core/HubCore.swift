@@ -36,21 +36,6 @@ public struct TelemetryEvent: Sendable {
     public var body: [UInt8]
 }
 
-/// An error of the service API, with IoT Hub's status and error code.
-public struct ServiceError: Error, Sendable {
-    public var status: Int
-    public var code: Int
-    public var name: String
-    public var message: String
-
-    public init(_ status: Int, _ code: Int, _ name: String, _ message: String) {
-        self.status = status
-        self.code = code
-        self.name = name
-        self.message = message
-    }
-}
-
 /// The emulator's shared state: the hubs with their devices, twins and CA certificates (the registry, kept in the
 /// store and mirrored here under `lock`), and the parts with a lock of their own: the live connections, the pending
 /// method calls and the telemetry stream. Every mutation is stored before it is acknowledged.
@@ -79,7 +64,7 @@ public final class HubCore: @unchecked Sendable {
     final class HubState {
         var record: HubRecord
         var devices: [String: DeviceRecord] = [:]
-        var certificates: [String: CACertificateRecord] = [:]
+        var certificates = CertificateRegistry()
 
         init(record: HubRecord) { self.record = record }
     }
@@ -91,7 +76,7 @@ public final class HubCore: @unchecked Sendable {
         for record in try store.hubs() {
             let state = HubState(record: record)
             for device in try store.devices(hub: record.name) { state.devices[device.deviceID] = device }
-            for certificate in try store.certificates(hub: record.name) { state.certificates[certificate.name] = certificate }
+            for certificate in try store.certificates(hub: record.name) { state.certificates.load(certificate) }
             self.hubs[record.name] = state
         }
     }
@@ -107,7 +92,7 @@ public final class HubCore: @unchecked Sendable {
         try self.lock.withLock {
             if let existing = self.hubs[name] { return existing.record }
             guard name.range(of: "^[A-Za-z0-9][A-Za-z0-9-]{1,48}[A-Za-z0-9]$", options: .regularExpression) != nil else {
-                throw ServiceError(400, 400004, "ArgumentInvalid", "the hub name '\(name)' must be 3-50 letters, digits or hyphens")
+                throw IoTHubError.argumentInvalid("the hub name '\(name)' must be 3-50 letters, digits or hyphens")
             }
             var policies: [String: (primary: String, secondary: String)] = [:]
             for policy in ["iothubowner", "service", "device", "registryRead", "registryReadWrite"] {
@@ -135,7 +120,7 @@ public final class HubCore: @unchecked Sendable {
     func withHub<T>(_ name: String, _ body: (HubState) throws -> T) throws -> T {
         try self.lock.withLock {
             guard let state = self.state(forName: name) else {
-                throw ServiceError(404, 404002, "IotHubNotFound", "no IoT hub named '\(name)'")
+                throw IoTHubError.iotHubNotFound("no IoT hub named '\(name)'")
             }
             return try body(state)
         }

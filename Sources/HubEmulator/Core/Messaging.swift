@@ -55,11 +55,11 @@ extension HubCore {
     /// `PATCH /twins/{id}`: merges tags and desired properties, then notifies the device of a desired change.
     public func patchTwin(hub: String, id: String, body: JSONValue, ifMatch: String?, replace: Bool) throws -> JSONValue {
         let (notification, hubName): (JSONValue?, String) = try self.withHub(hub) { state in
-            guard var device = state.devices[id] else { throw ServiceError(404, 404001, "DeviceNotFound", "Device \(id) not registered") }
+            guard var device = state.devices[id] else { throw IoTHubError.deviceNotFound(id) }
             if let ifMatch {
                 let unquoted = ifMatch.trimmingCharacters(in: CharacterSet(charactersIn: "\""))
                 if unquoted != "*" && unquoted != device.twin.etag {
-                    throw ServiceError(412, 412001, "PreconditionFailed", "the etag '\(unquoted)' does not match '\(device.twin.etag)'")
+                    throw IoTHubError.preconditionFailed("the etag '\(unquoted)' does not match '\(device.twin.etag)'")
                 }
             }
             do {
@@ -70,7 +70,7 @@ extension HubCore {
                 state.devices[id] = device
                 return (notification, state.record.name)
             } catch let error as TwinError {
-                throw ServiceError(error.status, error.status == 400 ? 400004 : 413001, error.status == 400 ? "ArgumentInvalid" : "MessageTooLarge", error.message)
+                throw error.status == 400 ? IoTHubError.argumentInvalid(error.message) : IoTHubError.messageTooLarge(error.message)
             }
         }
         if let notification, let link = self.link(hub: hubName, deviceID: id, needing: .desiredPatches),
@@ -88,14 +88,14 @@ extension HubCore {
         let hubName: String
         do {
             hubName = try self.withHub(hub) { state in
-                guard state.devices[id] != nil else { throw ServiceError(404, 404001, "DeviceNotFound", "Device \(id) not registered") }
+                guard state.devices[id] != nil else { throw IoTHubError.deviceNotFound(id) }
                 return state.record.name
             }
         } catch {
             return eventLoop.makeFailedFuture(error)
         }
         guard let link = self.link(hub: hubName, deviceID: id, needing: .methods) else {
-            return eventLoop.makeFailedFuture(ServiceError(404, 404103, "DeviceNotOnline", "Timed out waiting for device to connect."))
+            return eventLoop.makeFailedFuture(IoTHubError.deviceNotOnline("Timed out waiting for device to connect."))
         }
         let promise = eventLoop.makePromise(of: (Int, JSONValue).self)
         let requestID = self.methods.begin(hub: hubName, deviceID: id, promise: promise)
@@ -103,7 +103,7 @@ extension HubCore {
         link.send(.publish(Publish(topic: HubToDeviceTopic.methodRequest(name: name, requestID: requestID).topic, payload: body)))
         let timeout = eventLoop.scheduleTask(in: .seconds(Int64(max(5, min(300, timeoutSeconds))))) {
             let pending = self.methods.finish(hub: hubName, deviceID: id, requestID: requestID)
-            pending?.fail(ServiceError(504, 504101, "GatewayTimeout", "Timed out waiting for the response from device."))
+            pending?.fail(IoTHubError.gatewayTimeout("Timed out waiting for the response from device."))
         }
         return promise.futureResult.always { _ in timeout.cancel() }
     }
@@ -111,10 +111,10 @@ extension HubCore {
     /// Queues a C2D message (at most 50 per device) and delivers it if the device listens.
     public func sendCloudToDevice(hub: String, id: String, body: [UInt8], properties: [(key: String, value: String?)], ttlSeconds: Int64?) throws -> String {
         let (hubName, messageID): (String, String) = try self.withHub(hub) { state in
-            guard state.devices[id] != nil else { throw ServiceError(404, 404001, "DeviceNotFound", "Device \(id) not registered") }
+            guard state.devices[id] != nil else { throw IoTHubError.deviceNotFound(id) }
             let queued = try self.store.queued(hub: state.record.name, device: id)
             if queued.count >= Self.maximumQueueDepth {
-                throw ServiceError(403, 403004, "DeviceMaximumQueueDepthExceeded", "Total number of messages on IotHub Device Queue exceeds the allowed limit")
+                throw IoTHubError.deviceMaximumQueueDepthExceeded("Total number of messages on IotHub Device Queue exceeds the allowed limit")
             }
             let messageID = properties.first { $0.key == "$.mid" }?.value ?? UUID().uuidString.lowercased()
             let message = C2DMessage(
@@ -182,7 +182,7 @@ extension HubCore {
 
     public func purgeCloudToDevice(hub: String, id: String) throws -> Int {
         try self.withHub(hub) { state in
-            guard state.devices[id] != nil else { throw ServiceError(404, 404001, "DeviceNotFound", "Device \(id) not registered") }
+            guard state.devices[id] != nil else { throw IoTHubError.deviceNotFound(id) }
             return try self.store.purgeMessages(hub: state.record.name, device: id)
         }
     }

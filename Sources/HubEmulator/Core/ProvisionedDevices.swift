@@ -29,7 +29,7 @@ extension HubCore {
                         do {
                             _ = try device.twin.applyServiceReplace(initialTwin, now: now)
                         } catch {
-                            throw ServiceError(400, 400004, "ArgumentInvalid", "the enrollment's initial twin: \((error as? TwinError)?.message ?? "\(error)")")
+                            throw IoTHubError.argumentInvalid("the enrollment's initial twin: \((error as? TwinError)?.message ?? "\(error)")")
                         }
                     }
                 }

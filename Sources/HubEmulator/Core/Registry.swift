@@ -15,21 +15,21 @@ extension HubCore {
     public func putDevice(hub: String, id: String, body: JSONValue, ifMatch: String?) throws -> DeviceRecord {
         let (device, hubName) = try self.withHub(hub) { state -> (DeviceRecord, String) in
             guard Self.validDeviceID(id) else {
-                throw ServiceError(400, 400004, "ArgumentInvalid", "'\(id)' is not a valid device id")
+                throw IoTHubError.argumentInvalid("'\(id)' is not a valid device id")
             }
             if let bodyID = body["deviceId"]?.stringValue, bodyID != id {
-                throw ServiceError(400, 400004, "ArgumentInvalid", "the body's deviceId '\(bodyID)' differs from '\(id)'")
+                throw IoTHubError.argumentInvalid("the body's deviceId '\(bodyID)' differs from '\(id)'")
             }
             let authentication = try Self.authentication(from: body["authentication"])
             let enabled = (body["status"]?.stringValue ?? "enabled") != "disabled"
             var device: DeviceRecord
             if var existing = state.devices[id] {
                 guard let ifMatch else {
-                    throw ServiceError(409, 409001, "DeviceAlreadyExists", "A device with ID '\(id)' is already registered.")
+                    throw IoTHubError.deviceAlreadyExists("A device with ID '\(id)' is already registered.")
                 }
                 let unquoted = ifMatch.trimmingCharacters(in: CharacterSet(charactersIn: "\""))
                 if unquoted != "*" && unquoted != existing.etag {
-                    throw ServiceError(412, 412001, "PreconditionFailed", "the etag '\(unquoted)' does not match '\(existing.etag)'")
+                    throw IoTHubError.preconditionFailed("the etag '\(unquoted)' does not match '\(existing.etag)'")
                 }
                 if existing.enabled != enabled { existing.statusUpdatedTime = self.timestamp() }
                 existing.enabled = enabled
@@ -66,27 +66,27 @@ extension HubCore {
             let primary = json?["symmetricKey"]?["primaryKey"]?.stringValue.flatMap { $0.isEmpty ? nil : $0 } ?? randomKey()
             let secondary = json?["symmetricKey"]?["secondaryKey"]?.stringValue.flatMap { $0.isEmpty ? nil : $0 } ?? randomKey()
             for (name, key) in [("primaryKey", primary), ("secondaryKey", secondary)] where Data(base64Encoded: key) == nil {
-                throw ServiceError(400, 400004, "ArgumentInvalid", "symmetricKey.\(name) is not base64")
+                throw IoTHubError.argumentInvalid("symmetricKey.\(name) is not base64")
             }
             return .sas(primaryKey: primary, secondaryKey: secondary)
         case "selfSigned":
             let primary = json?["x509Thumbprint"]?["primaryThumbprint"]?.stringValue
             let secondary = json?["x509Thumbprint"]?["secondaryThumbprint"]?.stringValue
             guard primary != nil || secondary != nil else {
-                throw ServiceError(400, 400004, "ArgumentInvalid", "a self-signed device needs a thumbprint")
+                throw IoTHubError.argumentInvalid("a self-signed device needs a thumbprint")
             }
             return .selfSigned(primaryThumbprint: primary?.uppercased(), secondaryThumbprint: secondary?.uppercased())
         case "certificateAuthority":
             return .certificateAuthority
         case let other:
-            throw ServiceError(400, 400004, "ArgumentInvalid", "unknown authentication type '\(other)'")
+            throw IoTHubError.argumentInvalid("unknown authentication type '\(other)'")
         }
     }
 
     public func device(hub: String, id: String) throws -> DeviceRecord {
         try self.withHub(hub) { state in
             guard let device = state.devices[id] else {
-                throw ServiceError(404, 404001, "DeviceNotFound", "Device \(id) not registered")
+                throw IoTHubError.deviceNotFound(id)
             }
             return device
         }
@@ -104,11 +104,11 @@ extension HubCore {
     public func deleteDevice(hub: String, id: String, ifMatch: String?) throws {
         let hubName = try self.withHub(hub) { state -> String in
             guard let device = state.devices[id] else {
-                throw ServiceError(404, 404001, "DeviceNotFound", "Device \(id) not registered")
+                throw IoTHubError.deviceNotFound(id)
             }
             let unquoted = (ifMatch ?? "*").trimmingCharacters(in: CharacterSet(charactersIn: "\""))
             if unquoted != "*" && unquoted != device.etag {
-                throw ServiceError(412, 412001, "PreconditionFailed", "the etag '\(unquoted)' does not match '\(device.etag)'")
+                throw IoTHubError.preconditionFailed("the etag '\(unquoted)' does not match '\(device.etag)'")
             }
             try self.store.deleteDevice(id, hub: state.record.name)
             state.devices[id] = nil

@@ -100,7 +100,7 @@ extension ProvisioningService {
             try self.hubCore.provisionDevice(
                 hub: target.hubName, id: deviceID, authentication: authentication, initialTwin: enrollment.initialTwin,
                 resetTwin: resetTwin, migrateFrom: migrateFrom)
-        } catch let error as ServiceError {
+        } catch let error as IoTHubError {
             return try failed(error.code, error.message)
         }
         return try finish([
@@ -143,7 +143,7 @@ extension ProvisioningService {
     public func registration(dps: String, registrationID: String) throws -> JSONValue {
         try self.withInstance(dps) { state in
             guard let stored = state.registrations[registrationID.lowercased()] else {
-                throw ServiceError(404, 404201, "NotFound", "no registration '\(registrationID)' in '\(state.record.name)'")
+                throw IoTHubError.provisioningNotFound("no registration '\(registrationID)' in '\(state.record.name)'")
             }
             return .object(stored.state)
         }
@@ -152,7 +152,7 @@ extension ProvisioningService {
     public func deleteRegistration(dps: String, registrationID: String) throws {
         try self.withInstance(dps) { state in
             guard state.registrations[registrationID.lowercased()] != nil else {
-                throw ServiceError(404, 404201, "NotFound", "no registration '\(registrationID)' in '\(state.record.name)'")
+                throw IoTHubError.provisioningNotFound("no registration '\(registrationID)' in '\(state.record.name)'")
             }
             try self.store.deleteProvisioningDocument(.registration, dps: state.record.name, key: registrationID.lowercased())
             state.registrations[registrationID.lowercased()] = nil

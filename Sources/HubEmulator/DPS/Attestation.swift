@@ -57,11 +57,9 @@ extension ProvisioningService {
             }
             return .success(EnrollmentReference(kind: .individual, id: attempt.registrationID))
         }
-        let verified = state.certificates.filter(\.value.verified).keys.compactMap { state.parsedCertificates[$0] }
-        guard let path = CertificateProof.path(from: attempt.chain, to: verified, now: now) else {
-            let uploaded = Array(state.parsedCertificates.values)
-            if let unverifiedPath = CertificateProof.path(from: attempt.chain, to: uploaded, now: now), let top = unverifiedPath.last,
-                let name = state.certificates.values.first(where: { $0.thumbprint == thumbprint(top, sha256: false) })?.name
+        guard let path = CertificateProof.path(from: attempt.chain, to: state.certificates.verifiedAnchors, now: now) else {
+            if let unverifiedPath = CertificateProof.path(from: attempt.chain, to: state.certificates.uploaded, now: now), let top = unverifiedPath.last,
+                let name = state.certificates.records.values.first(where: { $0.thumbprint == thumbprint(top, sha256: false) })?.name
             {
                 return invalid("the chain ends at DPS certificate '\(name)', which is not verified")
             }

@@ -73,17 +73,17 @@ extension ProvisioningService {
     /// `attestation.x509.{signingCertificates|clientCertificates}.{primary|secondary}.certificate`. Replacing needs
     /// `If-Match` (`*` or the etag).
     public func putEnrollment(_ kind: EnrollmentKind, dps: String, id: String, body: JSONValue, ifMatch: String?) throws -> JSONValue {
-        guard case .object(let object) = body else { throw ServiceError(400, 400004, "ArgumentInvalid", "the \(kind.label) is not a JSON object") }
+        guard case .object(let object) = body else { throw IoTHubError.argumentInvalid("the \(kind.label) is not a JSON object") }
         return try self.withInstance(dps) { state in
             let key = kind == .group ? id : id.lowercased()
             let previous = kind == .group ? state.groups[key] : state.enrollments[key]
             if let previous {
                 guard let ifMatch else {
-                    throw ServiceError(409, 409201, "Conflict", "the \(kind.label) '\(id)' already exists")
+                    throw IoTHubError.conflict("the \(kind.label) '\(id)' already exists")
                 }
                 let unquoted = ifMatch.trimmingCharacters(in: CharacterSet(charactersIn: "\""))
                 if unquoted != "*", unquoted != base64(bigEndian: UInt64(previous.etagCounter)) {
-                    throw ServiceError(412, 412001, "PreconditionFailed", "the etag '\(unquoted)' does not match")
+                    throw IoTHubError.preconditionFailed("the etag '\(unquoted)' does not match")
                 }
             }
             let stored = try self.normalize(kind, id: id, object, state: state, previous: previous)
@@ -117,14 +117,14 @@ extension ProvisioningService {
     static func enrollment(_ kind: EnrollmentKind, _ state: InstanceState, _ id: String) throws -> StoredEnrollment {
         let found = kind == .group ? state.groups[id] : state.enrollments[id.lowercased()]
         guard let found else {
-            throw ServiceError(404, 404201, "NotFound", "no \(kind.label) '\(id)' in '\(state.record.name)'")
+            throw IoTHubError.provisioningNotFound("no \(kind.label) '\(id)' in '\(state.record.name)'")
         }
         return found
     }
 
     /// Validates a document and fills in what the service fills in (defaults, certificate info, keys, times, etag).
     private func normalize(_ kind: EnrollmentKind, id: String, _ body: JSONObject, state: InstanceState, previous: StoredEnrollment?) throws -> StoredEnrollment {
-        func invalid(_ reason: String) -> ServiceError { ServiceError(400, 400004, "ArgumentInvalid", "\(kind.label) '\(id)': \(reason)") }
+        func invalid(_ reason: String) -> IoTHubError { IoTHubError.argumentInvalid("\(kind.label) '\(id)': \(reason)") }
         if kind == .individual {
             guard Self.validRegistrationID(id) else { throw invalid("'\(id)' is not a valid registration id") }
         } else if id.isEmpty || id.utf8.count > 128 {
@@ -230,7 +230,7 @@ extension ProvisioningService {
             && last.isASCII && (last.isLetter || last.isNumber || last == "-")
     }
 
-    private static func parseCertificate(_ text: String, invalid: (String) -> ServiceError) throws -> (String, Certificate) {
+    private static func parseCertificate(_ text: String, invalid: (String) -> IoTHubError) throws -> (String, Certificate) {
         var pem = text.trimmingCharacters(in: .whitespacesAndNewlines)
         if !pem.hasPrefix("-----BEGIN") {
             guard let der = Data(base64Encoded: pem, options: .ignoreUnknownCharacters),

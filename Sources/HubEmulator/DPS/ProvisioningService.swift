@@ -19,11 +19,7 @@ public final class ProvisioningService: @unchecked Sendable {
 
     final class InstanceState {
         var record: ProvisioningInstance
-        var certificates: [String: CACertificateRecord] = [:] {
-            didSet { self.parsedCertificates = self.certificates.compactMapValues { try? Certificate(pemEncoded: $0.pem) } }
-        }
-        /// The certificates parsed (attestation reads them on every registration).
-        private(set) var parsedCertificates: [String: Certificate] = [:]
+        var certificates = CertificateRegistry()
         /// Stored enrollment group documents by group id (see `Enrollments.swift` for the shape).
         var groups: [String: StoredEnrollment] = [:]
         /// Individual enrollments by lower-cased registration id.
@@ -40,24 +36,29 @@ public final class ProvisioningService: @unchecked Sendable {
         self.store = store
         self.logger = logger
         self.now = now
-        for (_, _, document) in try store.provisioningDocuments(.instance) {
-            guard let record = ProvisioningInstance(json: document) else { continue }
+        // A document that does not decode is an error naming it, never skipped.
+        func decode<T>(_ kind: ProvisioningDocumentKind, _ dps: String, _ key: String, _ value: T?) throws(HubStoreError) -> T {
+            guard let value else { throw .corruptRow(table: "dps", key: "\(kind.rawValue)/\(dps)/\(key)", reason: "a field is missing or malformed") }
+            return value
+        }
+        for (dps, key, document) in try store.provisioningDocuments(.instance) {
+            let record = try decode(.instance, dps, key, ProvisioningInstance(json: document))
             self.instances[record.name] = InstanceState(record: record)
         }
         for (dps, key, document) in try store.provisioningDocuments(.certificate) {
-            self.instances[dps]?.certificates[key] = CACertificateRecord(json: document)
+            self.instances[dps]?.certificates.load(try decode(.certificate, dps, key, CACertificateRecord(json: document)))
         }
         for (dps, key, document) in try store.provisioningDocuments(.enrollmentGroup) {
-            self.instances[dps]?.groups[key] = StoredEnrollment(json: document)
+            self.instances[dps]?.groups[key] = try decode(.enrollmentGroup, dps, key, StoredEnrollment(json: document))
         }
         for (dps, key, document) in try store.provisioningDocuments(.enrollment) {
-            self.instances[dps]?.enrollments[key] = StoredEnrollment(json: document)
+            self.instances[dps]?.enrollments[key] = try decode(.enrollment, dps, key, StoredEnrollment(json: document))
         }
         for (dps, key, document) in try store.provisioningDocuments(.registration) {
-            self.instances[dps]?.registrations[key] = StoredRegistration(json: document)
+            self.instances[dps]?.registrations[key] = try decode(.registration, dps, key, StoredRegistration(json: document))
         }
         for (dps, key, document) in try store.provisioningDocuments(.operation) {
-            self.instances[dps]?.operations[key] = RegistrationOperation(json: document)
+            self.instances[dps]?.operations[key] = try decode(.operation, dps, key, RegistrationOperation(json: document))
         }
     }
 
@@ -72,7 +73,7 @@ public final class ProvisioningService: @unchecked Sendable {
         try self.lock.withLock {
             if let existing = self.instances[name] { return existing.record }
             guard name.range(of: "^[A-Za-z0-9][A-Za-z0-9-]{1,62}[A-Za-z0-9]$", options: .regularExpression) != nil else {
-                throw ServiceError(400, 400004, "ArgumentInvalid", "the DPS name '\(name)' must be 3-64 letters, digits or hyphens")
+                throw IoTHubError.argumentInvalid("the DPS name '\(name)' must be 3-64 letters, digits or hyphens")
             }
             var scope: String
             repeat {
@@ -94,7 +95,7 @@ public final class ProvisioningService: @unchecked Sendable {
     func withInstance<T>(_ name: String, _ body: (InstanceState) throws -> T) throws -> T {
         try self.lock.withLock {
             guard let state = self.instances[name] ?? self.instances.values.first(where: { $0.record.name.lowercased() == name.lowercased() }) else {
-                throw ServiceError(404, 404201, "ProvisioningServiceNotFound", "no DPS instance named '\(name)'")
+                throw IoTHubError.provisioningServiceNotFound("no DPS instance named '\(name)'")
             }
             return try body(state)
         }
@@ -108,7 +109,7 @@ public final class ProvisioningService: @unchecked Sendable {
     /// `az iot dps linked-hub create`: links a hub of this emulator, named by its name or hostname.
     public func linkHub(dps: String, hub: String, allocationWeight: Int?, applyAllocationPolicy: Bool) throws -> ProvisioningInstance {
         guard let hubRecord = self.hubCore.hub(named: hub) else {
-            throw ServiceError(404, 404002, "IotHubNotFound", "no IoT hub named '\(hub)' to link")
+            throw IoTHubError.iotHubNotFound("no IoT hub named '\(hub)' to link")
         }
         return try self.withInstance(dps) { state in
             var record = state.record
@@ -131,7 +132,7 @@ public final class ProvisioningService: @unchecked Sendable {
             var record = state.record
             let lowered = hub.lowercased()
             guard let index = record.linkedHubs.firstIndex(where: { $0.hostname.lowercased() == lowered || $0.hubName.lowercased() == lowered }) else {
-                throw ServiceError(404, 404002, "IotHubNotFound", "no hub '\(hub)' is linked to '\(record.name)'")
+                throw IoTHubError.iotHubNotFound("no hub '\(hub)' is linked to '\(record.name)'")
             }
             record.linkedHubs.remove(at: index)
             try self.store.saveProvisioningDocument(.instance, dps: record.name, key: record.name, record.json)

@@ -134,7 +134,7 @@ extension ProvisioningService {
                     body: .object(JSONObject([("operationId", .string(operationID)), ("status", .string("assigning"))])),
                     retryAfter: self.retryAfter)
             }
-        } catch let error as ServiceError {
+        } catch let error as IoTHubError {
             reply = self.errorReply(error.status, error.code, error.message)
         } catch {
             reply = self.errorReply(500, 500000, "Internal error: \(error)")
@@ -173,7 +173,7 @@ extension ProvisioningService {
                 try self.assign(operation, state: state)
                 return ProvisioningReply(status: 200, body: state.operations[operationID]?.result ?? .null)
             }
-        } catch let error as ServiceError {
+        } catch let error as IoTHubError {
             return self.errorReply(error.status, error.code, error.message)
         } catch {
             return self.errorReply(500, 500000, "Internal error: \(error)")

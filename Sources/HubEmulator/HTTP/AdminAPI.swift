@@ -16,19 +16,19 @@ extension ServiceAPI {
             return ok(self.hubJSON(try self.core.createHub(name: path[1])))
         case (.GET, 2) where path[0] == "hubs":
             guard let hub = self.core.hub(named: path[1]) else {
-                throw ServiceError(404, 404002, "IotHubNotFound", "no IoT hub named '\(path[1])'")
+                throw IoTHubError.iotHubNotFound("no IoT hub named '\(path[1])'")
             }
             return ok(self.hubJSON(hub))
         case (.POST, 3) where path[0] == "hubs" && path[2] == "listkeys":
             guard let hub = self.core.hub(named: path[1]) else {
-                throw ServiceError(404, 404002, "IotHubNotFound", "no IoT hub named '\(path[1])'")
+                throw IoTHubError.iotHubNotFound("no IoT hub named '\(path[1])'")
             }
             return ok(self.policyKeysJSON(hub))
         default:
             break
         }
         guard path.count >= 3, path[0] == "hubs" else {
-            throw ServiceError(404, 404000, "NotFound", "no admin operation \(request.method) \(request.path)")
+            throw IoTHubError.notFound("no admin operation \(request.method) \(request.path)")
         }
         let hub = path[1]
         let rest = Array(path.dropFirst(2))
@@ -48,7 +48,7 @@ extension ServiceAPI {
             let body = try self.body(request)
             let data: [UInt8]
             if let base64 = body["dataBase64"]?.stringValue {
-                guard let decoded = Data(base64Encoded: base64) else { throw ServiceError(400, 400004, "ArgumentInvalid", "dataBase64 is not base64") }
+                guard let decoded = Data(base64Encoded: base64) else { throw IoTHubError.argumentInvalid("dataBase64 is not base64") }
                 data = Array(decoded)
             } else {
                 data = Array((body["data"]?.stringValue ?? "").utf8)
@@ -61,7 +61,7 @@ extension ServiceAPI {
             let messageID = try self.core.sendCloudToDevice(hub: hub, id: rest[1], body: data, properties: properties, ttlSeconds: ttl)
             return ok(.object(JSONObject([("messageId", .string(messageID))])))
         case (.GET, 1, "events"):
-            guard let record = self.core.hub(named: hub) else { throw ServiceError(404, 404002, "IotHubNotFound", "no IoT hub named '\(hub)'") }
+            guard let record = self.core.hub(named: hub) else { throw IoTHubError.iotHubNotFound("no IoT hub named '\(hub)'") }
             let after = Int(request.query["after"] ?? "") ?? self.core.latestEventSequence
             let timeout = TimeAmount.milliseconds(Int64(min(60_000, max(0, Int(request.query["timeoutMs"] ?? "") ?? 10_000))))
             return self.core.events(hub: record.name, after: after, timeout: timeout, on: eventLoop).map { events in
@@ -70,7 +70,7 @@ extension ServiceAPI {
                 ])))
             }
         default:
-            throw ServiceError(404, 404000, "NotFound", "no admin operation \(request.method) \(request.path)")
+            throw IoTHubError.notFound("no admin operation \(request.method) \(request.path)")
         }
     }
 

@@ -17,11 +17,11 @@ extension ServiceAPI {
 
     func blobRead(_ request: HTTPRequest, account: String) throws -> HTTPResponse {
         guard request.method == .GET || request.method == .HEAD else {
-            throw ServiceError(405, 405000, "UnsupportedHttpVerb", "blobs are read with GET")
+            throw IoTHubError.unsupportedHttpVerb("blobs are read with GET")
         }
         let path = request.path.split(separator: "/", maxSplits: 1).map(String.init)
         guard path.count == 2, let blob = self.blobs.read(account: account, container: path[0], name: path[1]) else {
-            throw ServiceError(404, 404000, "BlobNotFound", "The specified blob does not exist.")
+            throw IoTHubError.blobNotFound("The specified blob does not exist.")
         }
         let common = [("Accept-Ranges", "bytes"), ("Content-Type", "application/octet-stream")]
         guard let rangeHeader = request.header("Range") else {
@@ -39,11 +39,11 @@ extension ServiceAPI {
     /// `PUT /admin/storage/<account>/<container>/<name…>` with `{"content": base64, "overwrite": bool}`.
     func blobUpload(_ request: HTTPRequest, _ path: [String]) throws -> HTTPResponse {
         guard request.method == .PUT, path.count >= 3 else {
-            throw ServiceError(404, 404000, "NotFound", "no storage operation \(request.method) \(request.path)")
+            throw IoTHubError.notFound("no storage operation \(request.method) \(request.path)")
         }
         let body = try JSONValue.parse(request.body)
         guard let encoded = body["content"]?.stringValue, let content = Data(base64Encoded: encoded) else {
-            throw ServiceError(400, 400000, "InvalidInput", "the upload needs base64 'content'")
+            throw IoTHubError.invalidInput("the upload needs base64 'content'")
         }
         let name = path[2...].joined(separator: "/")
         try self.blobs.upload(

@@ -25,7 +25,7 @@ extension ServiceAPI {
             return ok(.object(JSONObject([("value", .array(try book.list().map(json)))])))
         case (.PUT, 1):
             let body = try self.body(request)
-            guard let pem = body["certificate"]?.stringValue else { throw ServiceError(400, 400004, "ArgumentInvalid", "no certificate") }
+            guard let pem = body["certificate"]?.stringValue else { throw IoTHubError.argumentInvalid("no certificate") }
             return ok(json(try book.upload(rest[0], pem, body["isVerified"]?.boolValue ?? false)))
         case (.GET, 1):
             return ok(json(try book.show(rest[0])))
@@ -35,10 +35,10 @@ extension ServiceAPI {
         case (.POST, 2) where rest[1] == "generateVerificationCode":
             return ok(json(try book.generateCode(rest[0], ifMatch)))
         case (.POST, 2) where rest[1] == "verify":
-            guard let pem = try self.body(request)["certificate"]?.stringValue else { throw ServiceError(400, 400004, "ArgumentInvalid", "no certificate") }
+            guard let pem = try self.body(request)["certificate"]?.stringValue else { throw IoTHubError.argumentInvalid("no certificate") }
             return ok(json(try book.verify(rest[0], ifMatch, pem)))
         default:
-            throw ServiceError(404, 404000, "NotFound", "no admin operation \(request.method) \(request.path)")
+            throw IoTHubError.notFound("no admin operation \(request.method) \(request.path)")
         }
     }
 

@@ -33,7 +33,7 @@ public struct HTTPResponse: Sendable {
     }
 
     /// IoT Hub's error shape: `iothub-errorcode` header and `{"Message":"ErrorCode:…;…","ExceptionMessage":…}`.
-    public static func error(_ error: ServiceError) -> HTTPResponse {
+    public static func error(_ error: IoTHubError) -> HTTPResponse {
         let body = JSONValue.object(JSONObject([
             ("Message", .string("ErrorCode:\(error.name);\(error.message)")),
             ("ExceptionMessage", .string("Tracking ID:\(UUID().uuidString.replacingOccurrences(of: "-", with: ""))-G:0-TimeStamp:\(iso8601(Date()))")),
@@ -112,7 +112,7 @@ final class RequestHandler: ChannelInboundHandler, @unchecked Sendable {
             let request = HTTPRequest(method: head.method, path: path, query: query, headers: head.headers, body: self.body)
             let future: EventLoopFuture<HTTPResponse>
             if self.tooLarge {
-                future = context.eventLoop.makeSucceededFuture(.error(ServiceError(413, 413001, "MessageTooLarge", "the request body is over 1 MB")))
+                future = context.eventLoop.makeSucceededFuture(.error(IoTHubError.messageTooLarge("the request body is over 1 MB")))
             } else {
                 future = self.route(request, context.eventLoop)
             }
@@ -121,8 +121,8 @@ final class RequestHandler: ChannelInboundHandler, @unchecked Sendable {
                 let response: HTTPResponse
                 switch result {
                 case .success(let value): response = value
-                case .failure(let error as ServiceError): response = .error(error)
-                case .failure(let error): response = .error(ServiceError(500, 500001, "ServerError", "\(error)"))
+                case .failure(let error as IoTHubError): response = .error(error)
+                case .failure(let error): response = .error(IoTHubError.serverError("\(error)"))
                 }
                 logger.debug("http", metadata: ["method": "\(head.method)", "path": "\(path)", "status": "\(response.status.code)"])
                 var headers = HTTPHeaders(response.headers)

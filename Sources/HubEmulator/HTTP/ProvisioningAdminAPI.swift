@@ -19,7 +19,7 @@ extension ServiceAPI {
         default:
             break
         }
-        guard path.count >= 2 else { throw ServiceError(404, 404000, "NotFound", "no admin operation \(request.method) \(request.path)") }
+        guard path.count >= 2 else { throw IoTHubError.notFound("no admin operation \(request.method) \(request.path)") }
         let dps = path[0]
         let rest = Array(path.dropFirst(2))
         let ifMatch = request.header("If-Match")
@@ -63,7 +63,7 @@ extension ServiceAPI {
             try service.deleteRegistration(dps: dps, registrationID: rest[0])
             return noContent()
         default:
-            throw ServiceError(404, 404000, "NotFound", "no admin operation \(request.method) \(request.path)")
+            throw IoTHubError.notFound("no admin operation \(request.method) \(request.path)")
         }
     }
 

@@ -28,7 +28,7 @@ public struct ServiceAPI: Sendable {
             let segments = request.path.split(separator: "/").map(String.init)
             if segments.first == "admin" {
                 guard request.header("Authorization") == "Bearer \(self.adminToken)" else {
-                    throw ServiceError(401, 401002, "IotHubUnauthorizedAccess", "the admin API needs the data directory's admin token")
+                    throw IoTHubError.unauthorized("the admin API needs the data directory's admin token")
                 }
                 return try self.admin(request, Array(segments.dropFirst()), on: eventLoop)
             }
@@ -50,19 +50,19 @@ public struct ServiceAPI: Sendable {
     /// The hub a policy SAS token is for: the hub its `sr` names, else the hub whose policy key signed it.
     func authorize(_ request: HTTPRequest) throws -> String {
         guard let header = request.header("Authorization") else {
-            throw ServiceError(401, 401002, "IotHubUnauthorizedAccess", "no Authorization header")
+            throw IoTHubError.unauthorized("no Authorization header")
         }
         if header == "Bearer \(self.adminToken)", let hub = request.header("x-nrfsim-hub") { return hub }
         let token: SASToken
         do {
             token = try SASToken.parse(header)
         } catch {
-            throw ServiceError(401, 401002, "IotHubUnauthorizedAccess", "\(error)")
+            throw IoTHubError.unauthorized("\(error)")
         }
         guard token.expiry > Int64(Date().timeIntervalSince1970) else {
-            throw ServiceError(401, 401003, "IotHubUnauthorizedAccess", "the SAS token expired")
+            throw IoTHubError.tokenExpired("the SAS token expired")
         }
-        guard let policy = token.policy else { throw ServiceError(401, 401002, "IotHubUnauthorizedAccess", "a service token needs skn") }
+        guard let policy = token.policy else { throw IoTHubError.unauthorized("a service token needs skn") }
         let candidates = self.core.hubRecords
         let named = candidates.filter { token.resource.lowercased().hasPrefix($0.hostname.lowercased()) }
         for hub in (named.isEmpty ? candidates : named) {
@@ -70,14 +70,14 @@ public struct ServiceAPI: Sendable {
                 return hub.name
             }
         }
-        throw ServiceError(401, 401002, "IotHubUnauthorizedAccess", "the SAS token is not signed by policy '\(policy)' of any hub")
+        throw IoTHubError.unauthorized("the SAS token is not signed by policy '\(policy)' of any hub")
     }
 
     func body(_ request: HTTPRequest) throws -> JSONValue {
         do {
             return try JSONValue.parse(request.body)
         } catch {
-            throw ServiceError(400, 400004, "ArgumentInvalid", "\(error)")
+            throw IoTHubError.argumentInvalid("\(error)")
         }
     }
 
@@ -109,7 +109,7 @@ public struct ServiceAPI: Sendable {
         case (.POST, 3, "twins") where path[2] == "methods":
             let body = try self.body(request)
             guard let name = body["methodName"]?.stringValue, !name.isEmpty else {
-                throw ServiceError(400, 400004, "ArgumentInvalid", "methodName is required")
+                throw IoTHubError.argumentInvalid("methodName is required")
             }
             let timeout = body["responseTimeoutInSeconds"]?.intValue ?? 30
             return self.core.invokeMethod(hub: hub, id: path[1], name: name, payload: body["payload"] ?? .null, timeoutSeconds: timeout, on: eventLoop)
@@ -122,14 +122,14 @@ public struct ServiceAPI: Sendable {
                 ("disabledDeviceCount", .integer(Int64(devices.filter { !$0.enabled }.count))),
             ])))
         default:
-            throw ServiceError(404, 404000, "NotFound", "no service operation \(request.method) \(request.path)")
+            throw IoTHubError.notFound("no service operation \(request.method) \(request.path)")
         }
     }
 
     /// `POST /devices/query`: `SELECT * | COUNT() AS n FROM devices [WHERE …]`, paged with x-ms-max-item-count.
     func query(_ request: HTTPRequest, hub: String) throws -> HTTPResponse {
         guard let text = try self.body(request)["query"]?.stringValue else {
-            throw ServiceError(400, 400004, "ArgumentInvalid", "the body has no query")
+            throw IoTHubError.argumentInvalid("the body has no query")
         }
         let query = try TwinQuery.parse(text)
         let twins = try self.core.devices(hub: hub).map { try self.core.twinJSON(hub: hub, id: $0.deviceID) }

@@ -12,10 +12,10 @@ enum CertificateProof {
         do {
             certificate = try Certificate(pemEncoded: pem)
         } catch {
-            throw ServiceError(400, 400004, "ArgumentInvalid", "the certificate '\(name)' is not a PEM X.509 certificate: \(error)")
+            throw IoTHubError.argumentInvalid("the certificate '\(name)' is not a PEM X.509 certificate: \(error)")
         }
         guard case .isCertificateAuthority = try? certificate.extensions.basicConstraints else {
-            throw ServiceError(400, 400004, "ArgumentInvalid", "the certificate '\(name)' is not a CA certificate")
+            throw IoTHubError.argumentInvalid("the certificate '\(name)' is not a CA certificate")
         }
         return CACertificateRecord(
             name: name, pem: pem, verified: verified, verificationCode: nil, etagCounter: (previous?.etagCounter ?? 0) + 1,
@@ -26,7 +26,7 @@ enum CertificateProof {
     /// Checks an `If-Match` etag (`*` matches any).
     static func check(_ record: CACertificateRecord, etag: String?) throws {
         if let etag, etag != "*", etag.trimmingCharacters(in: CharacterSet(charactersIn: "\"")) != record.etag {
-            throw ServiceError(412, 412001, "PreconditionFailed", "the etag '\(etag)' does not match '\(record.etag)'")
+            throw IoTHubError.preconditionFailed("the etag '\(etag)' does not match '\(record.etag)'")
         }
     }
 
@@ -42,7 +42,7 @@ enum CertificateProof {
     /// The record once verified by `verificationPEM`: CN = the code, signed by the CA's key.
     static func verify(_ record: CACertificateRecord, verificationPEM: String, now: String) throws -> CACertificateRecord {
         guard let code = record.verificationCode else {
-            throw ServiceError(400, 400004, "ArgumentInvalid", "generate a verification code for '\(record.name)' first")
+            throw IoTHubError.argumentInvalid("generate a verification code for '\(record.name)' first")
         }
         let verification: Certificate
         let ca: Certificate
@@ -50,14 +50,14 @@ enum CertificateProof {
             verification = try Certificate(pemEncoded: verificationPEM)
             ca = try Certificate(pemEncoded: record.pem)
         } catch {
-            throw ServiceError(400, 400004, "ArgumentInvalid", "the verification certificate is not PEM: \(error)")
+            throw IoTHubError.argumentInvalid("the verification certificate is not PEM: \(error)")
         }
         let commonName = verification.commonName
         guard commonName == code else {
-            throw ServiceError(400, 400004, "ArgumentInvalid", "the verification certificate's CN is '\(commonName ?? "")', not the code '\(code)'")
+            throw IoTHubError.argumentInvalid("the verification certificate's CN is '\(commonName ?? "")', not the code '\(code)'")
         }
         guard verification.issuer == ca.subject, ca.publicKey.isValidSignature(verification.signature, for: verification) else {
-            throw ServiceError(400, 400004, "ArgumentInvalid", "the verification certificate is not signed by '\(record.name)'")
+            throw IoTHubError.argumentInvalid("the verification certificate is not signed by '\(record.name)'")
         }
         var updated = record
         updated.verified = true

@@ -14,12 +14,12 @@ public struct BlobStore: Sendable {
         let allowed = CharacterSet(charactersIn: "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._")
         for (what, value) in [("account", account), ("container", container)] {
             guard !value.isEmpty, value.unicodeScalars.allSatisfy(allowed.contains), !value.hasPrefix(".") else {
-                throw ServiceError(400, 400000, "InvalidResourceName", "the \(what) name '\(value)' is not valid")
+                throw IoTHubError.invalidResourceName("the \(what) name '\(value)' is not valid")
             }
         }
         let segments = name.split(separator: "/", omittingEmptySubsequences: false)
         guard !name.isEmpty, segments.allSatisfy({ !$0.isEmpty && $0 != "." && $0 != ".." && $0.unicodeScalars.allSatisfy(allowed.contains) }) else {
-            throw ServiceError(400, 400000, "InvalidResourceName", "the blob name '\(name)' is not valid")
+            throw IoTHubError.invalidResourceName("the blob name '\(name)' is not valid")
         }
     }
 
@@ -32,7 +32,7 @@ public struct BlobStore: Sendable {
         try Self.validate(account: account, container: container, name: name)
         let path = self.path(account: account, container: container, name: name)
         if !overwrite, FileManager.default.fileExists(atPath: path) {
-            throw ServiceError(409, 409000, "BlobAlreadyExists", "The specified blob already exists.")
+            throw IoTHubError.blobAlreadyExists("The specified blob already exists.")
         }
         try FileManager.default.createDirectory(
             atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
