@@ -36,9 +36,7 @@ final class DeviceConnectionHandler: ChannelInboundHandler {
     var identity: DeviceSessionIdentity?
     var subscriptions: [String] = []
     var kinds: Set<DeviceSubscription> = []
-    /// Steps waiting for the one in progress, in arrival order.
-    private var backlog: [(ChannelHandlerContext) -> EventLoopFuture<Void>?] = []
-    private var waiting = false
+    private lazy var steps = SerialSteps { [io = self.io] context in io.flushIfNeeded(context: context) }
 
     static let maximumTelemetry = 256 * 1024
 
@@ -98,29 +96,8 @@ final class DeviceConnectionHandler: ChannelInboundHandler {
         context.fireChannelReadComplete()
     }
 
-    // MARK: Ordering
-
-    /// Runs `step` after the steps before it. A step returns nil when it is done, or a future when it waits for the
-    /// executor; the steps after it run when that future completes.
     private func perform(_ context: ChannelHandlerContext, _ step: @escaping (ChannelHandlerContext) -> EventLoopFuture<Void>?) {
-        self.backlog.append(step)
-        if !self.waiting { self.drain(context) }
-    }
-
-    /// Steps still run after the connection closed: a PUBACK that arrived just before the close completes its
-    /// message (their replies go nowhere).
-    private func drain(_ context: ChannelHandlerContext) {
-        while !self.backlog.isEmpty {
-            let step = self.backlog.removeFirst()
-            guard let pending = step(context) else { continue }
-            self.waiting = true
-            pending.assumeIsolated().whenComplete { _ in
-                self.waiting = false
-                self.drain(context)
-                self.io.flushIfNeeded(context: context)
-            }
-            return
-        }
+        self.steps.perform(context, step)
     }
 
     // MARK: Packets

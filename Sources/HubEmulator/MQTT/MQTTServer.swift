@@ -36,7 +36,7 @@ public enum MQTTServer {
                     try channel.pipeline.syncOperations.addHandler(ConnectRouter(
                         logger: logger,
                         hub: { DeviceConnectionHandler(core: core, chain: chain, executor: executor, logger: logger) },
-                        provisioning: { ProvisioningConnectionHandler(service: provisioning, chain: chain, logger: logger) }))
+                        provisioning: { ProvisioningConnectionHandler(service: provisioning, chain: chain, executor: executor, logger: logger) }))
                 }
             }
             .bind(host: host, port: port).get()

@@ -6,7 +6,8 @@ import NIOCore
 /// One device's MQTT session with DPS (azure-iot-hub-protocol.md §3): CONNECT (client id = registration id, the DPS
 /// user name, a known ID scope), the `$dps/registrations/res/#` subscription, register and status requests. Every
 /// session is clean. A request DPS cannot serve is answered `400` on its `$rid` when it has one; anything else that
-/// breaks the protocol closes the connection, logged with the registration id and the reason.
+/// breaks the protocol closes the connection, logged with the registration id and the reason. Register and status
+/// requests, which read and write the store, run on the ``BlockingExecutor``, in arrival order.
 final class ProvisioningConnectionHandler: ChannelInboundHandler {
     typealias InboundIn = MQTTPacket
     typealias OutboundOut = ByteBuffer
@@ -14,11 +15,14 @@ final class ProvisioningConnectionHandler: ChannelInboundHandler {
     let service: ProvisioningService
     let chain: PeerChain
     let io: SessionIO
+    let executor: any BlockingExecutor
     var attempt: ProvisioningAttempt?
+    private lazy var steps = SerialSteps { [io = self.io] context in io.flushIfNeeded(context: context) }
 
-    init(service: ProvisioningService, chain: PeerChain, logger: Logger) {
+    init(service: ProvisioningService, chain: PeerChain, executor: any BlockingExecutor, logger: Logger) {
         self.service = service
         self.chain = chain
+        self.executor = executor
         self.io = SessionIO(logger: logger)
     }
 
@@ -48,16 +52,25 @@ final class ProvisioningConnectionHandler: ChannelInboundHandler {
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let packet = self.unwrapInboundIn(data)
         self.io.lastActivity = context.eventLoop.now
+        self.steps.perform(context) { context in self.handle(packet, context: context) }
+    }
+
+    private func handle(_ packet: MQTTPacket, context: ChannelHandlerContext) -> EventLoopFuture<Void>? {
         guard let attempt else {
-            guard case .connect(let connect) = packet else { return self.io.violation(context: context, "\(packet.type) before CONNECT") }
-            return self.connect(context: context, connect)
+            guard case .connect(let connect) = packet else {
+                self.io.violation(context: context, "\(packet.type) before CONNECT")
+                return nil
+            }
+            self.connect(context: context, connect)
+            return nil
         }
         switch packet {
         case .publish(let publish):
-            self.publish(context: context, publish, attempt: attempt)
+            return self.publish(context: context, publish, attempt: attempt)
         case .subscribe(let packetID, let requested):
             for subscription in requested where subscription.topicFilter != DeviceToProvisioningTopic.responseFilter {
-                return self.io.violation(context: context, "SUBSCRIBE to '\(subscription.topicFilter)'; DPS accepts only '\(DeviceToProvisioningTopic.responseFilter)'")
+                self.io.violation(context: context, "SUBSCRIBE to '\(subscription.topicFilter)'; DPS accepts only '\(DeviceToProvisioningTopic.responseFilter)'")
+                return nil
             }
             self.io.write(context: context, .suback(packetID: packetID, returnCodes: requested.map { min($0.qos.rawValue, 1) }))
         case .unsubscribe(let packetID, _):
@@ -75,6 +88,7 @@ final class ProvisioningConnectionHandler: ChannelInboundHandler {
         case .connack, .suback, .unsuback, .pingresp:
             self.io.violation(context: context, "\(packet.type) from a client")
         }
+        return nil
     }
 
     private func connect(context: ChannelHandlerContext, _ connect: Connect) {
@@ -110,28 +124,44 @@ final class ProvisioningConnectionHandler: ChannelInboundHandler {
         self.io.write(context: context, .connack(sessionPresent: false, returnCode: .accepted))
     }
 
-    private func publish(context: ChannelHandlerContext, _ publish: Publish, attempt: ProvisioningAttempt) {
-        if publish.qos == .exactlyOnce { return self.io.violation(context: context, "PUBLISH at QoS 2") }
-        let reply: ProvisioningReply
-        let requestID: String
-        do {
-            switch try DeviceToProvisioningTopic.parse(publish.topic) {
-            case .register(let rid):
-                requestID = rid
-                reply = self.service.register(attempt, body: publish.payload)
-            case .operationStatus(let rid, let operationID):
-                requestID = rid
-                reply = self.service.operationStatus(attempt, operationID: operationID)
-            }
-        } catch {
-            guard let rid = error.requestID else { return self.io.violation(context: context, "PUBLISH: \(error)") }
-            self.io.logger.warning("DPS request refused", metadata: ["registration": "\(attempt.registrationID)", "reason": "\(error)"])
-            requestID = rid
-            reply = self.service.errorReply(400, 400004, "Bad request: \(error)")
+    private func publish(context: ChannelHandlerContext, _ publish: Publish, attempt: ProvisioningAttempt) -> EventLoopFuture<Void>? {
+        if publish.qos == .exactlyOnce {
+            self.io.violation(context: context, "PUBLISH at QoS 2")
+            return nil
         }
+        let request: DeviceToProvisioningTopic
+        do {
+            request = try DeviceToProvisioningTopic.parse(publish.topic)
+        } catch {
+            guard let rid = error.requestID else {
+                self.io.violation(context: context, "PUBLISH: \(error)")
+                return nil
+            }
+            self.io.logger.warning("DPS request refused", metadata: ["registration": "\(attempt.registrationID)", "reason": "\(error)"])
+            self.acknowledge(context, publish)
+            self.respond(context, self.service.errorReply(400, 400004, "Bad request: \(error)"), requestID: rid)
+            return nil
+        }
+        // The PUBACK acknowledges receipt at once; the answer follows once the store has it.
+        self.acknowledge(context, publish)
+        let (service, payload) = (self.service, publish.payload)
+        return self.executor.run(on: context.eventLoop) { () -> (ProvisioningReply, String) in
+            switch request {
+            case .register(let rid): return (service.register(attempt, body: payload), rid)
+            case .operationStatus(let rid, let operationID): return (service.operationStatus(attempt, operationID: operationID), rid)
+            }
+        }.assumeIsolated().map { reply, requestID in
+            self.respond(context, reply, requestID: requestID)
+        }.nonisolated()
+    }
+
+    private func acknowledge(_ context: ChannelHandlerContext, _ publish: Publish) {
         if publish.qos == .atLeastOnce, let packetID = publish.packetID {
             self.io.writePubAck(context: context, packetID: packetID)
         }
+    }
+
+    private func respond(_ context: ChannelHandlerContext, _ reply: ProvisioningReply, requestID: String) {
         let topic = ProvisioningResponseTopic(status: reply.status, requestID: requestID, retryAfter: reply.retryAfter).topic
         self.io.write(context: context, .publish(Publish(topic: topic, payload: Array(reply.body.text.utf8))))
     }

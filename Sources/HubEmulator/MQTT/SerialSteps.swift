@@ -1,0 +1,33 @@
+import NIOCore
+
+/// A connection's packet handling, one step after the other in arrival order, on its event loop. A step returns nil
+/// when it is done, or a future when it waits for the ``BlockingExecutor``; the steps after it run when that future
+/// completes (MQTT 3.1.1 §4.6: a server must acknowledge PUBLISHes in order). Steps still run after the connection
+/// closed: a PUBACK that arrived just before the close completes its message (their replies go nowhere).
+final class SerialSteps {
+    private var backlog: [(ChannelHandlerContext) -> EventLoopFuture<Void>?] = []
+    private var waiting = false
+    /// Called after a step that waited: writes queued meanwhile are flushed (the read cycle's own flush has passed).
+    private let flush: (ChannelHandlerContext) -> Void
+
+    init(flush: @escaping (ChannelHandlerContext) -> Void) { self.flush = flush }
+
+    func perform(_ context: ChannelHandlerContext, _ step: @escaping (ChannelHandlerContext) -> EventLoopFuture<Void>?) {
+        self.backlog.append(step)
+        if !self.waiting { self.drain(context) }
+    }
+
+    private func drain(_ context: ChannelHandlerContext) {
+        while !self.backlog.isEmpty {
+            let step = self.backlog.removeFirst()
+            guard let pending = step(context) else { continue }
+            self.waiting = true
+            pending.assumeIsolated().whenComplete { _ in
+                self.waiting = false
+                self.drain(context)
+                self.flush(context)
+            }
+            return
+        }
+    }
+}
