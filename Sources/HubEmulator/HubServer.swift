@@ -5,6 +5,9 @@ import NIOPosix
 import Secrets
 
 /// The running emulator: the store, the hub core, DPS, the PKI, and the MQTT and HTTPS listeners.
+///
+/// Besides the event loops it owns the thread pool the HTTPS routes run on (their SQLite I/O blocks; see
+/// ``HTTPRouter``): started before the listener, shut down after it closes.
 public final class HubServer: Sendable {
     public let core: HubCore
     public let provisioning: ProvisioningService
@@ -13,6 +16,7 @@ public final class HubServer: Sendable {
     public let mqttChannel: any Channel
     public let httpsChannel: any Channel
     let group: MultiThreadedEventLoopGroup
+    let threadPool: NIOThreadPool
 
     public struct Options: Sendable {
         public var dataDirectory: String
@@ -41,15 +45,22 @@ public final class HubServer: Sendable {
         let tokenPath = options.dataDirectory + "/admin-token"
         let token = try Self.adminToken(at: tokenPath, logger: logger)
         let group = MultiThreadedEventLoopGroup(numberOfThreads: System.coreCount)
+        let threadPool = NIOThreadPool(numberOfThreads: max(2, System.coreCount))
+        threadPool.start()
         do {
             let mqtt = try await MQTTServer.start(core: core, provisioning: provisioning, pki: pki, host: options.host, port: options.mqttPort, group: group, logger: logger)
             let blobs = BlobStore(directory: URL(fileURLWithPath: options.dataDirectory).appendingPathComponent("blobs").path)
             let api = ServiceAPI(core: core, provisioning: provisioning, adminToken: token, blobs: blobs, logger: logger)
-            let https = try await HTTPSServer.start(pki: pki, host: options.host, port: options.httpsPort, group: group, logger: logger) { request, loop in
+            let https = try await HTTPSServer.start(
+                pki: pki, host: options.host, port: options.httpsPort, group: group, threadPool: threadPool, logger: logger
+            ) { request, loop in
                 api.route(request, on: loop)
             }
-            return HubServer(core: core, provisioning: provisioning, pki: pki, adminTokenPath: tokenPath, mqtt: mqtt, https: https, group: group)
+            return HubServer(
+                core: core, provisioning: provisioning, pki: pki, adminTokenPath: tokenPath, mqtt: mqtt, https: https, group: group,
+                threadPool: threadPool)
         } catch {
+            try? await threadPool.shutdownGracefully()
             try? await group.shutdownGracefully()
             throw error
         }
@@ -79,7 +90,10 @@ public final class HubServer: Sendable {
         return token
     }
 
-    init(core: HubCore, provisioning: ProvisioningService, pki: ServerPKI, adminTokenPath: String, mqtt: any Channel, https: any Channel, group: MultiThreadedEventLoopGroup) {
+    init(
+        core: HubCore, provisioning: ProvisioningService, pki: ServerPKI, adminTokenPath: String, mqtt: any Channel, https: any Channel,
+        group: MultiThreadedEventLoopGroup, threadPool: NIOThreadPool
+    ) {
         self.core = core
         self.provisioning = provisioning
         self.pki = pki
@@ -87,6 +101,7 @@ public final class HubServer: Sendable {
         self.mqttChannel = mqtt
         self.httpsChannel = https
         self.group = group
+        self.threadPool = threadPool
     }
 
     public var mqttPort: Int { self.mqttChannel.localAddress?.port ?? 0 }
@@ -98,6 +113,7 @@ public final class HubServer: Sendable {
     public func close() async {
         try? await self.mqttChannel.close()
         try? await self.httpsChannel.close()
+        try? await self.threadPool.shutdownGracefully()
         try? await self.group.shutdownGracefully()
     }
 }

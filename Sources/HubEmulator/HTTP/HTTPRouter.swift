@@ -1,0 +1,34 @@
+import NIOCore
+import NIOPosix
+
+/// What answers a request: `ServiceAPI.route(_:on:)`. It may complete at once or later (a direct method waits for
+/// the device's reply, the telemetry stream for the next event), and it may fail with a ``ServiceError``.
+public typealias HTTPRoute = @Sendable (HTTPRequest, any EventLoop) -> EventLoopFuture<HTTPResponse>
+
+/// Runs a route off the event loop and turns its outcome into a response on the channel's event loop.
+///
+/// The route handlers read and write the hub's SQLite database through `HubCore` and `HubStore`, synchronously.
+/// An event loop serves many connections (MQTT devices share the group with HTTPS), and SwiftNIO's `EventLoop`
+/// documentation says nothing that runs on it may block, because one blocked loop stalls every channel on it; its
+/// `NIOThreadPool` is the place for blocking work that has no non-blocking API
+/// (https://swiftpackageindex.com/apple/swift-nio/documentation/nioposix/niothreadpool). So the route is invoked
+/// on the pool: the future it returns (made on the channel's loop, which is passed in) is flattened and hopped
+/// back to that loop, where the response is written. Routes that complete later keep working: their promise
+/// lives on the channel's loop and only the synchronous part of the route ran on the pool.
+struct HTTPRouter: Sendable {
+    let route: HTTPRoute
+    let threadPool: NIOThreadPool
+
+    /// The response to `request`, on `eventLoop`; never failed: a ``ServiceError`` becomes IoT Hub's error
+    /// response, any other error (the pool shut down, say) a 500 `ServerError`.
+    func respond(to request: HTTPRequest, on eventLoop: any EventLoop) -> EventLoopFuture<HTTPResponse> {
+        let route = self.route
+        return self.threadPool.runIfActive(eventLoop: eventLoop) { route(request, eventLoop) }
+            .flatMap { $0 }
+            .hop(to: eventLoop)
+            .recover { error in
+                if let error = error as? ServiceError { return .error(error) }
+                return .error(ServiceError(500, 500001, "ServerError", "\(error)"))
+            }
+    }
+}
