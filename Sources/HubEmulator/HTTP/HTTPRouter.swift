@@ -7,10 +7,11 @@ public typealias HTTPRoute = @Sendable (HTTPRequest, any EventLoop) -> EventLoop
 
 /// Runs a route off the event loop and turns its outcome into a response on the channel's event loop.
 ///
-/// The route handlers read and write the hub's SQLite database through `HubCore` and `HubStore`, synchronously.
-/// An event loop serves many connections (MQTT devices share the group with HTTPS), and SwiftNIO's `EventLoop`
-/// documentation says nothing that runs on it may block, because one blocked loop stalls every channel on it; its
-/// `NIOThreadPool` is the place for blocking work that has no non-blocking API
+/// Why a thread pool: the route handlers read and write the hub's SQLite database through `HubCore` and
+/// `HubStore`, synchronously. An event loop is shared by many channels (the MQTT devices share the group with
+/// HTTPS), so SwiftNIO asks that nothing running on it block, or every channel on that loop stalls
+/// (https://swiftpackageindex.com/apple/swift-nio/documentation/niocore/eventloop); blocking work with no
+/// non-blocking API belongs on a `NIOThreadPool`
 /// (https://swiftpackageindex.com/apple/swift-nio/documentation/nioposix/niothreadpool). So the route is invoked
 /// on the pool: the future it returns (made on the channel's loop, which is passed in) is flattened and hopped
 /// back to that loop, where the response is written. Routes that complete later keep working: their promise
