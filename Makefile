@@ -20,6 +20,7 @@ test: deps build swift-test interop-test
 deps:
 	@bash scripts/install-deps.sh
 
+## A compiler warning in the project's own targets is an error here (Package.swift: warningsAsErrors).
 build:
 	$(SWIFT) build
 

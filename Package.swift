@@ -1,10 +1,14 @@
-// swift-tools-version:6.1
+// swift-tools-version:6.2
 import PackageDescription
+
+/// Every warning in the project's own code fails the build (SE-0443; SwiftPM applies it to this package's targets
+/// only, never to its dependencies).
+let warningsAsErrors: [SwiftSetting] = [.treatAllWarnings(as: .error)]
 
 let strictSettings: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny"),
     .enableUpcomingFeature("MemberImportVisibility"),
-]
+] + warningsAsErrors
 
 let package = Package(
     name: "nrfsim",
@@ -118,7 +122,8 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         // Benchmark driver: the Kconfig engine's phases, in-process (benchmarks/kconfig_bench.py runs it).
-        .executableTarget(name: "kconfig-bench", dependencies: ["Kconfig"], path: "benchmarks/KconfigBench"),
+        .executableTarget(
+            name: "kconfig-bench", dependencies: ["Kconfig"], path: "benchmarks/KconfigBench", swiftSettings: warningsAsErrors),
         // Benchmark load generator: N mutual-TLS MQTT clients (benchmarks/hub_vs_mosquitto.py), or DPS registrations
         // (benchmarks/dps_registrations.py).
         .executableTarget(
@@ -134,7 +139,8 @@ let package = Package(
                 .product(name: "X509", package: "swift-certificates"),
                 .product(name: "SwiftASN1", package: "swift-asn1"),
             ],
-            path: "benchmarks/MQTTLoad"
+            path: "benchmarks/MQTTLoad",
+            swiftSettings: warningsAsErrors
         ),
         .testTarget(
             name: "nrfsimTests",
@@ -161,6 +167,9 @@ let package = Package(
             name: "HubEmulatorTests",
             dependencies: [
                 "HubEmulator", "MQTTCodec", "IoTHubTopics",
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "X509", package: "swift-certificates"),
                 .product(name: "SwiftASN1", package: "swift-asn1"),

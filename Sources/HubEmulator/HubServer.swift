@@ -5,6 +5,9 @@ import NIOPosix
 import Secrets
 
 /// The running emulator: the store, the hub core, DPS, the PKI, and the MQTT and HTTPS listeners.
+///
+/// Besides the event loops it owns the thread pool the HTTPS routes run on (their SQLite I/O blocks; see
+/// ``HTTPRouter``): started before the listener, shut down after it closes.
 public final class HubServer: Sendable {
     public let core: HubCore
     public let provisioning: ProvisioningService
@@ -13,7 +16,7 @@ public final class HubServer: Sendable {
     public let mqttChannel: any Channel
     public let httpsChannel: any Channel
     let group: MultiThreadedEventLoopGroup
-    /// Where the session handlers run the store's blocking I/O, off the event loops.
+    /// Where the MQTT sessions and the HTTPS routes run the store's blocking I/O, off the event loops.
     let blockingPool: NIOThreadPool
 
     public struct Options: Sendable {
@@ -51,7 +54,9 @@ public final class HubServer: Sendable {
                 executor: blockingPool, logger: logger)
             let blobs = BlobStore(directory: URL(fileURLWithPath: options.dataDirectory).appendingPathComponent("blobs").path)
             let api = ServiceAPI(core: core, provisioning: provisioning, adminToken: token, blobs: blobs, logger: logger)
-            let https = try await HTTPSServer.start(pki: pki, host: options.host, port: options.httpsPort, group: group, logger: logger) { request, loop in
+            let https = try await HTTPSServer.start(
+                pki: pki, host: options.host, port: options.httpsPort, group: group, threadPool: blockingPool, logger: logger
+            ) { request, loop in
                 api.route(request, on: loop)
             }
             return HubServer(
@@ -111,6 +116,7 @@ public final class HubServer: Sendable {
     public func close() async {
         try? await self.mqttChannel.close()
         try? await self.httpsChannel.close()
+        try? await self.blockingPool.shutdownGracefully()
         try? await self.group.shutdownGracefully()
         try? await self.blockingPool.shutdownGracefully()
     }

@@ -20,6 +20,9 @@ public struct ServiceAPI: Sendable {
         self.logger = logger
     }
 
+    /// The response to one request. The HTTPS server calls this on its thread pool, never on an event loop,
+    /// because the registry and twin routes block on SQLite (see ``HTTPRouter``); the futures it returns are made
+    /// on `eventLoop`, the connection's, where a method call or the telemetry stream completes later.
     public func route(_ request: HTTPRequest, on eventLoop: any EventLoop) -> EventLoopFuture<HTTPResponse> {
         do {
             if let account = Self.blobAccount(request) {
