@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import HubEmulator
+import JSON
 
 /// `nrfsim az`: the seed's and the common `az iot` commands, with az's argument names and JSON output, against the
 /// local emulator (found through NRFSIM_HUB_DIR, default state/hub, at NRFSIM_HUB_HOST:NRFSIM_HUB_PORT).
