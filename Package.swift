@@ -78,6 +78,18 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
+        // L2: the HTTPS client `nrfsim az` uses against the emulator's API.
+        .target(
+            name: "HubClient",
+            dependencies: [
+                "JSON",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ],
+            swiftSettings: strictSettings
+        ),
         // L0: system C libraries, each imported by exactly one wrapper module.
         .systemLibrary(name: "CMosquitto", pkgConfig: "libmosquitto", providers: [.apt(["libmosquitto-dev"])]),
         .systemLibrary(name: "COpenSSL", pkgConfig: "openssl", providers: [.apt(["libssl-dev"])]),
@@ -112,7 +124,8 @@ let package = Package(
         .executableTarget(
             name: "nrfsim",
             dependencies: [
-                "VirtualModem", "SimCore", "Secrets", "Kconfig", "FirmwareConfig", "CertTool", "HubEmulator", "JSON", "Firmware", "OpenSSLKit",
+                "VirtualModem", "SimCore", "Secrets", "Kconfig", "FirmwareConfig", "CertTool", "HubEmulator", "HubClient", "JSON", "Firmware",
+                "OpenSSLKit",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -170,6 +183,7 @@ let package = Package(
                 .product(name: "SwiftASN1", package: "swift-asn1"),
             ],
             swiftSettings: strictSettings),
+        .testTarget(name: "HubClientTests", dependencies: ["HubClient", "JSON"], swiftSettings: strictSettings),
         .testTarget(
             name: "CertToolTests",
             dependencies: [

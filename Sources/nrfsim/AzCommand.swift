@@ -1,6 +1,6 @@
 import ArgumentParser
 import Foundation
-import HubEmulator
+import HubClient
 import JSON
 
 /// `nrfsim az`: the seed's and the common `az iot` commands, with az's argument names and JSON output, against the
@@ -66,8 +66,8 @@ enum AzEmulator {
             return try HubClient.forDataDirectory(
                 environment["NRFSIM_HUB_DIR"] ?? "state/hub", host: environment["NRFSIM_HUB_HOST"] ?? "127.0.0.1",
                 port: Int(environment["NRFSIM_HUB_PORT"] ?? "") ?? 8443)
-        } catch let error as ServiceError {
-            throw CommandFailure("ERROR: \(error.message)")
+        } catch {
+            throw CommandFailure("ERROR: \(error)")
         }
     }
 
@@ -81,7 +81,7 @@ enum AzEmulator {
         do {
             response = try await client.request(method, path, headers: headers, body: body)
         } catch {
-            throw CommandFailure("ERROR: cannot reach the IoT Hub emulator at \(client.host):\(client.port): \(error)")
+            throw CommandFailure("ERROR: \(error)")
         }
         guard (200..<300).contains(response.status) else {
             let message = response.json?["Message"]?.stringValue ?? String(decoding: response.body, as: UTF8.self)

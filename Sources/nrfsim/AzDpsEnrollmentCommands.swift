@@ -1,6 +1,6 @@
 import ArgumentParser
 import Foundation
-import HubEmulator
+import HubClient
 import JSON
 
 /// What `az iot dps enrollment create` and `enrollment-group create` share: status, hubs, allocation, initial twin,

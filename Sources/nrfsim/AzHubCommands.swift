@@ -1,6 +1,6 @@
 import ArgumentParser
 import Foundation
-import HubEmulator
+import HubClient
 import JSON
 
 extension AzCommand.IoT {

@@ -1,6 +1,6 @@
 import ArgumentParser
 import Foundation
-import HubEmulator
+import HubClient
 import JSON
 
 /// `nrfsim az storage …`: Azure Blob Storage for firmware images, on the emulator's HTTPS port.

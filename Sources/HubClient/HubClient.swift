@@ -20,11 +20,11 @@ public struct HubClient: Sendable {
         self.adminToken = adminToken
     }
 
-    /// The emulator that `dataDirectory` belongs to.
-    public static func forDataDirectory(_ dataDirectory: String, host: String = "127.0.0.1", port: Int = 8443) throws -> HubClient {
+    /// The emulator that `dataDirectory` belongs to: its admin token and server root CA.
+    public static func forDataDirectory(_ dataDirectory: String, host: String = "127.0.0.1", port: Int = 8443) throws(HubClientError) -> HubClient {
         let tokenPath = dataDirectory + "/admin-token"
         guard let token = try? String(contentsOfFile: tokenPath, encoding: .utf8) else {
-            throw ServiceError(0, 0, "NoEmulator", "no emulator state in \(dataDirectory) (start `nrfsim hub --data-dir \(dataDirectory)`, or set NRFSIM_HUB_DIR)")
+            throw .noEmulator(dataDirectory: dataDirectory)
         }
         return HubClient(host: host, port: port, rootCAPath: dataDirectory + "/server-root-ca.pem", adminToken: token.trimmingCharacters(in: .whitespacesAndNewlines))
     }
@@ -43,7 +43,18 @@ public struct HubClient: Sendable {
         var http: HTTPMethod { HTTPMethod(rawValue: self.rawValue) }
     }
 
-    public func request(_ method: Method, _ path: String, headers: [(String, String)] = [], body: JSONValue? = nil) async throws -> Response {
+    /// Sends one request with the admin token and returns the emulator's response, whatever its status.
+    public func request(_ method: Method, _ path: String, headers: [(String, String)] = [], body: JSONValue? = nil) async throws(HubClientError) -> Response {
+        do {
+            return try await self.exchange(method, path, headers: headers, body: body)
+        } catch is ConnectionClosedEarly {
+            throw .connectionClosed(host: self.host, port: self.port)
+        } catch {
+            throw .unreachable(host: self.host, port: self.port, underlying: error)
+        }
+    }
+
+    private func exchange(_ method: Method, _ path: String, headers: [(String, String)], body: JSONValue?) async throws -> Response {
         var configuration = TLSConfiguration.makeClientConfiguration()
         configuration.trustRoots = .file(self.rootCAPath)
         let context = try NIOSSLContext(configuration: configuration)
@@ -77,43 +88,5 @@ public struct HubClient: Sendable {
         let response = try await promise.futureResult.get()
         try? await channel.close()
         return response
-    }
-}
-
-final class ResponseCollector: @unchecked Sendable {
-    var status = 0
-    var headers: [(String, String)] = []
-    var body: [UInt8] = []
-}
-
-final class ResponseHandler: ChannelInboundHandler, @unchecked Sendable {
-    typealias InboundIn = HTTPClientResponsePart
-    let collector: ResponseCollector
-    let promise: EventLoopPromise<HubClient.Response>
-
-    init(collector: ResponseCollector, promise: EventLoopPromise<HubClient.Response>) {
-        self.collector = collector
-        self.promise = promise
-    }
-
-    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        switch self.unwrapInboundIn(data) {
-        case .head(let head):
-            self.collector.status = Int(head.status.code)
-            self.collector.headers = head.headers.map { ($0.name, $0.value) }
-        case .body(var buffer):
-            self.collector.body += buffer.readBytes(length: buffer.readableBytes) ?? []
-        case .end:
-            self.promise.succeed(HubClient.Response(status: self.collector.status, headers: self.collector.headers, body: self.collector.body))
-        }
-    }
-
-    func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        self.promise.fail(error)
-        context.close(promise: nil)
-    }
-
-    func channelInactive(context: ChannelHandlerContext) {
-        self.promise.fail(ServiceError(0, 0, "ConnectionClosed", "the emulator closed the connection"))
     }
 }
