@@ -62,16 +62,23 @@ public struct HubClient: Sendable {
         let collector = ResponseCollector()
         let promise = group.next().makePromise(of: Response.self)
         let serverHostname = self.host.first?.isNumber == true ? nil : self.host
-        let channel = try await ClientBootstrap(group: group)
-            .connectTimeout(.seconds(5))
-            .channelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandler(try NIOSSLClientHandler(context: context, serverHostname: serverHostname))
-                    try channel.pipeline.syncOperations.addHTTPClientHandlers()
-                    try channel.pipeline.syncOperations.addHandler(ResponseHandler(collector: collector, promise: promise))
+        let channel: any Channel
+        do {
+            channel = try await ClientBootstrap(group: group)
+                .connectTimeout(.seconds(5))
+                .channelInitializer { channel in
+                    channel.eventLoop.makeCompletedFuture {
+                        try channel.pipeline.syncOperations.addHandler(try NIOSSLClientHandler(context: context, serverHostname: serverHostname))
+                        try channel.pipeline.syncOperations.addHTTPClientHandlers()
+                        try channel.pipeline.syncOperations.addHandler(ResponseHandler(collector: collector, promise: promise))
+                    }
                 }
-            }
-            .connect(host: self.host, port: self.port).get()
+                .connect(host: self.host, port: self.port).get()
+        } catch {
+            // No handler will complete the promise; NIO's debug builds trap on a promise dropped uncompleted.
+            promise.fail(error)
+            throw error
+        }
         var head = HTTPRequestHead(version: .http1_1, method: method.http, uri: path)
         let bytes = body.map { Array($0.text.utf8) } ?? []
         head.headers.add(name: "Host", value: "\(self.host):\(self.port)")

@@ -59,6 +59,43 @@ struct HubClientErrorTests {
         }
     }
 
+    /// A self-signed root with no use beyond being a loadable trust anchor (its key was discarded).
+    static let root = """
+        -----BEGIN CERTIFICATE-----
+        MIIBoTCCAUegAwIBAgIUIQTj2Wrw63Qh8CfP9MDcasv6LNYwCgYIKoZIzj0EAwIw
+        JTEjMCEGA1UEAwwabnJmc2ltIEh1YkNsaWVudFRlc3RzIHJvb3QwIBcNMjYxMjAx
+        MjAzMzM0WhgPMjEyNjExMDcyMDMzMzRaMCUxIzAhBgNVBAMMGm5yZnNpbSBIdWJD
+        bGllbnRUZXN0cyByb290MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAEV4EQWBnQ
+        IljFJY0BpV9U88ym/Y+eYgJvcOHpL2RY9Obpp9orc1AtOzyqq3orzPnZjaRJar2+
+        9K06CTavoBcegqNTMFEwHQYDVR0OBBYEFFroHup82COls8LAdZNWuOtD8vlZMB8G
+        A1UdIwQYMBaAFFroHup82COls8LAdZNWuOtD8vlZMA8GA1UdEwEB/wQFMAMBAf8w
+        CgYIKoZIzj0EAwIDSAAwRQIhALHoPuD0+A0wm6CX7CRcFR5WeKq8V4A+8/3aE/Wy
+        86j/AiAM5/1lpHz7MxVC7opANZI9ln6YT5nEiIxIZ3PMYv4MsQ==
+        -----END CERTIFICATE-----
+        """
+
+    @Test("a refused connection is unreachable, and the client survives it (the response promise is failed, not dropped)")
+    func refused() async throws {
+        let directory = try self.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        try Self.root.write(toFile: directory + "/server-root-ca.pem", atomically: true, encoding: .utf8)
+        // Port 9 (discard) has no listener here: the connection is refused.
+        let client = HubClient(host: "127.0.0.1", port: 9, rootCAPath: directory + "/server-root-ca.pem", adminToken: "t")
+        for _ in 0..<3 {
+            do {
+                _ = try await client.request(.GET, "/admin/hubs")
+                Issue.record("a request to a closed port succeeded")
+            } catch {
+                guard case .unreachable(_, 9, _) = error else {
+                    Issue.record("\(error)")
+                    return
+                }
+            }
+        }
+        // NIO's debug builds trap when a dropped promise is released; give its event loop time to release them.
+        try await Task.sleep(for: .milliseconds(200))
+    }
+
     @Test("a connection closed before the response ends is reported as such")
     func connectionClosed() {
         #expect(HubClientError.connectionClosed(host: "h", port: 1).description == "cannot reach the IoT Hub emulator at h:1: the emulator closed the connection")
