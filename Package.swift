@@ -78,7 +78,7 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
-        // L2: the HTTPS client `nrfsim az` uses against the emulator's API.
+        // L2: the HTTPS client `nrfsim az` uses against the emulator's API, and the JMESPath subset of its `--query`.
         .target(
             name: "HubClient",
             dependencies: [

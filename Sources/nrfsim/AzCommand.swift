@@ -42,8 +42,22 @@ struct AzOutput: ParsableArguments {
     @Option(help: "A JMESPath query (dotted paths, [n] and [].field).") var query: String?
     @Option(name: [.customShort("o"), .long], help: "json (default), jsonc, tsv or none.") var output = "json"
 
+    /// A `--query` outside the subset is refused before any request is sent, as az compiles it while parsing its
+    /// arguments (knack's `CLIQuery.jmespath_type`).
+    func validate() throws { _ = try self.parsedQuery() }
+
+    /// The `--query` expression, parsed; a refusal is az's `ERROR:` line and exit status 1.
+    func parsedQuery() throws -> JMESPathQuery? {
+        guard let query = self.query else { return nil }
+        do {
+            return try JMESPathQuery(query)
+        } catch {
+            throw CommandFailure("ERROR: --query: \(error)")
+        }
+    }
+
     func print(_ value: JSONValue) throws {
-        let result = self.query.map { value.query($0) } ?? value
+        let result = try self.parsedQuery()?.evaluate(value) ?? value
         switch self.output {
         case "none": return
         case "tsv":
