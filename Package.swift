@@ -30,6 +30,8 @@ let package = Package(
     targets: [
         // L0: shared vocabulary with no I/O.
         .target(name: "SimCore", swiftSettings: strictSettings),
+        // L0: JSON values with ordered members, the RFC 8259 parser, and the one string escaping every JSON printer uses.
+        .target(name: "JSON", swiftSettings: strictSettings),
         // L1: where secrets come from (the CSPRNG, or HKDF of --seed) and the one durable, private file writer.
         .target(
             name: "Secrets",
@@ -41,6 +43,7 @@ let package = Package(
         // L1: Kconfig, a pure-Swift port of kconfiglib 14.1.0, plus Zephyr's fragment pipeline and kconfig.py checks.
         .target(
             name: "Kconfig",
+            dependencies: ["JSON"],
             // The parser's hot loops index the tree's own arrays; dynamic exclusivity checks cost ~5% there.
             swiftSettings: strictSettings + [.unsafeFlags(["-enforce-exclusivity=unchecked"])]
         ),
@@ -65,7 +68,7 @@ let package = Package(
         .target(
             name: "HubEmulator",
             dependencies: [
-                "MQTTCodec", "IoTHubTopics", "CertTool", "Secrets",
+                "JSON", "MQTTCodec", "IoTHubTopics", "CertTool", "Secrets",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -76,6 +79,18 @@ let package = Package(
                 .product(name: "X509", package: "swift-certificates"),
                 .product(name: "SwiftASN1", package: "swift-asn1"),
                 .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        // L2: the HTTPS client `nrfsim az` uses against the emulator's API, and the JMESPath subset of its `--query`.
+        .target(
+            name: "HubClient",
+            dependencies: [
+                "JSON",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ],
             swiftSettings: strictSettings
         ),
@@ -113,7 +128,8 @@ let package = Package(
         .executableTarget(
             name: "nrfsim",
             dependencies: [
-                "VirtualModem", "SimCore", "Secrets", "Kconfig", "FirmwareConfig", "CertTool", "HubEmulator", "Firmware", "OpenSSLKit",
+                "VirtualModem", "SimCore", "Secrets", "Kconfig", "FirmwareConfig", "CertTool", "HubEmulator", "HubClient", "JSON", "Firmware",
+                "OpenSSLKit",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -151,7 +167,7 @@ let package = Package(
         .testTarget(
             name: "FirmwareTests",
             dependencies: [
-                "Firmware", "FirmwareConfig", "HubEmulator",
+                "Firmware", "FirmwareConfig", "HubEmulator", "JSON",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "X509", package: "swift-certificates"),
                 .product(name: "SwiftASN1", package: "swift-asn1"),
@@ -161,12 +177,13 @@ let package = Package(
         ),
         .testTarget(name: "SecretsTests", dependencies: ["Secrets", "SimCore"], swiftSettings: strictSettings),
         .testTarget(name: "ATProtocolTests", dependencies: ["ATProtocol"], swiftSettings: strictSettings),
+        .testTarget(name: "JSONTests", dependencies: ["JSON"], swiftSettings: strictSettings),
         .testTarget(name: "MQTTCodecTests", dependencies: ["MQTTCodec"], swiftSettings: strictSettings),
         .testTarget(name: "IoTHubTopicsTests", dependencies: ["IoTHubTopics"], swiftSettings: strictSettings),
         .testTarget(
             name: "HubEmulatorTests",
             dependencies: [
-                "HubEmulator", "MQTTCodec", "IoTHubTopics",
+                "HubEmulator", "JSON", "MQTTCodec", "IoTHubTopics",
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -180,6 +197,7 @@ let package = Package(
             ],
             exclude: ["Fixtures"],
             swiftSettings: strictSettings),
+        .testTarget(name: "HubClientTests", dependencies: ["HubClient", "JSON"], swiftSettings: strictSettings),
         .testTarget(
             name: "CertToolTests",
             dependencies: [

@@ -1,3 +1,5 @@
+import JSON
+
 /// `nrfsim config --format json`: every defined symbol's type, value and origin, the choices, and the diagnostics.
 extension ZephyrKconfigOutcome {
     public func jsonReport(board: String?, fragments: [String], boardEnvironment: [String: String]) -> String {
@@ -54,21 +56,5 @@ extension Kconfig {
 
 func jsonArray(_ items: [String]) -> String { "[" + items.map(jsonString).joined(separator: ", ") + "]" }
 
-/// A JSON string literal.
-public func jsonString(_ text: String) -> String {
-    var out = "\""
-    for scalar in text.unicodeScalars {
-        switch scalar {
-        case "\"": out += "\\\""
-        case "\\": out += "\\\\"
-        case "\n": out += "\\n"
-        case "\r": out += "\\r"
-        case "\t": out += "\\t"
-        case _ where scalar.value < 0x20:
-            let hex = String(scalar.value, radix: 16)
-            out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-        default: out.unicodeScalars.append(scalar)
-        }
-    }
-    return out + "\""
-}
+/// A JSON string literal, escaped as every JSON text the project prints is (the JSON module's escaping).
+func jsonString(_ text: String) -> String { JSONValue.string(text).text }

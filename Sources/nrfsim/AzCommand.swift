@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
-import HubEmulator
+import HubClient
+import JSON
 
 /// `nrfsim az`: the seed's and the common `az iot` commands, with az's argument names and JSON output, against the
 /// local emulator (found through NRFSIM_HUB_DIR, default state/hub, at NRFSIM_HUB_HOST:NRFSIM_HUB_PORT).
@@ -41,8 +42,22 @@ struct AzOutput: ParsableArguments {
     @Option(help: "A JMESPath query (dotted paths, [n] and [].field).") var query: String?
     @Option(name: [.customShort("o"), .long], help: "json (default), jsonc, tsv or none.") var output = "json"
 
+    /// A `--query` outside the subset is refused before any request is sent, as az compiles it while parsing its
+    /// arguments (knack's `CLIQuery.jmespath_type`).
+    func validate() throws { _ = try self.parsedQuery() }
+
+    /// The `--query` expression, parsed; a refusal is az's `ERROR:` line and exit status 1.
+    func parsedQuery() throws -> JMESPathQuery? {
+        guard let query = self.query else { return nil }
+        do {
+            return try JMESPathQuery(query)
+        } catch {
+            throw CommandFailure("ERROR: --query: \(error)")
+        }
+    }
+
     func print(_ value: JSONValue) throws {
-        let result = self.query.map { value.query($0) } ?? value
+        let result = try self.parsedQuery()?.evaluate(value) ?? value
         switch self.output {
         case "none": return
         case "tsv":
@@ -65,7 +80,7 @@ enum AzEmulator {
             return try HubClient.forDataDirectory(
                 environment["NRFSIM_HUB_DIR"] ?? "state/hub", host: environment["NRFSIM_HUB_HOST"] ?? "127.0.0.1",
                 port: Int(environment["NRFSIM_HUB_PORT"] ?? "") ?? 8443)
-        } catch let error as HubClientError {
+        } catch {
             throw CommandFailure("ERROR: \(error)")
         }
     }
@@ -80,7 +95,7 @@ enum AzEmulator {
         do {
             response = try await client.request(method, path, headers: headers, body: body)
         } catch {
-            throw CommandFailure("ERROR: cannot reach the IoT Hub emulator at \(client.host):\(client.port): \(error)")
+            throw CommandFailure("ERROR: \(error)")
         }
         guard (200..<300).contains(response.status) else {
             let message = response.json?["Message"]?.stringValue ?? String(decoding: response.body, as: UTF8.self)

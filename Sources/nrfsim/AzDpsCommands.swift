@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
-import HubEmulator
+import HubClient
+import JSON
 
 extension AzCommand.IoT {
     /// `az iot dps …` against the local DPS emulator.

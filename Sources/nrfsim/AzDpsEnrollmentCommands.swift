@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
-import HubEmulator
+import HubClient
+import JSON
 
 /// What `az iot dps enrollment create` and `enrollment-group create` share: status, hubs, allocation, initial twin,
 /// reprovisioning and the attestation material.

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
-import HubEmulator
+import HubClient
+import JSON
 
 /// `nrfsim az storage …`: Azure Blob Storage for firmware images, on the emulator's HTTPS port.
 extension AzCommand {

@@ -1,4 +1,5 @@
 import Foundation
+import JSON
 import NIOConcurrencyHelpers
 import NIOCore
 import NIOHTTP1

@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import IoTHubTopics
+import JSON
 import Logging
 import MQTTCodec
 import Testing

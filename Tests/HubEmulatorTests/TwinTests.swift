@@ -1,3 +1,4 @@
+import JSON
 import Testing
 @testable import HubEmulator
 
@@ -58,29 +59,3 @@ struct TwinTests {
     }
 }
 
-/// JSON parsing and printing.
-@Suite("JSON")
-struct JSONTests {
-    @Test("round trips keep member order, escapes and number kinds")
-    func roundTrip() throws {
-        let text = #"{"b":1,"a":[true,false,null,-1.5,"é\n\"q\""],"c":{"z":2e3}}"#
-        #expect(try JSONValue.parse(text).text == #"{"b":1,"a":[true,false,null,-1.5,"é\n\"q\""],"c":{"z":2000}}"#)
-        #expect(try JSONValue.parse(#""\ud83d\ude00""#) == .string("😀"))
-    }
-
-    @Test("malformed JSON names the byte", arguments: [
-        (#"{"a":}"#, 5), (#"[1,]"#, 3), (#"{"a":1,"a":2}"#, 11), ("01", 2), (#""\x""#, 3), ("{} x", 3),
-    ])
-    func malformed(_ text: String, _ offset: Int) {
-        #expect { try JSONValue.parse(text) } throws: { error in (error as? JSONError)?.offset == offset }
-    }
-
-    @Test("JMESPath subset")
-    func query() throws {
-        let value = try JSONValue.parse(#"{"properties":{"hostName":"h"},"value":[{"name":"a"},{"name":"b"}]}"#)
-        #expect(value.query("properties.hostName") == .string("h"))
-        #expect(value.query("value[].name") == .array([.string("a"), .string("b")]))
-        #expect(value.query("value[1].name") == .string("b"))
-        #expect(value.query("\"properties.hostName\"") == .string("h"))
-    }
-}

@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 import IoTHubTopics
+import JSON
 import Logging
 import MQTTCodec
 import NIOConcurrencyHelpers

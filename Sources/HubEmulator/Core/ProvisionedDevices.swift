@@ -1,4 +1,5 @@
 import Foundation
+import JSON
 import Logging
 
 /// What DPS does to an assigned hub's registry.

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import JSON
 import Logging
 
 /// Assignment (azure-iot-hub-protocol.md §3.2–3.3): the allocation policy picks a linked hub, the device is created in

@@ -1,3 +1,5 @@
+import JSON
+
 /// A DPS instance (`az iot dps create`): its name, ID scope and the hubs linked to it.
 public struct ProvisioningInstance: Equatable, Sendable {
     public var name: String

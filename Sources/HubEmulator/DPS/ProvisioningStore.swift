@@ -1,4 +1,5 @@
 import GRDB
+import JSON
 
 /// The DPS documents a store keeps, one table keyed by (kind, DPS name, key), each a JSON document.
 public enum ProvisioningDocumentKind: String, Sendable, CaseIterable {

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import JSON
 import Logging
 
 /// A DPS reply to a device request: the status of the response topic, its JSON body and `retry-after`.

@@ -1,3 +1,5 @@
+import JSON
+
 /// The query-language subset of §4.4: `SELECT * FROM devices [WHERE pred]` and `SELECT COUNT() AS n FROM devices
 /// [WHERE pred]`, with `= != < > <= >=`, `AND`, `OR`, `NOT`, parentheses and `IS_DEFINED(path)` over dotted paths of the
 /// twin document (`deviceId`, `status`, `tags.x`, `properties.reported.y`, …).

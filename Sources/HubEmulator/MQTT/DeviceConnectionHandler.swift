@@ -1,5 +1,6 @@
 import Foundation
 import IoTHubTopics
+import JSON
 import Logging
 import MQTTCodec
 import NIOConcurrencyHelpers

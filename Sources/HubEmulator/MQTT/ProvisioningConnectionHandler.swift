@@ -1,4 +1,5 @@
 import IoTHubTopics
+import JSON
 import Logging
 import MQTTCodec
 import NIOCore

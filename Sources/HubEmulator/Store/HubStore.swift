@@ -1,3 +1,5 @@
+import JSON
+
 /// The emulator's durable state, as the hub's parts and DPS use it. Every change is committed before the call
 /// returns; a failure throws ``HubStoreError`` and nothing is acknowledged. ``SQLiteHubStore`` is the one backend
 /// today; a second one implements this protocol without touching the parts.

@@ -1,3 +1,5 @@
+import JSON
+
 /// An IoT hub the emulator serves: its name, hostname and shared access policies.
 public struct HubRecord: Equatable, Sendable {
     public var name: String

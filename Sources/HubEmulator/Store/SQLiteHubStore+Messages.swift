@@ -1,4 +1,5 @@
 import GRDB
+import JSON
 
 /// Cloud-to-device queues.
 extension SQLiteHubStore {

@@ -1,3 +1,5 @@
+import JSON
+
 /// A device twin: tags, desired and reported properties with their versions and `$metadata`
 /// (azure-iot-hub-protocol.md §2.6).
 public struct Twin: Equatable, Sendable {
