@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 BIN := .build/debug/nrfsim
 STATE ?= state
 
-.PHONY: run test deps build swift-test interop-test bench clean
+.PHONY: run test deps build swift-test hub-tsan interop-test bench clean
 
 ## Install what is missing, build, and run the seed's whole DPS workflow: the local emulator, the PKI, DPS, a
 ## virtual nrf9161dk provisioned with nrfcredstore, the Azure IoT Hub sample connecting and streaming telemetry.
@@ -14,8 +14,9 @@ RUN_ARGS ?=
 run: deps build
 	$(PY) scripts/run_demo.py --nrfsim $(BIN) --state $(STATE) $(RUN_ARGS)
 
-## Install what is missing, build, and run every test: swift test, then the Python interop suite.
-test: deps build swift-test interop-test
+## Install what is missing, build, and run every test: swift test, the hub's tests again under Thread Sanitizer,
+## then the Python interop suite.
+test: deps build swift-test hub-tsan interop-test
 
 deps:
 	@bash scripts/install-deps.sh
@@ -26,6 +27,11 @@ build:
 
 swift-test:
 	$(SWIFT) test
+
+## The emulator's tests (sessions, the C2D race, the 200-client stress test) under Thread Sanitizer, in a build
+## folder of their own so that the debug build stays as it is.
+hub-tsan:
+	$(SWIFT) test --sanitize=thread --scratch-path .build-tsan --filter HubEmulatorTests
 
 interop-test:
 	NRFSIM_BIN=$(abspath $(BIN)) $(PY) -m pytest -q Tests/interop
@@ -42,4 +48,4 @@ bench: deps
 	NRFSIM_BIN=$(abspath .build/release/nrfsim) $(PY) benchmarks/fota_update.py
 
 clean:
-	rm -rf .build
+	rm -rf .build .build-tsan

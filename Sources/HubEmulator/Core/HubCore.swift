@@ -41,8 +41,9 @@ public struct TelemetryEvent: Sendable {
 /// store and mirrored here under `lock`), and the parts with a lock of their own: the live connections, the pending
 /// method calls and the telemetry stream. Every mutation is stored before it is acknowledged.
 ///
-/// Lock order: `lock` may be held while a part's lock is taken (never the reverse), and no part calls out while it
-/// holds its own lock.
+/// Lock order: DPS's lock, then `lock`, then a part's lock; never the reverse. No part calls out while it holds its
+/// own lock, and the store (a leaf, which takes none of these locks) is called under `lock` so that a change is
+/// stored before it is visible.
 public final class HubCore: @unchecked Sendable {
     public let store: any HubStore
     let logger: Logger

@@ -7,6 +7,9 @@ import X509
 /// The Device Provisioning Service emulator (azure-iot-hub-protocol.md §3): DPS instances with their ID scopes,
 /// linked hubs, CA certificates, enrollments, registrations and pending operations. It assigns devices to the
 /// hubs of `hubCore`, creating them in the hub's registry. Every change is stored before it is acknowledged.
+///
+/// Lock order: `lock` may be held while the hub core's lock is taken (an assignment creates the device in the hub's
+/// registry), never the reverse: the hub core never calls into DPS. The store takes no lock of either.
 public final class ProvisioningService: @unchecked Sendable {
     let hubCore: HubCore
     let store: any HubStore

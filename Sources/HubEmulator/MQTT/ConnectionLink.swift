@@ -6,7 +6,7 @@ import NIOCore
 
 /// The hub's handle on one device connection: writes hop to the channel's event loop; C2D deliveries are tracked
 /// by packet identifier until the device's PUBACK.
-final class ConnectionLink: DeviceLink, @unchecked Sendable {
+final class ConnectionLink: DeviceLink, Sendable {
     let channel: any Channel
     let logger: Logger
     let deviceID: String
