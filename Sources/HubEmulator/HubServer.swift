@@ -118,7 +118,6 @@ public final class HubServer: Sendable {
         try? await self.httpsChannel.close()
         try? await self.blockingPool.shutdownGracefully()
         try? await self.group.shutdownGracefully()
-        try? await self.blockingPool.shutdownGracefully()
     }
 }
 

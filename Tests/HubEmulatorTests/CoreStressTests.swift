@@ -14,11 +14,14 @@ import Testing
 final class AnsweringLink: DeviceLink {
     let core: HubCore
     let identity: DeviceSessionIdentity
+    /// Where the device's answers come from: a thread of its own, as a real connection's would arrive.
+    let answers: any EventLoop
     private let state = Mutex<(published: [Publish], inflight: [UInt16: Int64], next: UInt16)>(([], [:], 0))
 
-    init(core: HubCore, identity: DeviceSessionIdentity) {
+    init(core: HubCore, identity: DeviceSessionIdentity, answers: any EventLoop) {
         self.core = core
         self.identity = identity
+        self.answers = answers
     }
 
     var published: [Publish] { self.state.withLock { $0.published } }
@@ -32,12 +35,13 @@ final class AnsweringLink: DeviceLink {
         let (core, identity) = (self.core, self.identity)
         if let sequence {
             // The PUBACK: completed in the store, then the claim is given up (as the session handler does).
-            DispatchQueue.global().async {
+            self.answers.execute {
+                core.beginCompletion(sequence)
                 core.completeCloudToDevice(sequence: sequence)
                 self.release(sequence)
             }
         } else if publish.topic.hasPrefix("$iothub/methods/POST/"), let rid = publish.topic.split(separator: "=").last {
-            DispatchQueue.global().async {
+            self.answers.execute {
                 core.methodResponse(identity: identity, requestID: String(rid), status: 200, payload: Array(#"{"ok":true}"#.utf8))
             }
         }
@@ -65,11 +69,13 @@ struct CoreStressTests {
         let fixture = try CoreFixture()
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 2)
         defer { try? group.syncShutdownGracefully() }
+        let answers = MultiThreadedEventLoopGroup(numberOfThreads: 2)
+        defer { try? answers.syncShutdownGracefully() }
         let count = 200
         var links: [AnsweringLink] = []
         for index in 0..<count {
             let identity = try fixture.device("stress-\(index)")
-            let link = AnsweringLink(core: fixture.core, identity: identity)
+            let link = AnsweringLink(core: fixture.core, identity: identity, answers: answers.next())
             _ = try fixture.core.register(link, identity: identity, cleanSession: true)
             try fixture.core.saveSubscriptions(
                 [CoreFixture.c2dFilter(identity.deviceID), "$iothub/methods/POST/#", "$iothub/twin/PATCH/properties/desired/#"],

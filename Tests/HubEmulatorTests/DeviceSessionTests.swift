@@ -144,4 +144,74 @@ struct DeviceSessionTests {
         #expect(bodies == [[2]])
         #expect(try fixture.store.queued(hub: "myhub", device: "dev1").map(\.body) == [[2]])
     }
+
+    @Test("a connection that closes while its CONNECT is being registered is not left in the hub")
+    func closedDuringConnect() throws {
+        let fixture = try CoreFixture()
+        try fixture.device("dev1")
+        let live = try SessionHarness(fixture: fixture)
+        _ = try live.connect("dev1")
+        let closing = try SessionHarness(fixture: fixture)
+        let token = SASToken.make(resource: "myhub.azure-devices.net/devices/dev1", base64Key: CoreFixture.key, expiry: 1_900_000_000)!
+        try closing.channel.writeInbound(MQTTPacket.connect(Connect(
+            cleanSession: true, keepAlive: 60, clientID: "dev1", username: "myhub.azure-devices.net/dev1/?api-version=2021-04-12",
+            password: Array(token.utf8))))
+        _ = closing.channel.close()
+        closing.loop.run()
+        live.loop.run()
+        #expect(live.isOpen, "the live connection was replaced by one that had closed")
+        #expect(fixture.core.isConnected(hub: "myhub", id: "dev1"))
+    }
+
+    @Test("after a refused CONNECT nothing more is read: a second CONNECT behind it is not accepted")
+    func nothingAfterRefusal() throws {
+        let fixture = try CoreFixture()
+        try fixture.device("dev1")
+        let session = try SessionHarness(fixture: fixture)
+        let good = SASToken.make(resource: "myhub.azure-devices.net/devices/dev1", base64Key: CoreFixture.key, expiry: 1_900_000_000)!
+        let username = "myhub.azure-devices.net/dev1/?api-version=2021-04-12"
+        try session.channel.writeInbound(MQTTPacket.connect(Connect(cleanSession: true, keepAlive: 60, clientID: "dev1", username: username, password: Array("bad".utf8))))
+        try session.channel.writeInbound(MQTTPacket.connect(Connect(cleanSession: true, keepAlive: 60, clientID: "dev1", username: username, password: Array(good.utf8))))
+        #expect(try session.received() == [.connack(sessionPresent: false, returnCode: .notAuthorized)])
+        #expect(!fixture.core.isConnected(hub: "myhub", id: "dev1"))
+    }
+
+    @Test("a SUBSCRIBE right behind a persistent CONNECT adds to the restored session, in order")
+    func subscribeBehindPersistentConnect() throws {
+        let fixture = try CoreFixture()
+        let identity = try fixture.device("dev1")
+        let first = try SessionHarness(fixture: fixture)
+        _ = try first.connect("dev1", cleanSession: false)
+        _ = try first.subscribe(["$iothub/methods/POST/#"])
+        _ = first.channel.close()
+        first.loop.run()
+        let second = try SessionHarness(fixture: fixture)
+        let token = SASToken.make(resource: "myhub.azure-devices.net/devices/dev1", base64Key: CoreFixture.key, expiry: 1_900_000_000)!
+        try second.channel.writeInbound(MQTTPacket.connect(Connect(
+            cleanSession: false, keepAlive: 60, clientID: "dev1", username: "myhub.azure-devices.net/dev1/?api-version=2021-04-12",
+            password: Array(token.utf8))))
+        try second.channel.writeInbound(MQTTPacket.subscribe(packetID: 2, subscriptions: [Subscription(topicFilter: CoreFixture.c2dFilter("dev1"), qos: .atLeastOnce)]))
+        #expect(try second.received() == [.connack(sessionPresent: true, returnCode: .accepted), .suback(packetID: 2, returnCodes: [1])])
+        #expect(try fixture.store.session(hub: "myhub", client: "dev1") == ["$iothub/methods/POST/#", CoreFixture.c2dFilter("dev1")])
+        #expect(fixture.core.link(hub: "myhub", deviceID: identity.deviceID, needing: .methods) != nil)
+        #expect(fixture.core.link(hub: "myhub", deviceID: identity.deviceID, needing: .cloudToDevice) != nil)
+    }
+
+    @Test("a message whose completion is under way on the old connection is not sent on the device's new one")
+    func noDuplicateOnReconnect() throws {
+        let fixture = try CoreFixture()
+        try fixture.device("dev1")
+        let old = try SessionHarness(fixture: fixture)
+        _ = try old.connect("dev1")
+        _ = try old.subscribe([CoreFixture.c2dFilter("dev1")])
+        _ = try fixture.core.sendCloudToDevice(hub: "myhub", id: "dev1", body: [1], properties: [], ttlSeconds: nil)
+        guard case .publish(let delivered)? = try old.received().first else { Issue.record("no C2D publish"); return }
+        try old.channel.writeInbound(MQTTPacket.puback(packetID: delivered.packetID!))  // its completion waits on `old`'s loop
+        let new = try SessionHarness(fixture: fixture)
+        _ = try new.connect("dev1")
+        #expect(try new.subscribe([CoreFixture.c2dFilter("dev1")]) == [.suback(packetID: 1, returnCodes: [1])])
+        old.loop.run()
+        #expect(try fixture.store.queued(hub: "myhub", device: "dev1").isEmpty)
+        #expect(try new.received().isEmpty)
+    }
 }

@@ -8,6 +8,7 @@ final class FailingStore: HubStore {
     let base: SQLiteHubStore
     private let failing = Mutex(false)
     private let failingReads = Mutex(false)
+    private let frozenQueue = Mutex<[C2DMessage]?>(nil)
 
     init(_ base: SQLiteHubStore) { self.base = base }
 
@@ -15,6 +16,12 @@ final class FailingStore: HubStore {
     func fail(writes: Bool = true, reads: Bool = false) {
         self.failing.withLock { $0 = writes }
         self.failingReads.withLock { $0 = reads }
+    }
+
+    /// From now on `queued` answers with the queue as it is now: a delivery that read the queue before a change.
+    func freezeQueue(hub: String, device: String) throws {
+        let snapshot = try self.base.queued(hub: hub, device: device)
+        self.frozenQueue.withLock { $0 = snapshot }
     }
 
     private func write() throws(HubStoreError) {
@@ -37,7 +44,11 @@ final class FailingStore: HubStore {
         try self.write()
         return try self.base.enqueue(message, hub: hub, device: device)
     }
-    func queued(hub: String, device: String) throws(HubStoreError) -> [C2DMessage] { try self.read(); return try self.base.queued(hub: hub, device: device) }
+    func queued(hub: String, device: String) throws(HubStoreError) -> [C2DMessage] {
+        try self.read()
+        if let frozen = self.frozenQueue.withLock({ $0 }) { return frozen }
+        return try self.base.queued(hub: hub, device: device)
+    }
     func markDelivered(sequence: Int64) throws(HubStoreError) -> C2DMessage? { try self.write(); return try self.base.markDelivered(sequence: sequence) }
     func removeMessage(sequence: Int64) throws(HubStoreError) { try self.write(); try self.base.removeMessage(sequence: sequence) }
     func purgeMessages(hub: String, device: String) throws(HubStoreError) -> Int { try self.write(); return try self.base.purgeMessages(hub: hub, device: device) }

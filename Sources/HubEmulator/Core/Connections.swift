@@ -138,20 +138,29 @@ extension HubCore {
     }
 
     /// Records a device's subscriptions, persisting them first when its session is persistent. Queued C2D is
-    /// delivered by ``deliverQueued(hub:deviceID:)``, which the session calls once the SUBACK is written.
+    /// delivered by ``deliverQueued(hub:deviceID:)``. (The session handler stores and takes them in two steps, so that
+    /// its SUBACK is written in between.)
     /// - Throws: when the persistent session cannot be saved; the subscriptions are not taken then.
     public func saveSubscriptions(
-        _ filters: [String], kinds: Set<DeviceSubscription>, identity: DeviceSessionIdentity, link: any DeviceLink, persist: Bool = true
+        _ filters: [String], kinds: Set<DeviceSubscription>, identity: DeviceSessionIdentity, link: any DeviceLink
     ) throws(HubStoreError) {
-        let persistent = persist && self.connections.isPersistent(link, hub: identity.hub, deviceID: identity.deviceID)
-        if persistent {
-            do {
-                try self.store.saveSession(hub: identity.hub, client: identity.deviceID, subscriptions: filters)
-            } catch {
-                self.logger.error("subscriptions refused: \(error)", metadata: ["hub": "\(identity.hub)", "device": "\(identity.deviceID)"])
-                throw error
-            }
+        try self.storeSubscriptions(filters, identity: identity, link: link)
+        self.takeSubscriptions(kinds, identity: identity, link: link)
+    }
+
+    /// Persists the subscriptions when `link` is the device's connection and its session is persistent.
+    public func storeSubscriptions(_ filters: [String], identity: DeviceSessionIdentity, link: any DeviceLink) throws(HubStoreError) {
+        guard self.connections.isPersistent(link, hub: identity.hub, deviceID: identity.deviceID) else { return }
+        do {
+            try self.store.saveSession(hub: identity.hub, client: identity.deviceID, subscriptions: filters)
+        } catch {
+            self.logger.error("subscriptions refused: \(error)", metadata: ["hub": "\(identity.hub)", "device": "\(identity.deviceID)"])
+            throw error
         }
+    }
+
+    /// From now on the hub sends `link` what `kinds` ask for (no I/O: the session calls it on its event loop).
+    public func takeSubscriptions(_ kinds: Set<DeviceSubscription>, identity: DeviceSessionIdentity, link: any DeviceLink) {
         self.connections.setSubscriptions(kinds, of: link, hub: identity.hub, deviceID: identity.deviceID)
     }
 

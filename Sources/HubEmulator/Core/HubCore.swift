@@ -7,6 +7,7 @@ import MQTTCodec
 import NIOConcurrencyHelpers
 import NIOCore
 import Secrets
+import Synchronization
 import X509
 
 /// What the hub needs from a live device connection; calls arrive on any thread.
@@ -53,6 +54,8 @@ public final class HubCore: @unchecked Sendable {
     let connections = ConnectionTable()
     let methods = MethodCalls()
     let telemetry = TelemetryStream(capacity: HubCore.eventCapacity)
+    /// C2D messages whose PUBACK came and whose completion is being stored, whichever connection delivered them.
+    let completions = Mutex<Set<Int64>>([])
     /// Accept any api-version (logged); strict mode refuses a CONNECT without one.
     public var strictAPIVersion = false
     /// How long a delivered C2D message waits for its PUBACK before it is delivered again (IoT Hub: 1 minute).
@@ -78,7 +81,9 @@ public final class HubCore: @unchecked Sendable {
         for record in try store.hubs() {
             let state = HubState(record: record)
             for device in try store.devices(hub: record.name) { state.devices[device.deviceID] = device }
-            for certificate in try store.certificates(hub: record.name) { state.certificates.load(certificate) }
+            for certificate in try store.certificates(hub: record.name) {
+                try state.certificates.load(certificate, table: "certificate", key: "\(record.name)/\(certificate.name)")
+            }
             self.hubs[record.name] = state
         }
     }

@@ -5,6 +5,7 @@ import Logging
 import NIOConcurrencyHelpers
 import MQTTCodec
 import NIOCore
+import Synchronization
 
 /// Twins, direct methods and cloud-to-device messages.
 extension HubCore {
@@ -141,7 +142,7 @@ extension HubCore {
             return self.logger.error("C2D messages not delivered: \(error)", metadata: metadata)
         }
         let now = Int64(self.now().timeIntervalSince1970)
-        for message in queued {
+        for message in queued where !self.completions.withLock({ $0.contains(message.sequence) }) {
             guard let packetID = link.claim(message.sequence, at: self.now()) else { continue }
             if message.expiresAt < now || message.deliveryCount >= Self.maximumDeliveryCount {
                 link.release(message.sequence)
@@ -171,13 +172,23 @@ extension HubCore {
         }
     }
 
+    /// Marks a C2D message whose PUBACK came: no delivery sends it until ``completeCloudToDevice(sequence:)`` ends.
+    public func beginCompletion(_ sequence: Int64) {
+        self.completions.withLock { _ = $0.insert(sequence) }
+    }
+
     /// The device's PUBACK for a C2D message: completed. A store failure is logged; the message stays queued and is
-    /// delivered again (IoT Hub's at-least-once delivery).
-    public func completeCloudToDevice(sequence: Int64) {
+    /// delivered again (IoT Hub's at-least-once delivery). - Returns: whether the completion was stored.
+    @discardableResult
+    public func completeCloudToDevice(sequence: Int64) -> Bool {
+        self.completions.withLock { _ = $0.insert(sequence) }
+        defer { self.completions.withLock { _ = $0.remove(sequence) } }
         do {
             try self.store.removeMessage(sequence: sequence)
+            return true
         } catch {
             self.logger.error("C2D completion not stored; the message will be delivered again: \(error)")
+            return false
         }
     }
 

@@ -49,7 +49,8 @@ public final class ProvisioningService: @unchecked Sendable {
             self.instances[record.name] = InstanceState(record: record)
         }
         for (dps, key, document) in try store.provisioningDocuments(.certificate) {
-            self.instances[dps]?.certificates.load(try decode(.certificate, dps, key, CACertificateRecord(json: document)))
+            try self.instances[dps]?.certificates.load(
+                try decode(.certificate, dps, key, CACertificateRecord(json: document)), table: "dps", key: "certificate/\(dps)/\(key)")
         }
         for (dps, key, document) in try store.provisioningDocuments(.enrollmentGroup) {
             self.instances[dps]?.groups[key] = try decode(.enrollmentGroup, dps, key, StoredEnrollment(json: document))

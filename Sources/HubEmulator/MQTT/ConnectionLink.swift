@@ -45,6 +45,13 @@ final class ConnectionLink: DeviceLink, Sendable {
         }
     }
 
+    /// A completion that could not be stored: the message is in flight again, so its lock expiry delivers it again.
+    func reopen(_ sequence: Int64) {
+        self.state.withLockedValue { state in
+            for (packetID, entry) in state.inflight where entry.sequence == sequence { state.inflight[packetID]?.completing = false }
+        }
+    }
+
     func release(_ sequence: Int64) {
         self.state.withLockedValue { state in
             for (packetID, entry) in state.inflight where entry.sequence == sequence { state.inflight[packetID] = nil }

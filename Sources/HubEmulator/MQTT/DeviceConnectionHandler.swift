@@ -37,6 +37,8 @@ final class DeviceConnectionHandler: ChannelInboundHandler {
     var identity: DeviceSessionIdentity?
     var subscriptions: [String] = []
     var kinds: Set<DeviceSubscription> = []
+    /// Refused, in violation or closed before its CONNECT was accepted: what follows is dropped.
+    private var refused = false
     private lazy var steps = SerialSteps { [io = self.io] context in io.flushIfNeeded(context: context) }
 
     static let maximumTelemetry = 256 * 1024
@@ -78,6 +80,7 @@ final class DeviceConnectionHandler: ChannelInboundHandler {
 
     func channelInactive(context: ChannelHandlerContext) {
         self.io.stop()
+        if self.identity == nil { self.refused = true }
         if let identity, let link { self.core.unregister(link, identity: identity) }
         context.fireChannelInactive()
     }
@@ -105,6 +108,8 @@ final class DeviceConnectionHandler: ChannelInboundHandler {
 
     private func handle(_ packet: MQTTPacket, context: ChannelHandlerContext) -> EventLoopFuture<Void>? {
         guard let identity else {
+            // After a refusal (or a close before CONNACK) nothing more is read: no second CONNECT is authenticated.
+            guard !self.refused else { return nil }
             guard case .connect(let connect) = packet else {
                 self.violation(context: context, "\(packet.type) before CONNECT")
                 return nil
@@ -119,9 +124,14 @@ final class DeviceConnectionHandler: ChannelInboundHandler {
         case .puback(let packetID):
             guard let link = self.link, let sequence = link.acknowledge(packetID) else { return nil }
             let core = self.core
+            // Marked at once, so that no connection of the device (a new one has no claims) sends it meanwhile.
+            core.beginCompletion(sequence)
             return self.executor.run(on: context.eventLoop) {
-                core.completeCloudToDevice(sequence: sequence)
-                link.release(sequence)
+                if core.completeCloudToDevice(sequence: sequence) {
+                    link.release(sequence)
+                } else {
+                    link.reopen(sequence)  // not stored: delivered again when its lock expires
+                }
             }
         case .subscribe(let packetID, let requested):
             var filters = self.subscriptions
@@ -166,7 +176,7 @@ final class DeviceConnectionHandler: ChannelInboundHandler {
     private func connect(context: ChannelHandlerContext, _ connect: Connect) -> EventLoopFuture<Void>? {
         guard connect.protocolName == "MQTT", connect.protocolLevel == 4 else {
             self.logger.warning("connection refused", metadata: ["device": "\(connect.clientID)", "reason": "protocol \(connect.protocolName) level \(connect.protocolLevel); only MQTT 3.1.1"])
-            self.io.refuse(context: context, .unacceptableProtocolVersion)
+            self.refuse(context, .unacceptableProtocolVersion)
             return nil
         }
         let attempt = ConnectAttempt(
@@ -175,7 +185,7 @@ final class DeviceConnectionHandler: ChannelInboundHandler {
         let identity: DeviceSessionIdentity
         switch self.core.authenticate(attempt) {
         case .failure:
-            self.io.refuse(context: context, .notAuthorized)
+            self.refuse(context, .notAuthorized)
             return nil
         case .success(let accepted):
             identity = accepted
@@ -184,29 +194,39 @@ final class DeviceConnectionHandler: ChannelInboundHandler {
         let (core, cleanSession) = (self.core, connect.cleanSession)
         let keepAlive = TimeAmount.seconds(Int64(min(Int(connect.keepAlive), 1767)))
         return self.executor.run(on: context.eventLoop) { () throws -> [String]? in
-            try core.register(link, identity: identity, cleanSession: cleanSession)
-        }.assumeIsolated().map { stored -> Void in
+            // A connection that closed meanwhile is not registered: it would stand in for the device's live one.
+            guard link.channel.isActive else { throw ChannelError.ioOnClosedChannel }
+            return try core.register(link, identity: identity, cleanSession: cleanSession)
+        }.assumeIsolated().flatMap { stored -> EventLoopFuture<Void> in
+            guard context.channel.isActive else {
+                core.unregister(link, identity: identity)
+                return context.eventLoop.makeSucceededVoidFuture()
+            }
             self.link = link
             self.identity = identity
             self.io.client = identity.deviceID
             self.io.keepAlive = keepAlive
             self.write(context: context, .connack(sessionPresent: stored != nil, returnCode: .accepted))
-            if let stored {
-                self.subscriptions = stored
-                self.kinds = Set(stored.compactMap { try? DeviceSubscription.parse($0, deviceID: identity.deviceID) })
-                // The stored session's subscriptions are taken again (not stored again: they are what is stored).
-                self.perform(context) { context in
-                    self.saveSubscriptions(context: context, stored, self.kinds, identity: identity, persist: false) { _, _ in }
-                }
-            }
+            guard let stored else { return context.eventLoop.makeSucceededVoidFuture() }
+            // The stored session's subscriptions are taken again within this step, before any later packet (not
+            // stored again: they are what is stored). A filter this hub no longer accepts was never stored.
+            let kinds = Set(stored.compactMap { try? DeviceSubscription.parse($0, deviceID: identity.deviceID) })
+            return self.saveSubscriptions(context: context, stored, kinds, identity: identity, persist: false) { _, _ in }
+                ?? context.eventLoop.makeSucceededVoidFuture()
         }.recover { _ in
-            // The session could not be read or removed (logged by the core): the server is unavailable.
-            self.io.refuse(context: context, .serverUnavailable)
+            // The session could not be read or removed (logged by the core), or the channel closed.
+            self.refuse(context, .serverUnavailable)
         }.nonisolated()
     }
 
-    /// Stores the subscriptions (for a persistent session) on the executor, then `reply`s on the loop, then delivers
-    /// queued C2D when the device listens for it: the SUBACK goes out before the first message.
+    private func refuse(_ context: ChannelHandlerContext, _ code: ConnectReturnCode) {
+        self.refused = true
+        self.io.refuse(context: context, code)
+    }
+
+    /// Stores the subscriptions (for a persistent session) on the executor; then, on the loop, `reply`s (the SUBACK),
+    /// takes them (from now on the hub sends what they ask for) and delivers queued C2D when the device listens for
+    /// it: the SUBACK goes out before the first message.
     private func saveSubscriptions(
         context: ChannelHandlerContext, _ filters: [String], _ kinds: Set<DeviceSubscription>, identity: DeviceSessionIdentity,
         persist: Bool = true, reply: @escaping (ChannelHandlerContext, Bool) -> Void
@@ -215,7 +235,7 @@ final class DeviceConnectionHandler: ChannelInboundHandler {
         let core = self.core
         return self.executor.run(on: context.eventLoop) { () -> Bool in
             do {
-                try core.saveSubscriptions(filters, kinds: kinds, identity: identity, link: link, persist: persist)
+                if persist { try core.storeSubscriptions(filters, identity: identity, link: link) }
                 return true
             } catch {
                 return false
@@ -226,6 +246,7 @@ final class DeviceConnectionHandler: ChannelInboundHandler {
             self.subscriptions = filters
             self.kinds = kinds
             self.io.flushIfNeeded(context: context)
+            core.takeSubscriptions(kinds, identity: identity, link: link)
             guard kinds.contains(.cloudToDevice) else { return context.eventLoop.makeSucceededVoidFuture() }
             return self.executor.run(on: context.eventLoop) { core.deliverQueued(hub: identity.hub, deviceID: identity.deviceID) }
         }.nonisolated()
@@ -287,6 +308,7 @@ final class DeviceConnectionHandler: ChannelInboundHandler {
     }
 
     private func violation(context: ChannelHandlerContext, _ reason: String) {
+        if self.identity == nil { self.refused = true }
         self.io.violation(context: context, reason)
     }
 }

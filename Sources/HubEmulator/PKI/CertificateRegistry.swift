@@ -24,17 +24,22 @@ struct CertificateRegistry {
     /// Every uploaded certificate, verified or not.
     var uploaded: [Certificate] { Array(self.parsed.values) }
 
-    /// Takes a stored record (at load).
-    mutating func load(_ record: CACertificateRecord) {
+    /// Takes a stored record (at load). - Throws: when its PEM does not parse (`table`/`key` name the row).
+    mutating func load(_ record: CACertificateRecord, table: String, key: String) throws(HubStoreError) {
+        do {
+            self.parsed[record.name] = try Certificate(pemEncoded: record.pem)
+        } catch {
+            throw .corruptRow(table: table, key: key, reason: "the certificate is not PEM: \(error)")
+        }
         self.records[record.name] = record
-        self.parsed[record.name] = try? Certificate(pemEncoded: record.pem)
     }
 
     /// `certificate create`: a new or replaced record, stored by `persist` first.
     mutating func upload(name: String, pem: String, verified: Bool, now: String, persist: (CACertificateRecord) throws -> Void) throws -> CACertificateRecord {
         let record = try CertificateProof.upload(name: name, pem: pem, verified: verified, previous: self.records[name], now: now)
         try persist(record)
-        self.load(record)
+        self.records[name] = record
+        self.parsed[name] = try Certificate(pemEncoded: pem)  // parsed by `upload` above
         return record
     }
 

@@ -25,21 +25,15 @@ extension SQLiteHubStore {
     public func markDelivered(sequence: Int64) throws(HubStoreError) -> C2DMessage? {
         // One write transaction: GRDB's DatabaseQueue serializes writers, so a completion (or a second delivery)
         // cannot come between the read and the update.
-        let text = try self.write("count a delivery of C2D message \(sequence)") { db -> String? in
-            try String.fetchOne(db, sql: "SELECT record FROM c2d WHERE sequence = ?", arguments: [sequence])
+        try self.write("count a delivery of C2D message \(sequence)") { db -> C2DMessage? in
+            guard let text = try String.fetchOne(db, sql: "SELECT record FROM c2d WHERE sequence = ?", arguments: [sequence]) else {
+                return nil  // completed or purged meanwhile: not delivered now
+            }
+            var message = try self.decode(text, table: "c2d", key: "\(sequence)") { C2DMessage(sequence: sequence, json: $0) }
+            message.deliveryCount += 1
+            try db.execute(sql: "UPDATE c2d SET record = ? WHERE sequence = ?", arguments: [message.json.text, sequence])
+            return message
         }
-        guard let text else { return nil }
-        var message = try self.decode(text, table: "c2d", key: "\(sequence)") { C2DMessage(sequence: sequence, json: $0) }
-        message.deliveryCount += 1
-        let updated = message
-        let changed = try self.write("count a delivery of C2D message \(sequence)") { db -> Int in
-            try db.execute(
-                sql: "UPDATE c2d SET record = ? WHERE sequence = ? AND record = ?",
-                arguments: [updated.json.text, sequence, text])
-            return db.changesCount
-        }
-        // Changed meanwhile (completed, purged, or counted by another delivery): not delivered now.
-        return changed == 1 ? updated : nil
     }
 
     public func removeMessage(sequence: Int64) throws(HubStoreError) {
