@@ -182,22 +182,21 @@ final class DeviceConnectionHandler: ChannelInboundHandler {
         let attempt = ConnectAttempt(
             clientID: connect.clientID, username: connect.username, password: connect.password, chain: self.chain.certificates,
             peer: self.io.peer)
-        let identity: DeviceSessionIdentity
-        switch self.core.authenticate(attempt) {
-        case .failure:
-            self.refuse(context, .notAuthorized)
-            return nil
-        case .success(let accepted):
-            identity = accepted
-        }
-        let link = ConnectionLink(channel: context.channel, logger: self.logger, deviceID: identity.deviceID)
-        let (core, cleanSession) = (self.core, connect.cleanSession)
+        let (core, cleanSession, channel, logger) = (self.core, connect.cleanSession, context.channel, self.logger)
         let keepAlive = TimeAmount.seconds(Int64(min(Int(connect.keepAlive), 1767)))
-        return self.executor.run(on: context.eventLoop) { () throws -> [String]? in
+        // Authentication reads the registry, whose lock a store write may hold: it runs with the registration.
+        return self.executor.run(on: context.eventLoop) { () throws -> Accepted? in
+            guard case .success(let identity) = core.authenticate(attempt) else { return nil }
+            let link = ConnectionLink(channel: channel, logger: logger, deviceID: identity.deviceID)
             // A connection that closed meanwhile is not registered: it would stand in for the device's live one.
-            guard link.channel.isActive else { throw ChannelError.ioOnClosedChannel }
-            return try core.register(link, identity: identity, cleanSession: cleanSession)
-        }.assumeIsolated().flatMap { stored -> EventLoopFuture<Void> in
+            guard channel.isActive else { throw ChannelError.ioOnClosedChannel }
+            return Accepted(identity: identity, link: link, stored: try core.register(link, identity: identity, cleanSession: cleanSession))
+        }.assumeIsolated().flatMap { accepted -> EventLoopFuture<Void> in
+            guard let accepted else {
+                self.refuse(context, .notAuthorized)
+                return context.eventLoop.makeSucceededVoidFuture()
+            }
+            let (identity, link, stored) = (accepted.identity, accepted.link, accepted.stored)
             guard context.channel.isActive else {
                 core.unregister(link, identity: identity)
                 return context.eventLoop.makeSucceededVoidFuture()
@@ -277,10 +276,14 @@ final class DeviceConnectionHandler: ChannelInboundHandler {
             }
             self.core.appendEvent(hub: identity.hub, deviceID: deviceID, properties: properties, body: publish.payload, retain: publish.retain)
         case .twinGet(let requestID):
-            let document = self.core.deviceTwin(identity: identity) ?? .object(JSONObject())
-            self.write(context: context, .publish(Publish(
-                topic: HubToDeviceTopic.twinResponse(status: 200, requestID: requestID, version: nil).topic,
-                payload: Array(document.text.utf8))))
+            // The registry's lock may be held by a store write: read it off the loop.
+            let core = self.core
+            pending = self.executor.run(on: context.eventLoop) { core.deviceTwin(identity: identity) ?? .object(JSONObject()) }
+                .assumeIsolated().map { document in
+                    self.write(context: context, .publish(Publish(
+                        topic: HubToDeviceTopic.twinResponse(status: 200, requestID: requestID, version: nil).topic,
+                        payload: Array(document.text.utf8))))
+                }.nonisolated()
         case .twinReportedPatch(let requestID):
             let (core, payload) = (self.core, publish.payload)
             pending = self.executor.run(on: context.eventLoop) { core.reportProperties(identity: identity, payload: payload) }
@@ -311,4 +314,11 @@ final class DeviceConnectionHandler: ChannelInboundHandler {
         if self.identity == nil { self.refused = true }
         self.io.violation(context: context, reason)
     }
+}
+
+/// A CONNECT the hub accepted: who, on which connection, and the persistent session's subscriptions.
+private struct Accepted: Sendable {
+    var identity: DeviceSessionIdentity
+    var link: ConnectionLink
+    var stored: [String]?
 }

@@ -62,8 +62,7 @@ final class ProvisioningConnectionHandler: ChannelInboundHandler {
                 self.io.violation(context: context, "\(packet.type) before CONNECT")
                 return nil
             }
-            self.connect(context: context, connect)
-            return nil
+            return self.connect(context: context, connect)
         }
         switch packet {
         case .publish(let publish):
@@ -92,37 +91,45 @@ final class ProvisioningConnectionHandler: ChannelInboundHandler {
         return nil
     }
 
-    private func connect(context: ChannelHandlerContext, _ connect: Connect) {
+    private func connect(context: ChannelHandlerContext, _ connect: Connect) -> EventLoopFuture<Void>? {
         func refuse(_ code: ConnectReturnCode, _ reason: String) {
             self.io.logger.warning("DPS connection refused", metadata: ["registration": "\(connect.clientID)", "peer": "\(self.io.peer)", "reason": "\(reason)"])
             self.io.refuse(context: context, code)
         }
         guard connect.protocolName == "MQTT", connect.protocolLevel == 4 else {
-            return refuse(.unacceptableProtocolVersion, "protocol \(connect.protocolName) level \(connect.protocolLevel); only MQTT 3.1.1")
+            refuse(.unacceptableProtocolVersion, "protocol \(connect.protocolName) level \(connect.protocolLevel); only MQTT 3.1.1")
+            return nil
         }
         let username: ProvisioningUsername
         do {
             username = try ProvisioningUsername.parse(connect.username ?? "")
         } catch {
-            return refuse(.notAuthorized, "\(error)")
+            refuse(.notAuthorized, "\(error)")
+            return nil
         }
         guard username.registrationID == connect.clientID else {
-            return refuse(.notAuthorized, "client id '\(connect.clientID)' differs from the user name's registration id '\(username.registrationID)'")
+            refuse(.notAuthorized, "client id '\(connect.clientID)' differs from the user name's registration id '\(username.registrationID)'")
+            return nil
         }
         guard ProvisioningService.validRegistrationID(username.registrationID) else {
-            return refuse(.notAuthorized, "'\(username.registrationID)' is not a valid registration id")
+            refuse(.notAuthorized, "'\(username.registrationID)' is not a valid registration id")
+            return nil
         }
-        guard let dps = self.service.instanceName(forScope: username.idScope) else {
-            return refuse(.notAuthorized, "no DPS instance has ID scope '\(username.idScope)'")
-        }
-        self.attempt = ProvisioningAttempt(
-            dps: dps, registrationID: username.registrationID, password: connect.password, chain: self.chain.certificates, peer: self.io.peer)
-        self.io.client = username.registrationID
-        self.io.keepAlive = .seconds(Int64(min(Int(connect.keepAlive), 1767)))
-        self.io.logger.info("DPS device connected", metadata: [
-            "dps": "\(dps)", "registration": "\(username.registrationID)", "api-version": "\(username.apiVersion ?? "-")",
-        ])
-        self.io.write(context: context, .connack(sessionPresent: false, returnCode: .accepted))
+        // The instances are read under DPS's lock, which a store write may hold: off the loop.
+        let service = self.service
+        return self.executor.run(on: context.eventLoop) { service.instanceName(forScope: username.idScope) }
+            .assumeIsolated().map { dps in
+                guard let dps else { return refuse(.notAuthorized, "no DPS instance has ID scope '\(username.idScope)'") }
+                self.attempt = ProvisioningAttempt(
+                    dps: dps, registrationID: username.registrationID, password: connect.password, chain: self.chain.certificates,
+                    peer: self.io.peer)
+                self.io.client = username.registrationID
+                self.io.keepAlive = .seconds(Int64(min(Int(connect.keepAlive), 1767)))
+                self.io.logger.info("DPS device connected", metadata: [
+                    "dps": "\(dps)", "registration": "\(username.registrationID)", "api-version": "\(username.apiVersion ?? "-")",
+                ])
+                self.io.write(context: context, .connack(sessionPresent: false, returnCode: .accepted))
+            }.nonisolated()
     }
 
     private func publish(context: ChannelHandlerContext, _ publish: Publish, attempt: ProvisioningAttempt) -> EventLoopFuture<Void>? {
