@@ -21,10 +21,11 @@ final class PeerChain: Sendable {
 /// subscriptions, telemetry, twin and method topics, C2D acknowledgements. A protocol violation closes the connection
 /// and is logged with the device id and the reason; nothing is answered with an error.
 ///
-/// Packets are handled in the order they arrive. What needs the store (CONNECT's session, SUBSCRIBE of a persistent
-/// session, a reported-properties PATCH, a C2D completion or delivery) runs on the ``BlockingExecutor``, and the
-/// packets after it wait; the rest (telemetry, twin GET, method responses, PING) is answered at once when nothing
-/// waits. A change that cannot be stored is refused on the wire: CONNACK 3, a SUBACK failure, a twin status 500.
+/// Packets are handled in the order they arrive. What needs the store or the registry (CONNECT's authentication and
+/// session, SUBSCRIBE of a persistent session, a twin GET or reported-properties PATCH, a C2D completion or
+/// delivery) runs on the ``BlockingExecutor``, and the packets after it wait; the rest (telemetry, method responses,
+/// PING) is answered at once when nothing waits. A change that cannot be stored is refused on the wire: CONNACK 3, a
+/// SUBACK failure, a twin status 500.
 final class DeviceConnectionHandler: ChannelInboundHandler {
     typealias InboundIn = MQTTPacket
     typealias OutboundOut = ByteBuffer
