@@ -32,11 +32,7 @@ struct CloudToDeviceRaceTests {
 
     @Test("a delivery that read the queue before a completion does not send the completed message")
     func completedMeanwhile() throws {
-        var failing: FailingStore?
-        let fixture = try CoreFixture { base in
-            failing = FailingStore(base)
-            return failing!
-        }
+        let (fixture, failing) = try CoreFixture.withFailingStore()
         let identity = try fixture.device("dev1")
         let link = RecordingLink()
         _ = try fixture.core.register(link, identity: identity, cleanSession: true)
@@ -44,7 +40,7 @@ struct CloudToDeviceRaceTests {
         _ = try fixture.core.sendCloudToDevice(hub: "myhub", id: "dev1", body: [1], properties: [], ttlSeconds: nil)
         #expect(link.published.count == 1)
         // The delivery below sees the queue as it was before the PUBACK's completion.
-        try failing?.freezeQueue(hub: "myhub", device: "dev1")
+        try failing.freezeQueue(hub: "myhub", device: "dev1")
         let sequence = try #require(link.acknowledge(1))
         fixture.core.completeCloudToDevice(sequence: sequence)
         link.release(sequence)

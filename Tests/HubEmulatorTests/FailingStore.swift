@@ -71,3 +71,16 @@ final class FailingStore: HubStore {
         try self.base.deleteProvisioningDocument(kind, dps: dps, key: key)
     }
 }
+
+extension CoreFixture {
+    /// A fixture whose store can be made to fail.
+    static func withFailingStore() throws -> (CoreFixture, FailingStore) {
+        var failing: FailingStore?
+        let fixture = try CoreFixture { base in
+            let store = FailingStore(base)
+            failing = store
+            return store
+        }
+        return (fixture, failing!)
+    }
+}

@@ -80,15 +80,11 @@ struct StoreTests {
 
     @Test("a reported PATCH that cannot be stored is answered 500 and not applied")
     func reportedPatchRefused() throws {
-        var failing: FailingStore?
-        let fixture = try CoreFixture { base in
-            failing = FailingStore(base)
-            return failing!
-        }
+        let (fixture, failing) = try CoreFixture.withFailingStore()
         try fixture.device("dev1")
         let session = try SessionHarness(fixture: fixture)
         _ = try session.connect("dev1")
-        failing?.fail()
+        failing.fail()
         try session.send(.publish(Publish(topic: "$iothub/twin/PATCH/properties/reported/?$rid=1", payload: Array(#"{"a":1}"#.utf8))))
         let replies = try session.received()
         guard case .publish(let reply)? = replies.first else { Issue.record("no twin response: \(replies)"); return }
@@ -99,17 +95,13 @@ struct StoreTests {
 
     @Test("a persistent SUBSCRIBE that cannot be stored gets SUBACK failure codes; a CONNECT whose session cannot be read, CONNACK 3")
     func sessionRefused() throws {
-        var failing: FailingStore?
-        let fixture = try CoreFixture { base in
-            failing = FailingStore(base)
-            return failing!
-        }
+        let (fixture, failing) = try CoreFixture.withFailingStore()
         try fixture.device("dev1")
         let session = try SessionHarness(fixture: fixture)
         _ = try session.connect("dev1", cleanSession: false)
-        failing?.fail()
+        failing.fail()
         #expect(try session.subscribe(["$iothub/methods/POST/#"]) == [.suback(packetID: 1, returnCodes: [0x80])])
-        failing?.fail(writes: true, reads: true)
+        failing.fail(writes: true, reads: true)
         let again = try SessionHarness(fixture: fixture)
         #expect(try again.connect("dev1", cleanSession: false) == .connack(sessionPresent: false, returnCode: .serverUnavailable))
         #expect(!again.isOpen)
@@ -117,13 +109,9 @@ struct StoreTests {
 
     @Test("a service twin PATCH that cannot be stored throws the store's error and changes nothing")
     func servicePatchRefused() throws {
-        var failing: FailingStore?
-        let fixture = try CoreFixture { base in
-            failing = FailingStore(base)
-            return failing!
-        }
+        let (fixture, failing) = try CoreFixture.withFailingStore()
         try fixture.device("dev1")
-        failing?.fail()
+        failing.fail()
         #expect(throws: HubStoreError.self) {
             try fixture.core.patchTwin(hub: "myhub", id: "dev1", body: try JSONValue.parse(#"{"properties":{"desired":{"x":1}}}"#), ifMatch: nil, replace: false)
         }
