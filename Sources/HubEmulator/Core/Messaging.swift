@@ -161,8 +161,9 @@ extension HubCore {
                 link.release(message.sequence)
                 return self.logger.error("C2D message not delivered: \(error)", metadata: metadata)
             }
-            guard let delivered else {
-                link.release(message.sequence)  // completed or purged meanwhile
+            // Completed or purged meanwhile, or its PUBACK came on another connection since the check above.
+            guard let delivered, !self.completions.withLock({ $0.contains(message.sequence) }) else {
+                link.release(message.sequence)
                 continue
             }
             var bag: [(key: String, value: String?)] = [("$.mid", delivered.messageID), ("$.to", "/devices/\(deviceID)/messages/devicebound")]
