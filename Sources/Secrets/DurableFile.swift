@@ -114,7 +114,7 @@ public enum DurableFile {
         guard lstat(path, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else { return nil }
         let mode = info.st_mode & 0o777
         guard mode & 0o077 != 0 else { return nil }
-        return "\(path) holds secrets but has mode \(String(mode, radix: 8).leftPadded(4)): readable by others; "
+        return "\(path) holds secrets but has mode \(String(format: "%04o", mode)): readable by others; "
             + "run chmod 600 \(path)"
     }
 
@@ -130,11 +130,5 @@ public enum DurableFile {
 
     private static func failure(_ path: String, _ call: String) -> DurableFileError {
         DurableFileError(path: path, reason: "\(call): \(String(cString: strerror(errno)))")
-    }
-}
-
-extension String {
-    fileprivate func leftPadded(_ width: Int) -> String {
-        self.count >= width ? self : String(repeating: "0", count: width - self.count) + self
     }
 }

@@ -152,10 +152,7 @@ struct DeviceSessionTests {
         let live = try SessionHarness(fixture: fixture)
         _ = try live.connect("dev1")
         let closing = try SessionHarness(fixture: fixture)
-        let token = SASToken.make(resource: "myhub.azure-devices.net/devices/dev1", base64Key: CoreFixture.key, expiry: 1_900_000_000)!
-        try closing.channel.writeInbound(MQTTPacket.connect(Connect(
-            cleanSession: true, keepAlive: 60, clientID: "dev1", username: "myhub.azure-devices.net/dev1/?api-version=2021-04-12",
-            password: Array(token.utf8))))
+        try closing.channel.writeInbound(SessionHarness.connectPacket("dev1"))
         _ = closing.channel.close()
         closing.loop.run()
         live.loop.run()
@@ -168,10 +165,8 @@ struct DeviceSessionTests {
         let fixture = try CoreFixture()
         try fixture.device("dev1")
         let session = try SessionHarness(fixture: fixture)
-        let good = SASToken.make(resource: "myhub.azure-devices.net/devices/dev1", base64Key: CoreFixture.key, expiry: 1_900_000_000)!
-        let username = "myhub.azure-devices.net/dev1/?api-version=2021-04-12"
-        try session.channel.writeInbound(MQTTPacket.connect(Connect(cleanSession: true, keepAlive: 60, clientID: "dev1", username: username, password: Array("bad".utf8))))
-        try session.channel.writeInbound(MQTTPacket.connect(Connect(cleanSession: true, keepAlive: 60, clientID: "dev1", username: username, password: Array(good.utf8))))
+        try session.channel.writeInbound(SessionHarness.connectPacket("dev1", password: Array("bad".utf8)))
+        try session.channel.writeInbound(SessionHarness.connectPacket("dev1"))
         #expect(try session.received() == [.connack(sessionPresent: false, returnCode: .notAuthorized)])
         #expect(!fixture.core.isConnected(hub: "myhub", id: "dev1"))
     }
@@ -186,10 +181,7 @@ struct DeviceSessionTests {
         _ = first.channel.close()
         first.loop.run()
         let second = try SessionHarness(fixture: fixture)
-        let token = SASToken.make(resource: "myhub.azure-devices.net/devices/dev1", base64Key: CoreFixture.key, expiry: 1_900_000_000)!
-        try second.channel.writeInbound(MQTTPacket.connect(Connect(
-            cleanSession: false, keepAlive: 60, clientID: "dev1", username: "myhub.azure-devices.net/dev1/?api-version=2021-04-12",
-            password: Array(token.utf8))))
+        try second.channel.writeInbound(SessionHarness.connectPacket("dev1", cleanSession: false))
         try second.channel.writeInbound(MQTTPacket.subscribe(packetID: 2, subscriptions: [Subscription(topicFilter: CoreFixture.c2dFilter("dev1"), qos: .atLeastOnce)]))
         #expect(try second.received() == [.connack(sessionPresent: true, returnCode: .accepted), .suback(packetID: 2, returnCodes: [1])])
         #expect(try fixture.store.session(hub: "myhub", client: "dev1") == ["$iothub/methods/POST/#", CoreFixture.c2dFilter("dev1")])

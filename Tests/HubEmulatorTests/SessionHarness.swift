@@ -51,13 +51,20 @@ final class SessionHarness {
         return packets
     }
 
-    /// CONNECTs as `id` with a SAS token of the fixture's key (or `key`), returning the CONNACK.
-    func connect(_ id: String, key: String = CoreFixture.key, cleanSession: Bool = true, keepAlive: UInt16 = 60) throws -> MQTTPacket? {
+    /// A CONNECT as `id` with a SAS token of the fixture's key (or `key`), or with `password`.
+    static func connectPacket(
+        _ id: String, key: String = CoreFixture.key, cleanSession: Bool = true, keepAlive: UInt16 = 60, password: [UInt8]? = nil
+    ) -> MQTTPacket {
         let hostname = "myhub.azure-devices.net"
         let token = SASToken.make(resource: "\(hostname)/devices/\(id)", base64Key: key, expiry: 1_900_000_000)!
-        try self.send(.connect(Connect(
+        return .connect(Connect(
             cleanSession: cleanSession, keepAlive: keepAlive, clientID: id,
-            username: "\(hostname)/\(id)/?api-version=2021-04-12", password: Array(token.utf8))))
+            username: "\(hostname)/\(id)/?api-version=2021-04-12", password: password ?? Array(token.utf8)))
+    }
+
+    /// CONNECTs as `id` (see ``connectPacket(_:key:cleanSession:keepAlive:password:)``), returning the CONNACK.
+    func connect(_ id: String, key: String = CoreFixture.key, cleanSession: Bool = true, keepAlive: UInt16 = 60) throws -> MQTTPacket? {
+        try self.send(Self.connectPacket(id, key: key, cleanSession: cleanSession, keepAlive: keepAlive))
         return try self.received().first
     }
 

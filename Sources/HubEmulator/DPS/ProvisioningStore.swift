@@ -17,16 +17,11 @@ public enum ProvisioningDocumentKind: String, Sendable, CaseIterable {
 
 extension SQLiteHubStore {
     public func provisioningDocuments(_ kind: ProvisioningDocumentKind) throws(HubStoreError) -> [(dps: String, key: String, document: JSONValue)] {
-        let rows = try self.read("read the DPS \(kind.rawValue) documents") {
-            try Row.fetchAll($0, sql: "SELECT dps, key, record FROM dps WHERE kind = ? ORDER BY dps, key", arguments: [kind.rawValue])
-        }
-        var documents: [(dps: String, key: String, document: JSONValue)] = []
-        for row in rows {
-            let (dps, key): (String, String) = (row["dps"], row["key"])
-            let document = try self.decode(row["record"], table: "dps", key: "\(kind.rawValue)/\(dps)/\(key)") { $0 }
-            documents.append((dps, key, document))
-        }
-        return documents
+        try self.records(
+            "read the DPS \(kind.rawValue) documents", table: "dps",
+            sql: "SELECT dps, key, record FROM dps WHERE kind = ? ORDER BY dps, key", arguments: [kind.rawValue],
+            key: { "\(kind.rawValue)/\($0["dps"] as String)/\($0["key"] as String)" }
+        ) { row, document in (row["dps"], row["key"], document) }
     }
 
     public func saveProvisioningDocuments(_ documents: [(kind: ProvisioningDocumentKind, dps: String, key: String, document: JSONValue)]) throws(HubStoreError) {

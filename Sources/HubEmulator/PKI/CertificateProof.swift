@@ -7,7 +7,10 @@ import X509
 /// DPS instance's: upload (unverified), a verification code, then a certificate with CN = code signed by the CA.
 enum CertificateProof {
     /// A new or replaced record for an uploaded CA certificate.
-    static func upload(name: String, pem: String, verified: Bool, previous: CACertificateRecord?, now: String) throws -> CACertificateRecord {
+    /// - Returns: the record, and the certificate parsed from `pem`.
+    static func upload(
+        name: String, pem: String, verified: Bool, previous: CACertificateRecord?, now: String
+    ) throws -> (record: CACertificateRecord, certificate: Certificate) {
         let certificate: Certificate
         do {
             certificate = try Certificate(pemEncoded: pem)
@@ -17,10 +20,11 @@ enum CertificateProof {
         guard case .isCertificateAuthority = try? certificate.extensions.basicConstraints else {
             throw IoTHubError.argumentInvalid("the certificate '\(name)' is not a CA certificate")
         }
-        return CACertificateRecord(
+        let record = CACertificateRecord(
             name: name, pem: pem, verified: verified, verificationCode: nil, etagCounter: (previous?.etagCounter ?? 0) + 1,
             subject: certificate.subject.description, thumbprint: thumbprint(certificate, sha256: false),
             expiry: iso8601(certificate.notValidAfter), created: previous?.created ?? now, updated: now)
+        return (record, certificate)
     }
 
     /// Checks an `If-Match` etag (`*` matches any).

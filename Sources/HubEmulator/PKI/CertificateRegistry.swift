@@ -36,10 +36,10 @@ struct CertificateRegistry {
 
     /// `certificate create`: a new or replaced record, stored by `persist` first.
     mutating func upload(name: String, pem: String, verified: Bool, now: String, persist: (CACertificateRecord) throws -> Void) throws -> CACertificateRecord {
-        let record = try CertificateProof.upload(name: name, pem: pem, verified: verified, previous: self.records[name], now: now)
+        let (record, certificate) = try CertificateProof.upload(name: name, pem: pem, verified: verified, previous: self.records[name], now: now)
         try persist(record)
         self.records[name] = record
-        self.parsed[name] = try Certificate(pemEncoded: pem)  // parsed by `upload` above
+        self.parsed[name] = certificate
         return record
     }
 

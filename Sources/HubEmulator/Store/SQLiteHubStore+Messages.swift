@@ -11,15 +11,11 @@ extension SQLiteHubStore {
     }
 
     public func queued(hub: String, device: String) throws(HubStoreError) -> [C2DMessage] {
-        let rows = try self.read("read the C2D queue of \(hub)/\(device)") {
-            try Row.fetchAll($0, sql: "SELECT sequence, record FROM c2d WHERE hub = ? AND device = ? ORDER BY sequence", arguments: [hub, device])
-        }
-        var messages: [C2DMessage] = []
-        for row in rows {
-            let sequence: Int64 = row["sequence"]
-            messages.append(try self.decode(row["record"], table: "c2d", key: "\(sequence)") { C2DMessage(sequence: sequence, json: $0) })
-        }
-        return messages
+        try self.records(
+            "read the C2D queue of \(hub)/\(device)", table: "c2d",
+            sql: "SELECT sequence, record FROM c2d WHERE hub = ? AND device = ? ORDER BY sequence", arguments: [hub, device],
+            key: { "\($0["sequence"] as Int64)" }
+        ) { row, json in C2DMessage(sequence: row["sequence"], json: json) }
     }
 
     public func markDelivered(sequence: Int64) throws(HubStoreError) -> C2DMessage? {

@@ -102,15 +102,25 @@ public final class SQLiteHubStore: HubStore {
         return value
     }
 
+    /// The rows `sql` selects, each with its `record` JSON decoded by `make`; `key` names a row in an error.
+    func records<T>(
+        _ operation: String, table: String, sql: String, arguments: StatementArguments = StatementArguments(),
+        key: (Row) -> String, _ make: (Row, JSONValue) -> T?
+    ) throws(HubStoreError) -> [T] {
+        let rows = try self.read(operation) { try Row.fetchAll($0, sql: sql, arguments: arguments) }
+        var values: [T] = []
+        for row in rows {
+            values.append(try self.decode(row["record"], table: table, key: key(row)) { make(row, $0) })
+        }
+        return values
+    }
+
     // MARK: Hubs
 
     public func hubs() throws(HubStoreError) -> [HubRecord] {
-        let rows = try self.read("read the hubs") { try Row.fetchAll($0, sql: "SELECT name, record FROM hub ORDER BY name") }
-        var hubs: [HubRecord] = []
-        for row in rows {
-            hubs.append(try self.decode(row["record"], table: "hub", key: row["name"], HubRecord.init(json:)))
+        try self.records("read the hubs", table: "hub", sql: "SELECT name, record FROM hub ORDER BY name", key: { $0["name"] }) {
+            HubRecord(json: $1)
         }
-        return hubs
     }
 
     public func save(_ hub: HubRecord) throws(HubStoreError) {
@@ -122,15 +132,10 @@ public final class SQLiteHubStore: HubStore {
     // MARK: Devices
 
     public func devices(hub: String) throws(HubStoreError) -> [DeviceRecord] {
-        let rows = try self.read("read the devices of \(hub)") {
-            try Row.fetchAll($0, sql: "SELECT id, record FROM device WHERE hub = ? ORDER BY id", arguments: [hub])
-        }
-        var devices: [DeviceRecord] = []
-        for row in rows {
-            let id: String = row["id"]
-            devices.append(try self.decode(row["record"], table: "device", key: "\(hub)/\(id)", DeviceRecord.init(json:)))
-        }
-        return devices
+        try self.records(
+            "read the devices of \(hub)", table: "device", sql: "SELECT id, record FROM device WHERE hub = ? ORDER BY id",
+            arguments: [hub], key: { "\(hub)/\($0["id"] as String)" }
+        ) { DeviceRecord(json: $1) }
     }
 
     public func save(_ device: DeviceRecord, hub: String) throws(HubStoreError) {
@@ -152,15 +157,11 @@ public final class SQLiteHubStore: HubStore {
     // MARK: CA certificates
 
     public func certificates(hub: String) throws(HubStoreError) -> [CACertificateRecord] {
-        let rows = try self.read("read the CA certificates of \(hub)") {
-            try Row.fetchAll($0, sql: "SELECT name, record FROM certificate WHERE hub = ? ORDER BY name", arguments: [hub])
-        }
-        var certificates: [CACertificateRecord] = []
-        for row in rows {
-            let name: String = row["name"]
-            certificates.append(try self.decode(row["record"], table: "certificate", key: "\(hub)/\(name)", CACertificateRecord.init(json:)))
-        }
-        return certificates
+        try self.records(
+            "read the CA certificates of \(hub)", table: "certificate",
+            sql: "SELECT name, record FROM certificate WHERE hub = ? ORDER BY name", arguments: [hub],
+            key: { "\(hub)/\($0["name"] as String)" }
+        ) { CACertificateRecord(json: $1) }
     }
 
     public func save(_ certificate: CACertificateRecord, hub: String) throws(HubStoreError) {
