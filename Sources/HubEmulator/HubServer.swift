@@ -36,9 +36,10 @@ public final class HubServer: Sendable {
     public static func start(_ options: Options, logger: Logger) async throws -> HubServer {
         try DurableFile.makeDirectory(options.dataDirectory)
         let store = try SQLiteHubStore(path: options.dataDirectory + "/hub.sqlite", logger: logger)
-        let core = try HubCore(store: store, logger: logger)
-        core.strictAPIVersion = options.strictAPIVersion
-        core.cloudToDeviceLockTimeout = options.cloudToDeviceLockTimeout
+        var coreOptions = HubCore.Options()
+        coreOptions.strictAPIVersion = options.strictAPIVersion
+        coreOptions.cloudToDeviceLockTimeout = options.cloudToDeviceLockTimeout
+        let core = try HubCore(store: store, logger: logger, options: coreOptions)
         let provisioning = try ProvisioningService(hubCore: core, store: store, logger: logger)
         provisioning.retryAfter = options.dpsRetryAfter
         let pki = try ServerPKI.loadOrCreate(

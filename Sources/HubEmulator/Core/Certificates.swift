@@ -1,7 +1,6 @@
 import Crypto
 import Foundation
 import Logging
-import NIOConcurrencyHelpers
 import SwiftASN1
 import X509
 
@@ -9,34 +8,37 @@ import X509
 /// through the ``CertificateRegistry`` that DPS uses too.
 extension HubCore {
     public func uploadCertificate(hub: String, name: String, pem: String, verified: Bool) throws -> CACertificateRecord {
-        try self.withHub(hub) { state in
+        try self.registry.update(hub) { state in
+            let hubName = state.record.name
             let record = try state.certificates.upload(name: name, pem: pem, verified: verified, now: self.timestamp()) {
-                try self.store.save($0, hub: state.record.name)
+                try self.store.save($0, hub: hubName)
             }
-            self.logger.info("CA certificate uploaded", metadata: ["hub": "\(state.record.name)", "name": "\(name)", "verified": "\(verified)"])
+            self.logger.info("CA certificate uploaded", metadata: ["hub": "\(hubName)", "name": "\(name)", "verified": "\(verified)"])
             return record
         }
     }
 
     public func certificates(hub: String) throws -> [CACertificateRecord] {
-        try self.withHub(hub) { $0.certificates.sorted }
+        try self.registry.read(hub) { $0.certificates.sorted }
     }
 
     public func certificate(hub: String, name: String, etag: String? = nil) throws -> CACertificateRecord {
-        try self.withHub(hub) { try $0.certificates.record(name, etag: etag) }
+        try self.registry.read(hub) { try $0.certificates.record(name, etag: etag) }
     }
 
     public func generateVerificationCode(hub: String, name: String, etag: String) throws -> CACertificateRecord {
-        try self.withHub(hub) { state in
-            try state.certificates.generateVerificationCode(name, etag: etag, now: self.timestamp()) { try self.store.save($0, hub: state.record.name) }
+        try self.registry.update(hub) { state in
+            let hubName = state.record.name
+            return try state.certificates.generateVerificationCode(name, etag: etag, now: self.timestamp()) { try self.store.save($0, hub: hubName) }
         }
     }
 
     /// Proof of possession: the verification certificate must be signed by the CA and carry the code as its CN.
     public func verifyCertificate(hub: String, name: String, etag: String, verificationPEM: String) throws -> CACertificateRecord {
-        let record = try self.withHub(hub) { state in
-            try state.certificates.verify(name, etag: etag, verificationPEM: verificationPEM, now: self.timestamp()) {
-                try self.store.save($0, hub: state.record.name)
+        let record = try self.registry.update(hub) { state in
+            let hubName = state.record.name
+            return try state.certificates.verify(name, etag: etag, verificationPEM: verificationPEM, now: self.timestamp()) {
+                try self.store.save($0, hub: hubName)
             }
         }
         self.logger.info("CA certificate verified", metadata: ["hub": "\(hub)", "name": "\(name)"])
@@ -44,14 +46,10 @@ extension HubCore {
     }
 
     public func deleteCertificate(hub: String, name: String, etag: String) throws {
-        try self.withHub(hub) { state in
-            try state.certificates.delete(name, etag: etag) { try self.store.deleteCertificate($0, hub: state.record.name) }
+        try self.registry.update(hub) { state in
+            let hubName = state.record.name
+            try state.certificates.delete(name, etag: etag) { try self.store.deleteCertificate($0, hub: hubName) }
         }
-    }
-
-    /// Whether a presented chain (leaf first) leads, through its own intermediates, to a verified CA of the hub.
-    func chainReachesVerifiedCA(_ chain: [Certificate], state: HubState) -> Bool {
-        CertificateProof.path(from: chain, to: state.certificates.verifiedAnchors, now: self.now()) != nil
     }
 }
 

@@ -1,7 +1,6 @@
 import Foundation
 import IoTHubTopics
 import Logging
-import NIOConcurrencyHelpers
 import MQTTCodec
 import X509
 
@@ -53,55 +52,68 @@ extension HubCore {
             self.logger.debug("api-version", metadata: ["device": "\(clientID)", "api-version": "\(apiVersion!)"])
         }
         guard clientID == attempt.clientID else { return refuse("client id '\(attempt.clientID)' differs from the user name's '\(clientID)'") }
-        return self.lock.withLock { () -> Result<DeviceSessionIdentity, IoTHubError> in
-            guard let state = self.state(forName: hostname) else { return refuse("no hub at '\(hostname)'") }
-            guard let device = state.devices[clientID] else { return refuse("device '\(clientID)' is not registered") }
-            guard device.enabled else { return refuse("device '\(clientID)' is disabled") }
-            let identity = { (method: String) in
-                DeviceSessionIdentity(hub: state.record.name, hostname: state.record.hostname, deviceID: clientID, authMethod: method, expiresAt: nil)
+        // What the check needs, taken from the registry; the signature and chain checks run without its lock.
+        let found: (hub: HubRecord, device: DeviceRecord?, anchors: [Certificate])
+        do {
+            found = try self.registry.read(hostname) { ($0.record, $0.devices[clientID], $0.certificates.verifiedAnchors) }
+        } catch {
+            return refuse("no hub at '\(hostname)'")
+        }
+        guard let device = found.device else { return refuse("device '\(clientID)' is not registered") }
+        return self.checkCredentials(attempt, of: device, hub: found.hub, anchors: found.anchors, refuse: refuse)
+    }
+
+    /// A registered device's credentials checked: its SAS token, thumbprint or CA chain.
+    private func checkCredentials(
+        _ attempt: ConnectAttempt, of device: DeviceRecord, hub: HubRecord, anchors: [Certificate],
+        refuse: (String) -> Result<DeviceSessionIdentity, IoTHubError>
+    ) -> Result<DeviceSessionIdentity, IoTHubError> {
+        let clientID = device.deviceID
+        guard device.enabled else { return refuse("device '\(clientID)' is disabled") }
+        let identity = { (method: String) in
+            DeviceSessionIdentity(hub: hub.name, hostname: hub.hostname, deviceID: clientID, authMethod: method, expiresAt: nil)
+        }
+        switch device.authentication {
+        case .sas(let primary, let secondary):
+            guard let password = attempt.password, let text = String(validating: password, as: UTF8.self) else {
+                return refuse("no SAS token")
             }
-            switch device.authentication {
-            case .sas(let primary, let secondary):
-                guard let password = attempt.password, let text = String(validating: password, as: UTF8.self) else {
-                    return refuse("no SAS token")
-                }
-                let token: SASToken
-                do {
-                    token = try SASToken.parse(text)
-                } catch {
-                    return refuse("\(error)")
-                }
-                guard token.expiry > Int64(self.now().timeIntervalSince1970) else { return refuse("the SAS token expired") }
-                guard token.grants("\(state.record.hostname)/devices/\(clientID)") else {
-                    return refuse("the SAS token's resource '\(token.resource)' does not cover this device")
-                }
-                if let policy = token.policy {
-                    guard policy == "device" || policy == "iothubowner", let keys = state.record.policies[policy],
-                        token.isSigned(byKey: keys.primary) || token.isSigned(byKey: keys.secondary)
-                    else { return refuse("the SAS token's signature does not match policy '\(policy)'") }
-                } else if !(token.isSigned(byKey: primary) || token.isSigned(byKey: secondary)) {
-                    return refuse("the SAS token's signature does not match the device keys")
-                }
-                var accepted = identity("sas")
-                accepted.expiresAt = token.expiry
-                return .success(accepted)
-            case .selfSigned(let primary, let secondary):
-                guard let leaf = attempt.chain.first else { return refuse("no client certificate") }
-                let presented = [thumbprint(leaf, sha256: false), thumbprint(leaf, sha256: true)]
-                let expected = [primary, secondary].compactMap { $0?.uppercased().replacingOccurrences(of: ":", with: "") }
-                guard presented.contains(where: expected.contains) else {
-                    return refuse("thumbprint SHA1Hash=\(presented[0]), SHA2Hash=\(presented[1]) is not the device's")
-                }
-                return .success(identity("x509"))
-            case .certificateAuthority:
-                guard let leaf = attempt.chain.first else { return refuse("no client certificate") }
-                let commonName = leaf.commonName
-                guard commonName == clientID else { return refuse("the certificate's CN '\(commonName ?? "")' is not the device id") }
-                guard self.chainReachesVerifiedCA(attempt.chain, state: state) else {
-                    return refuse("the certificate chain does not reach a verified CA certificate of the hub")
-                }
-                return .success(identity("x509"))
+            let token: SASToken
+            do {
+                token = try SASToken.parse(text)
+            } catch {
+                return refuse("\(error)")
             }
+            guard token.expiry > Int64(self.now().timeIntervalSince1970) else { return refuse("the SAS token expired") }
+            guard token.grants("\(hub.hostname)/devices/\(clientID)") else {
+                return refuse("the SAS token's resource '\(token.resource)' does not cover this device")
+            }
+            if let policy = token.policy {
+                guard policy == "device" || policy == "iothubowner", let keys = hub.policies[policy],
+                    token.isSigned(byKey: keys.primary) || token.isSigned(byKey: keys.secondary)
+                else { return refuse("the SAS token's signature does not match policy '\(policy)'") }
+            } else if !(token.isSigned(byKey: primary) || token.isSigned(byKey: secondary)) {
+                return refuse("the SAS token's signature does not match the device keys")
+            }
+            var accepted = identity("sas")
+            accepted.expiresAt = token.expiry
+            return .success(accepted)
+        case .selfSigned(let primary, let secondary):
+            guard let leaf = attempt.chain.first else { return refuse("no client certificate") }
+            let presented = [thumbprint(leaf, sha256: false), thumbprint(leaf, sha256: true)]
+            let expected = [primary, secondary].compactMap { $0?.uppercased().replacingOccurrences(of: ":", with: "") }
+            guard presented.contains(where: expected.contains) else {
+                return refuse("thumbprint SHA1Hash=\(presented[0]), SHA2Hash=\(presented[1]) is not the device's")
+            }
+            return .success(identity("x509"))
+        case .certificateAuthority:
+            guard let leaf = attempt.chain.first else { return refuse("no client certificate") }
+            let commonName = leaf.commonName
+            guard commonName == clientID else { return refuse("the certificate's CN '\(commonName ?? "")' is not the device id") }
+            guard CertificateProof.path(from: attempt.chain, to: anchors, now: self.now()) != nil else {
+                return refuse("the certificate chain does not reach a verified CA certificate of the hub")
+            }
+            return .success(identity("x509"))
         }
     }
 
@@ -121,10 +133,9 @@ extension HubCore {
             self.logger.error("connection refused: \(error)", metadata: ["hub": "\(identity.hub)", "device": "\(identity.deviceID)"])
             throw error
         }
-        self.lock.withLock {
-            guard let state = self.hubs[identity.hub], var device = state.devices[identity.deviceID] else { return }
-            device.lastActivityTime = self.timestamp()
-            state.devices[identity.deviceID] = device
+        // The last activity time is kept in memory only, as the registry shows it (not worth a disk sync per CONNECT).
+        _ = try? self.registry.update(identity.hub) { entry in
+            entry.devices[identity.deviceID]?.lastActivityTime = self.timestamp()
         }
         let old = self.connections.register(link, hub: identity.hub, deviceID: identity.deviceID, cleanSession: cleanSession)
         old?.close(reason: "a new connection with the same device id (400027 ConnectionForcefullyClosedOnNewConnection)")

@@ -4,7 +4,6 @@ import IoTHubTopics
 import JSON
 import Logging
 import MQTTCodec
-import NIOConcurrencyHelpers
 import NIOCore
 import Secrets
 import Synchronization
@@ -38,57 +37,54 @@ public struct TelemetryEvent: Sendable {
     public var body: [UInt8]
 }
 
-/// The emulator's shared state: the hubs with their devices, twins and CA certificates (the registry, kept in the
-/// store and mirrored here under `lock`), and the parts with a lock of their own: the live connections, the pending
-/// method calls and the telemetry stream. Every mutation is stored before it is acknowledged.
+/// The emulator's hub side: the parts, each with one job and its own lock, and the operations of the service API
+/// and of device sessions that use them. The parts are the registry of hubs, devices, twins and CA certificates
+/// (``HubRegistry``), the cloud-to-device queues (``CloudToDeviceQueues``), the live connections
+/// (``ConnectionTable``), the pending method calls (``MethodCalls``) and the telemetry stream
+/// (``TelemetryStream``). Every mutation is stored before it is acknowledged.
 ///
-/// Lock order: DPS's lock, then `lock`, then a part's lock; never the reverse. No part calls out while it holds its
-/// own lock, and the store (a leaf, which takes none of these locks) is called under `lock` so that a change is
-/// stored before it is visible.
-public final class HubCore: @unchecked Sendable {
+/// Lock order: DPS's instances, then the registry, then the store; never the reverse. The registry is the only
+/// part that calls another (the store, a leaf) while it holds its lock; every other part's lock is taken alone, and
+/// this type holds no lock of its own.
+public final class HubCore: Sendable {
+    /// What a hub is configured with at start (`nrfsim hub` flags).
+    public struct Options: Sendable {
+        /// Accept any api-version (logged); strict mode refuses a CONNECT without one.
+        public var strictAPIVersion = false
+        /// How long a delivered C2D message waits for its PUBACK before it is delivered again (IoT Hub: 1 minute).
+        public var cloudToDeviceLockTimeout: TimeInterval = 60
+
+        public init() {}
+    }
+
     public let store: any HubStore
     let logger: Logger
-    let lock = NIOLock()
     let now: @Sendable () -> Date
-    private(set) var hubs: [String: HubState] = [:]
+    let options: Options
+    let registry: HubRegistry
     let connections = ConnectionTable()
     let methods = MethodCalls()
     let telemetry = TelemetryStream(capacity: HubCore.eventCapacity)
-    /// C2D messages whose PUBACK came and whose completion is being stored, whichever connection delivered them.
-    let completions = Mutex<Set<Int64>>([])
-    /// Accept any api-version (logged); strict mode refuses a CONNECT without one.
-    public var strictAPIVersion = false
-    /// How long a delivered C2D message waits for its PUBACK before it is delivered again (IoT Hub: 1 minute).
-    public var cloudToDeviceLockTimeout: TimeInterval = 60
+    let cloudToDevice: CloudToDeviceQueues
 
-    public static let maximumQueueDepth = 50
-    public static let maximumDeliveryCount = 10
-    public static let defaultTTL: Int64 = 3600
+    public var strictAPIVersion: Bool { self.options.strictAPIVersion }
+    public var cloudToDeviceLockTimeout: TimeInterval { self.options.cloudToDeviceLockTimeout }
+
+    public static let maximumQueueDepth = CloudToDeviceQueues.maximumQueueDepth
+    public static let maximumDeliveryCount = CloudToDeviceQueues.maximumDeliveryCount
+    public static let defaultTTL = CloudToDeviceQueues.defaultTTL
     static let eventCapacity = 100_000
 
-    final class HubState {
-        var record: HubRecord
-        var devices: [String: DeviceRecord] = [:]
-        var certificates = CertificateRegistry()
-
-        init(record: HubRecord) { self.record = record }
-    }
-
-    public init(store: any HubStore, logger: Logger, now: @escaping @Sendable () -> Date = Date.init) throws {
+    public init(store: any HubStore, logger: Logger, options: Options = Options(), now: @escaping @Sendable () -> Date = Date.init) throws {
         self.store = store
         self.logger = logger
         self.now = now
-        for record in try store.hubs() {
-            let state = HubState(record: record)
-            for device in try store.devices(hub: record.name) { state.devices[device.deviceID] = device }
-            for certificate in try store.certificates(hub: record.name) {
-                try state.certificates.load(certificate, table: "certificate", key: "\(record.name)/\(certificate.name)")
-            }
-            self.hubs[record.name] = state
-        }
+        self.options = options
+        self.registry = try HubRegistry(loading: store)
+        self.cloudToDevice = CloudToDeviceQueues(store: store, logger: logger, now: now)
     }
 
-    public var hubRecords: [HubRecord] { self.lock.withLock { self.hubs.values.map(\.record).sorted { $0.name < $1.name } } }
+    public var hubRecords: [HubRecord] { self.registry.records }
 
     func timestamp() -> String { iso8601(self.now()) }
 
@@ -96,8 +92,7 @@ public final class HubCore: @unchecked Sendable {
 
     /// `az iot hub create`: a hub named `name` at `<name>.azure-devices.net`, with the default policies.
     public func createHub(name: String) throws -> HubRecord {
-        try self.lock.withLock {
-            if let existing = self.hubs[name] { return existing.record }
+        try self.registry.insert(name) {
             guard name.range(of: "^[A-Za-z0-9][A-Za-z0-9-]{1,48}[A-Za-z0-9]$", options: .regularExpression) != nil else {
                 throw IoTHubError.argumentInvalid("the hub name '\(name)' must be 3-50 letters, digits or hyphens")
             }
@@ -107,7 +102,6 @@ public final class HubCore: @unchecked Sendable {
             }
             let record = HubRecord(name: name, hostname: "\(name).azure-devices.net", policies: policies)
             try self.store.save(record)
-            self.hubs[name] = HubState(record: record)
             self.logger.info("hub created", metadata: ["hub": "\(name)"])
             return record
         }
@@ -115,22 +109,7 @@ public final class HubCore: @unchecked Sendable {
 
     /// The hub a hostname names (case-insensitive), or a hub named so.
     public func hub(named name: String) -> HubRecord? {
-        self.lock.withLock { self.state(forName: name)?.record }
-    }
-
-    func state(forName name: String) -> HubState? {
-        if let state = self.hubs[name] { return state }
-        let lowered = name.lowercased()
-        return self.hubs.values.first { $0.record.hostname.lowercased() == lowered || $0.record.name.lowercased() == lowered }
-    }
-
-    func withHub<T>(_ name: String, _ body: (HubState) throws -> T) throws -> T {
-        try self.lock.withLock {
-            guard let state = self.state(forName: name) else {
-                throw IoTHubError.iotHubNotFound("no IoT hub named '\(name)'")
-            }
-            return try body(state)
-        }
+        self.registry.hub(named: name)
     }
 
     // MARK: Telemetry stream

@@ -11,7 +11,11 @@ extension HubCore {
         hub: String, id: String, authentication: DeviceAuthentication, initialTwin: JSONValue?, resetTwin: Bool,
         migrateFrom previousHub: String?
     ) throws {
-        try self.withHub(hub) { state in
+        // The twin a migrating device brings, read before this hub's entry is locked (one hub at a time).
+        let migratedTwin = try previousHub.flatMap { previous in
+            try self.registry.hub(named: previous) == nil ? nil : self.registry.read(previous) { $0.devices[id]?.twin }
+        }
+        try self.registry.update(hub) { state in
             let now = self.timestamp()
             var device: DeviceRecord
             if var existing = state.devices[id] {
@@ -22,8 +26,8 @@ extension HubCore {
                 device = self.newDevice(id: id, authentication: authentication)
             }
             if state.devices[id] == nil || resetTwin {
-                if let previousHub, let source = self.state(forName: previousHub)?.devices[id] {
-                    device.twin = source.twin
+                if let migratedTwin {
+                    device.twin = migratedTwin
                 } else {
                     device.twin = Twin()
                     if let initialTwin {

@@ -1,7 +1,6 @@
 import Foundation
 import JSON
 import Logging
-import NIOConcurrencyHelpers
 
 /// The device registry (`PUT/GET/DELETE /devices/{id}`).
 extension HubCore {
@@ -14,7 +13,7 @@ extension HubCore {
 
     /// Creates (`ifMatch` nil) or updates a device from its JSON body.
     public func putDevice(hub: String, id: String, body: JSONValue, ifMatch: String?) throws -> DeviceRecord {
-        let (device, hubName) = try self.withHub(hub) { state -> (DeviceRecord, String) in
+        let (device, hubName) = try self.registry.update(hub) { state -> (DeviceRecord, String) in
             guard Self.validDeviceID(id) else {
                 throw IoTHubError.argumentInvalid("'\(id)' is not a valid device id")
             }
@@ -85,7 +84,7 @@ extension HubCore {
     }
 
     public func device(hub: String, id: String) throws -> DeviceRecord {
-        try self.withHub(hub) { state in
+        try self.registry.read(hub) { state in
             guard let device = state.devices[id] else {
                 throw IoTHubError.deviceNotFound(id)
             }
@@ -94,7 +93,7 @@ extension HubCore {
     }
 
     public func devices(hub: String) throws -> [DeviceRecord] {
-        try self.withHub(hub) { state in state.devices.values.sorted { $0.deviceID < $1.deviceID } }
+        try self.registry.read(hub) { state in state.devices.values.sorted { $0.deviceID < $1.deviceID } }
     }
 
     public func isConnected(hub: String, id: String) -> Bool {
@@ -103,7 +102,7 @@ extension HubCore {
     }
 
     public func deleteDevice(hub: String, id: String, ifMatch: String?) throws {
-        let hubName = try self.withHub(hub) { state -> String in
+        let hubName = try self.registry.update(hub) { state -> String in
             guard let device = state.devices[id] else {
                 throw IoTHubError.deviceNotFound(id)
             }
@@ -149,7 +148,7 @@ extension HubCore {
 
     public func deviceJSON(hub: String, id: String) throws -> JSONValue {
         let device = try self.device(hub: hub, id: id)
-        let queued = try self.store.queued(hub: self.hub(named: hub)?.name ?? hub, device: id).count
+        let queued = try self.cloudToDevice.count(hub: self.hub(named: hub)?.name ?? hub, deviceID: id)
         return self.deviceJSON(device, connected: self.isConnected(hub: hub, id: id), queued: queued)
     }
 

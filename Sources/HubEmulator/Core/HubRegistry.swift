@@ -1,0 +1,79 @@
+import Synchronization
+
+/// One hub's part of the registry: its record (policies), its device identities with their twins, and its CA
+/// certificates.
+struct HubEntry: Sendable {
+    var record: HubRecord
+    var devices: [String: DeviceRecord] = [:]
+    var certificates = CertificateRegistry()
+}
+
+/// The registry of hubs, devices, twins and CA certificates, as the hub serves it: a `Mutex`-guarded value. The
+/// store mirrors it; a caller persists a change inside ``update(_:_:)`` before the change is kept, so that nothing is
+/// visible that is not stored.
+///
+/// Lock order (the emulator's whole order is: DPS's instances, then this registry, then the store; the other parts'
+/// locks are taken alone): a closure passed here may call the store, a leaf that takes none of the emulator's locks,
+/// and nothing else that locks. It must not call back into the registry, the connection table or DPS. Thread
+/// Sanitizer's lock-order checking runs over this in the emulator's concurrency tests.
+final class HubRegistry: Sendable {
+    private let hubs: Mutex<[String: HubEntry]>
+
+    /// The registry as `store` holds it. - Throws: when a row cannot be read (the error names its table and key).
+    init(loading store: any HubStore) throws(HubStoreError) {
+        var hubs: [String: HubEntry] = [:]
+        for record in try store.hubs() {
+            var entry = HubEntry(record: record)
+            for device in try store.devices(hub: record.name) { entry.devices[device.deviceID] = device }
+            for certificate in try store.certificates(hub: record.name) {
+                try entry.certificates.load(certificate, table: "certificate", key: "\(record.name)/\(certificate.name)")
+            }
+            hubs[record.name] = entry
+        }
+        self.hubs = Mutex(hubs)
+    }
+
+    /// Every hub, by name.
+    var records: [HubRecord] { self.hubs.withLock { $0.values.map(\.record).sorted { $0.name < $1.name } } }
+
+    /// The hub a hostname names (case-insensitive), or a hub named so.
+    func hub(named name: String) -> HubRecord? {
+        self.hubs.withLock { hubs in Self.key(for: name, in: hubs).flatMap { hubs[$0]?.record } }
+    }
+
+    /// Adds the hub that `make` returns (after storing it) unless one named `name` exists; returns the hub's record.
+    func insert(_ name: String, _ make: () throws -> HubRecord) throws -> HubRecord {
+        try self.hubs.withLock { hubs in
+            if let existing = hubs[name] { return existing.record }
+            let record = try make()
+            hubs[name] = HubEntry(record: record)
+            return record
+        }
+    }
+
+    /// Runs `body` on a hub's entry, found by name or hostname. - Throws: 404 IotHubNotFound, or what `body` throws.
+    func read<T: Sendable>(_ name: String, _ body: (HubEntry) throws -> T) throws -> T {
+        try self.hubs.withLock { hubs in
+            guard let key = Self.key(for: name, in: hubs), let entry = hubs[key] else { throw Self.notFound(name) }
+            return try body(entry)
+        }
+    }
+
+    /// Changes a hub's entry: `body` stores the change, then it is kept. When `body` throws, the entry is as it was.
+    func update<T: Sendable>(_ name: String, _ body: (inout HubEntry) throws -> T) throws -> T {
+        try self.hubs.withLock { hubs in
+            guard let key = Self.key(for: name, in: hubs), var entry = hubs[key] else { throw Self.notFound(name) }
+            let result = try body(&entry)
+            hubs[key] = entry
+            return result
+        }
+    }
+
+    private static func key(for name: String, in hubs: [String: HubEntry]) -> String? {
+        if hubs[name] != nil { return name }
+        let lowered = name.lowercased()
+        return hubs.first { $0.value.record.hostname.lowercased() == lowered || $0.key.lowercased() == lowered }?.key
+    }
+
+    private static func notFound(_ name: String) -> IoTHubError { .iotHubNotFound("no IoT hub named '\(name)'") }
+}
