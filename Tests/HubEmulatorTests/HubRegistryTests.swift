@@ -1,0 +1,43 @@
+import Foundation
+import Testing
+
+@testable import HubEmulator
+
+/// The registry part on its own: look-ups by name or hostname, and an update that throws leaves nothing behind.
+@Suite("The hub registry part")
+struct HubRegistryTests {
+    struct Refused: Error {}
+
+    @Test("a hub is found by its name or its hostname, in any case; an unknown one is 404 IotHubNotFound")
+    func lookUp() throws {
+        let f = try CoreFixture()
+        let registry = f.core.registry
+        #expect(registry.hub(named: "myhub")?.hostname == "myhub.azure-devices.net")
+        #expect(registry.hub(named: "MyHub.Azure-Devices.NET")?.name == "myhub")
+        #expect(registry.hub(named: "other") == nil)
+        #expect(throws: IoTHubError.self) { try registry.read("other") { $0.record.name } }
+    }
+
+    @Test("creating a hub that exists returns it unchanged, without making a new one")
+    func insertExisting() throws {
+        let f = try CoreFixture()
+        let before = try #require(f.core.hub(named: "myhub"))
+        let again = try f.core.createHub(name: "myhub")
+        #expect(again == before)
+        #expect(f.core.hubRecords.count == 1)
+    }
+
+    @Test("an update whose body throws after changing the entry leaves the entry as it was")
+    func updateRollsBack() throws {
+        let f = try CoreFixture()
+        try f.device("dev1")
+        #expect(throws: Refused.self) {
+            try f.core.registry.update("myhub") { entry in
+                entry.devices["dev1"] = nil
+                entry.devices["ghost"] = entry.devices["dev1"]
+                throw Refused()
+            }
+        }
+        #expect(try f.core.devices(hub: "myhub").map(\.deviceID) == ["dev1"])
+    }
+}
