@@ -89,7 +89,7 @@ extension HubCore {
                 return refuse("the SAS token's resource '\(token.resource)' does not cover this device")
             }
             if let policy = token.policy {
-                guard policy == "device" || policy == "iothubowner", let keys = hub.policies[policy],
+                guard AccessRights.ofDefaultPolicy(policy).contains(.deviceConnect), let keys = hub.policies[policy],
                     token.isSigned(byKey: keys.primary) || token.isSigned(byKey: keys.secondary)
                 else { return refuse("the SAS token's signature does not match policy '\(policy)'") }
             } else if !(token.isSigned(byKey: primary) || token.isSigned(byKey: secondary)) {

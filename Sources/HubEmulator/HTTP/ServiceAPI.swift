@@ -36,8 +36,8 @@ public struct ServiceAPI: Sendable {
                 }
                 return try self.admin(request, Array(segments.dropFirst()), on: eventLoop)
             }
-            let hub = try self.authorize(request)
-            return try self.service(request, segments, hub: hub, on: eventLoop)
+            let (hub, operation) = try self.authorize(request)
+            return try self.service(request, operation, hub: hub, on: eventLoop)
         } catch {
             return eventLoop.makeFailedFuture(self.logged(error, request))
         }
@@ -51,30 +51,15 @@ public struct ServiceAPI: Sendable {
         return error
     }
 
-    /// The hub a policy SAS token is for: the hub its `sr` names, else the hub whose policy key signed it.
-    func authorize(_ request: HTTPRequest) throws -> String {
-        guard let header = request.header("Authorization") else {
-            throw IoTHubError.unauthorized("no Authorization header")
-        }
-        if header == "Bearer \(self.adminToken)", let hub = request.header("x-nrfsim-hub") { return hub }
-        let token: SASToken
-        do {
-            token = try SASToken.parse(header)
-        } catch {
-            throw IoTHubError.unauthorized("\(error)")
-        }
-        guard token.expiry > Int64(Date().timeIntervalSince1970) else {
-            throw IoTHubError.tokenExpired("the SAS token expired")
-        }
-        guard let policy = token.policy else { throw IoTHubError.unauthorized("a service token needs skn") }
-        let candidates = self.core.hubRecords
-        let named = candidates.filter { token.resource.lowercased().hasPrefix($0.hostname.lowercased()) }
-        for hub in (named.isEmpty ? candidates : named) {
-            if let keys = hub.policies[policy], token.isSigned(byKey: keys.primary) || token.isSigned(byKey: keys.secondary) {
-                return hub.name
-            }
-        }
-        throw IoTHubError.unauthorized("the SAS token is not signed by policy '\(policy)' of any hub")
+    /// The hub a service call is for, with its operation, when its `Authorization` allows it: the admin token with
+    /// `x-nrfsim-hub` (as `nrfsim az` calls), or a policy SAS token (see ``ServiceAuthorizer``).
+    func authorize(_ request: HTTPRequest) throws(IoTHubError) -> (hub: String, operation: ServiceOperation) {
+        let operation = try ServiceOperation(method: request.method, path: request.path)
+        let header = request.header("Authorization")
+        if header == "Bearer \(self.adminToken)", let hub = request.header("x-nrfsim-hub") { return (hub, operation) }
+        let hub = try ServiceAuthorizer(hubs: { self.core.hubRecords }).authorize(
+            operation, path: request.path, authorization: header, host: request.header("Host"))
+        return (hub, operation)
     }
 
     func body(_ request: HTTPRequest) throws -> JSONValue {
@@ -87,46 +72,44 @@ public struct ServiceAPI: Sendable {
 
     // MARK: Service API
 
-    func service(_ request: HTTPRequest, _ path: [String], hub: String, on eventLoop: any EventLoop) throws -> EventLoopFuture<HTTPResponse> {
+    func service(_ request: HTTPRequest, _ operation: ServiceOperation, hub: String, on eventLoop: any EventLoop) throws -> EventLoopFuture<HTTPResponse> {
         let ok = { (value: JSONValue) in eventLoop.makeSucceededFuture(HTTPResponse.json(value)) }
-        switch (request.method, path.count, path.first) {
-        case (.PUT, 2, "devices"):
-            let device = try self.core.putDevice(hub: hub, id: path[1], body: try self.body(request), ifMatch: request.header("If-Match"))
+        switch operation {
+        case .putDevice(let id):
+            let device = try self.core.putDevice(hub: hub, id: id, body: try self.body(request), ifMatch: request.header("If-Match"))
             return ok(try self.core.deviceJSON(hub: hub, id: device.deviceID))
-        case (.GET, 2, "devices"):
-            return ok(try self.core.deviceJSON(hub: hub, id: path[1]))
-        case (.DELETE, 2, "devices"):
-            try self.core.deleteDevice(hub: hub, id: path[1], ifMatch: request.header("If-Match"))
+        case .getDevice(let id):
+            return ok(try self.core.deviceJSON(hub: hub, id: id))
+        case .deleteDevice(let id):
+            try self.core.deleteDevice(hub: hub, id: id, ifMatch: request.header("If-Match"))
             return eventLoop.makeSucceededFuture(HTTPResponse(status: .noContent))
-        case (.GET, 1, "devices"):
+        case .listDevices:
             let top = Int(request.query["top"] ?? "") ?? 1000
             return ok(.array(try self.core.devices(hub: hub).prefix(top).map { try self.core.deviceJSON(hub: hub, id: $0.deviceID) }))
-        case (.DELETE, 3, "devices") where path[2] == "commands":
-            let count = try self.core.purgeCloudToDevice(hub: hub, id: path[1])
-            return ok(.object(JSONObject([("totalMessagesPurged", .integer(Int64(count))), ("deviceId", .string(path[1])), ("moduleId", .null)])))
-        case (.POST, 2, "devices") where path[1] == "query":
+        case .purgeCloudToDevice(let id):
+            let count = try self.core.purgeCloudToDevice(hub: hub, id: id)
+            return ok(.object(JSONObject([("totalMessagesPurged", .integer(Int64(count))), ("deviceId", .string(id)), ("moduleId", .null)])))
+        case .queryTwins:
             return eventLoop.makeSucceededFuture(try self.query(request, hub: hub))
-        case (.GET, 2, "twins"):
-            return ok(try self.core.twinJSON(hub: hub, id: path[1]))
-        case (.PATCH, 2, "twins"), (.PUT, 2, "twins"):
-            return ok(try self.core.patchTwin(hub: hub, id: path[1], body: try self.body(request), ifMatch: request.header("If-Match"), replace: request.method == .PUT))
-        case (.POST, 3, "twins") where path[2] == "methods":
+        case .getTwin(let id):
+            return ok(try self.core.twinJSON(hub: hub, id: id))
+        case .updateTwin(let id, let replace):
+            return ok(try self.core.patchTwin(hub: hub, id: id, body: try self.body(request), ifMatch: request.header("If-Match"), replace: replace))
+        case .invokeMethod(let id):
             let body = try self.body(request)
             guard let name = body["methodName"]?.stringValue, !name.isEmpty else {
                 throw IoTHubError.argumentInvalid("methodName is required")
             }
             let timeout = body["responseTimeoutInSeconds"]?.intValue ?? 30
-            return self.core.invokeMethod(hub: hub, id: path[1], name: name, payload: body["payload"] ?? .null, timeoutSeconds: timeout, on: eventLoop)
+            return self.core.invokeMethod(hub: hub, id: id, name: name, payload: body["payload"] ?? .null, timeoutSeconds: timeout, on: eventLoop)
                 .map { status, payload in .json(.object(JSONObject([("status", .integer(Int64(status))), ("payload", payload)]))) }
-        case (.GET, 2, "statistics") where path[1] == "devices":
+        case .deviceStatistics:
             let devices = try self.core.devices(hub: hub)
             return ok(.object(JSONObject([
                 ("totalDeviceCount", .integer(Int64(devices.count))),
                 ("enabledDeviceCount", .integer(Int64(devices.filter(\.enabled).count))),
                 ("disabledDeviceCount", .integer(Int64(devices.filter { !$0.enabled }.count))),
             ])))
-        default:
-            throw IoTHubError.notFound("no service operation \(request.method) \(request.path)")
         }
     }
 
