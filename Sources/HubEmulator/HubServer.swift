@@ -29,6 +29,8 @@ public final class HubServer: Sendable {
         public var dpsRetryAfter = 3
         /// Seconds a delivered C2D message waits for its PUBACK before it is delivered again.
         public var cloudToDeviceLockTimeout: TimeInterval = 60
+        /// The listeners' resource bounds.
+        public var limits = Limits()
 
         public init(dataDirectory: String) { self.dataDirectory = dataDirectory }
     }
@@ -50,13 +52,15 @@ public final class HubServer: Sendable {
         let blockingPool = NIOThreadPool(numberOfThreads: max(2, System.coreCount))
         blockingPool.start()
         do {
+            let admission = ConnectionAdmission(limits: options.limits, logger: logger)
             let mqtt = try await MQTTServer.start(
                 core: core, provisioning: provisioning, pki: pki, host: options.host, port: options.mqttPort, group: group,
-                executor: blockingPool, logger: logger)
+                executor: blockingPool, limits: options.limits, admission: admission, logger: logger)
             let blobs = BlobStore(directory: URL(fileURLWithPath: options.dataDirectory).appendingPathComponent("blobs").path)
             let api = ServiceAPI(core: core, provisioning: provisioning, adminToken: token, blobs: blobs, logger: logger)
             let https = try await HTTPSServer.start(
-                pki: pki, host: options.host, port: options.httpsPort, group: group, threadPool: blockingPool, logger: logger
+                pki: pki, host: options.host, port: options.httpsPort, group: group, threadPool: blockingPool, limits: options.limits,
+                admission: admission, logger: logger, checkHead: { api.checkHead($0) }
             ) { request, loop in
                 api.route(request, on: loop)
             }

@@ -12,10 +12,12 @@ final class TestConnection {
     let channel = NIOAsyncTestingChannel()
     private var received: [UInt8] = []
 
-    init(router: HTTPRouter) async throws {
+    init(router: HTTPRouter, limits: Limits = Limits(), checkHead: @escaping HTTPHeadCheck = { _ in nil }) async throws {
         let channel = self.channel
         try await channel.testingEventLoop.executeInContext {
-            try HTTPSServer.addHTTPHandlers(to: channel.pipeline.syncOperations, router: router, logger: HTTPTestHub.logger)
+            try HTTPSServer.addHTTPHandlers(
+                to: channel.pipeline.syncOperations, router: router, limits: limits, awaitsHandshake: false, logger: HTTPTestHub.logger,
+                checkHead: checkHead)
         }
         try await channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 8443)).get()
     }
@@ -137,10 +139,10 @@ struct HTTPPipelineTests {
     func bodyAtTheLimit() async throws {
         try await HTTPTestHub.with(route: Self.fixedRoute) { hub in
             let connection = try await TestConnection(router: hub.router)
-            try await connection.send("PUT /size HTTP/1.1\r\nContent-Length: \(HTTPSServer.maximumBody)\r\n\r\n")
-            try await connection.send([UInt8](repeating: 0x41, count: HTTPSServer.maximumBody))
+            try await connection.send("PUT /size HTTP/1.1\r\nContent-Length: \(Limits().maximumRequestBody)\r\n\r\n")
+            try await connection.send([UInt8](repeating: 0x41, count: Limits().maximumRequestBody))
             let response = try await connection.response()
-            #expect(TestConnection.body(response) == .integer(Int64(HTTPSServer.maximumBody)))
+            #expect(TestConnection.body(response) == .integer(Int64(Limits().maximumRequestBody)))
         }
     }
 
@@ -148,7 +150,7 @@ struct HTTPPipelineTests {
     func oversizedContentLength() async throws {
         try await HTTPTestHub.with(route: Self.fixedRoute) { hub in
             let connection = try await TestConnection(router: hub.router)
-            let size = HTTPSServer.maximumBody + 1
+            let size = Limits().maximumRequestBody + 1
             try await connection.send("PUT /size HTTP/1.1\r\nContent-Length: \(size)\r\n\r\n")
             let response = try await connection.response()
             #expect(response.hasPrefix("HTTP/1.1 413 Payload Too Large\r\nContent-Type: application/json; charset=utf-8\r\niothub-errorcode: MessageTooLarge\r\nContent-Length: "))
@@ -169,7 +171,7 @@ struct HTTPPipelineTests {
     func oversizedChunkedBody() async throws {
         try await HTTPTestHub.with(route: Self.fixedRoute) { hub in
             let connection = try await TestConnection(router: hub.router)
-            let size = HTTPSServer.maximumBody + 1
+            let size = Limits().maximumRequestBody + 1
             try await connection.send("PUT /size HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n\(String(size, radix: 16))\r\n")
             try await connection.send([UInt8](repeating: 0x41, count: size))
             let response = try await connection.response()

@@ -47,7 +47,8 @@ public struct IoTHubError: Error, Sendable, Equatable, CustomStringConvertible {
     public static func preconditionFailed(_ message: String) -> Self { .init(412, 412001, "PreconditionFailed", message) }
     public static func messageTooLarge(_ message: String) -> Self { .init(413, 413001, "MessageTooLarge", message) }
 
-    // MARK: 500, 504
+    // MARK: 500, 503, 504
     public static func serverError(_ message: String) -> Self { .init(500, 500001, "ServerError", message) }
+    public static func serviceUnavailable(_ message: String) -> Self { .init(503, 503000, "ServiceUnavailable", message) }
     public static func gatewayTimeout(_ message: String) -> Self { .init(504, 504101, "GatewayTimeout", message) }
 }

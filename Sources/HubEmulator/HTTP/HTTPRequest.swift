@@ -18,10 +18,15 @@ public struct HTTPRequest: Sendable {
         self.body = body
     }
 
-    /// The request `NIOHTTPServerRequestAggregator` assembled: the URI split at `?` into a decoded path and
-    /// `key=value` pairs (a key without `=` maps to `""`, a repeated key keeps its last value).
+    /// The request `NIOHTTPServerRequestAggregator` assembled.
     public init(_ full: NIOHTTPServerRequestFull) {
-        let components = full.head.uri.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false)
+        self.init(head: full.head, body: full.body.map { Array($0.readableBytesView) } ?? [])
+    }
+
+    /// A request from its head: the URI split at `?` into a decoded path and `key=value` pairs (a key without `=`
+    /// maps to `""`, a repeated key keeps its last value).
+    public init(head: HTTPRequestHead, body: [UInt8] = []) {
+        let components = head.uri.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false)
         var query: [String: String] = [:]
         if components.count == 2 {
             for pair in components[1].split(separator: "&") {
@@ -31,9 +36,7 @@ public struct HTTPRequest: Sendable {
             }
         }
         let path = String(components[0]).removingPercentEncoding ?? String(components[0])
-        self.init(
-            method: full.head.method, path: path, query: query, headers: full.head.headers,
-            body: full.body.map { Array($0.readableBytesView) } ?? [])
+        self.init(method: head.method, path: path, query: query, headers: head.headers, body: body)
     }
 
     public func header(_ name: String) -> String? { self.headers.first(name: name) }

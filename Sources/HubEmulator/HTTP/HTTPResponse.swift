@@ -41,6 +41,8 @@ public struct HTTPResponse: Sendable {
 }
 
 extension IoTHubError {
-    /// 413 for a request body over ``HTTPSServer/maximumBody``.
-    static let bodyTooLarge = IoTHubError.messageTooLarge("the request body is over the \(HTTPSServer.maximumBody / (1024 * 1024)) MiB limit")
+    /// 413 for a request body over `limit` bytes.
+    static func bodyTooLarge(limit: Int) -> IoTHubError {
+        .messageTooLarge("the request body is over the \(limit / (1024 * 1024)) MiB limit")
+    }
 }

@@ -43,6 +43,24 @@ public struct ServiceAPI: Sendable {
         }
     }
 
+    /// The check of a request's head, before its body is read: a blob read is anonymous, the admin API needs the
+    /// admin token, a service call a token that ``authorize(_:)`` accepts.
+    public func checkHead(_ request: HTTPRequest) -> IoTHubError? {
+        if Self.blobAccount(request) != nil { return nil }
+        do {
+            if request.path.split(separator: "/").first == "admin" {
+                guard request.header("Authorization") == "Bearer \(self.adminToken)" else {
+                    throw IoTHubError.unauthorized("the admin API needs the data directory's admin token")
+                }
+                return nil
+            }
+            _ = try self.authorize(request)
+            return nil
+        } catch {
+            return error as? IoTHubError ?? .serverError("\(error)")
+        }
+    }
+
     /// A store failure refuses the request (500, IoT Hub's error body) and is logged; other errors are the client's.
     private func logged(_ error: any Error, _ request: HTTPRequest) -> any Error {
         if let failure = error as? HubStoreError {

@@ -10,29 +10,35 @@ import X509
 public enum MQTTServer {
     public static let maximumPacket = 256 * 1024 + 4 * 1024
 
-    public static func start(
+    static func start(
         core: HubCore, provisioning: ProvisioningService, pki: ServerPKI, host: String, port: Int, group: any EventLoopGroup,
-        executor: any BlockingExecutor, logger: Logger
+        executor: any BlockingExecutor, limits: Limits = Limits(), admission: ConnectionAdmission, logger: Logger
     ) async throws -> any Channel {
-        var configuration = TLSConfiguration.makeServerConfiguration(
-            certificateChain: try NIOSSLCertificate.fromPEMBytes(Array(pki.certificateChainPEM.utf8)).map { .certificate($0) },
-            privateKey: .privateKey(try NIOSSLPrivateKey(bytes: Array(pki.privateKeyPEM.utf8), format: .pem)))
-        configuration.certificateVerification = .optionalVerification
-        configuration.minimumTLSVersion = .tlsv12
-        let context = try NIOSSLContext(configuration: configuration)
+        let context = try NIOSSLContext(configuration: try ServerTLS.configuration(pki: pki, requestClientCertificate: true))
         return try await ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 1024)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+            .childChannelOption(.writeBufferWaterMark, value: limits.writeBufferWaterMark)
             .childChannelInitializer { channel in
+                let peer = channel.remoteAddress?.ipAddress ?? "?"
+                let decision = admission.admit(peer: peer)
+                if decision == .dropped { return channel.eventLoop.makeFailedFuture(ChannelError.inputClosed) }
+                channel.closeFuture.whenComplete { _ in admission.release(decision, peer: peer) }
                 let chain = PeerChain()
                 let tls = NIOSSLServerHandler(context: context) { certificates, promise in
                     chain.certificates = certificates.compactMap { try? Certificate(derEncoded: $0.toDERBytes()) }
                     promise.succeed(.certificateVerified)
                 }
                 return channel.eventLoop.makeCompletedFuture {
+                    // Reading pauses while the client does not read what it is sent (NIO's writability).
+                    try channel.pipeline.syncOperations.addHandler(BackPressureHandler())
                     try channel.pipeline.syncOperations.addHandler(tls)
                     try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(MQTTFrameDecoder(maximumRemainingLength: maximumPacket)))
+                    if case .refused(let reason) = decision {
+                        try channel.pipeline.syncOperations.addHandler(MQTTRefusalHandler(reason: reason, logger: logger))
+                        return
+                    }
                     try channel.pipeline.syncOperations.addHandler(ConnectRouter(
                         logger: logger,
                         hub: { DeviceConnectionHandler(core: core, chain: chain, executor: executor, logger: logger) },

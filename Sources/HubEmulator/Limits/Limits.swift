@@ -1,0 +1,49 @@
+import Foundation
+import NIOCore
+
+/// Every resource bound of the emulator's listeners, in one place, with its default and the `nrfsim hub` flag that
+/// changes it. A client that reaches a bound is refused clearly (HTTP 503 ServerBusy, CONNACK 3 "server
+/// unavailable", or a closed connection that is logged) and every other client goes on being served.
+public struct Limits: Sendable {
+    /// Open connections on both listeners together (`--max-connections`). Default: 10,000, but never more than the
+    /// process's descriptor limit (`RLIMIT_NOFILE`) less 128 kept for the database, logs and files.
+    public var maximumConnections: Int
+    /// Open connections from one IP address (`--max-connections-per-peer`). Default: a quarter of the total, so that
+    /// one host cannot lock out the others.
+    public var maximumConnectionsPerPeer: Int
+    /// Refused connections being answered at once; past this, a refused connection is closed without an answer.
+    public var maximumRefusalsInFlight = 64
+
+    /// HTTPS: the TLS handshake (`--https-handshake-timeout`, seconds).
+    public var httpsHandshakeTimeout: TimeAmount = .seconds(10)
+    /// HTTPS: from the handshake to the end of the first request's head (`--https-header-timeout`).
+    public var httpsHeaderTimeout: TimeAmount = .seconds(30)
+    /// HTTPS: from a request's head to the end of its body (`--https-body-timeout`).
+    public var httpsBodyTimeout: TimeAmount = .seconds(60)
+    /// HTTPS: a kept-alive connection's wait for its next request (`--https-idle-timeout`).
+    public var httpsIdleTimeout: TimeAmount = .seconds(120)
+    /// HTTPS: the largest request body, 8 MiB (a firmware image uploaded as base64 JSON fits).
+    public var maximumRequestBody = 8 * 1024 * 1024
+
+    /// Both listeners: a connection stops being read while this much of its output waits to be sent, and is read
+    /// again once it has drained to half of it (NIO's write buffer water marks).
+    public var outboundBufferBytes = 256 * 1024
+
+    public init(descriptorLimit: Int? = Limits.descriptorLimit()) {
+        let total = min(10_000, max(16, (descriptorLimit ?? 10_128) - 128))
+        self.maximumConnections = total
+        self.maximumConnectionsPerPeer = max(1, total / 4)
+    }
+
+    /// The soft `RLIMIT_NOFILE`, or nil when it is unlimited or unknown.
+    public static func descriptorLimit() -> Int? {
+        var limit = rlimit()
+        guard getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0, limit.rlim_cur != rlim_t.max else { return nil }
+        return Int(clamping: limit.rlim_cur)
+    }
+
+    /// The write buffer water marks for ``outboundBufferBytes``.
+    var writeBufferWaterMark: ChannelOptions.Types.WriteBufferWaterMark {
+        .init(low: self.outboundBufferBytes / 2, high: self.outboundBufferBytes)
+    }
+}
