@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import HubEmulator
 import Logging
+import NIOCore
 import UnixSignals
 
 /// `nrfsim hub`: the local Azure IoT Hub emulator.
@@ -38,7 +39,50 @@ struct HubCommand: AsyncParsableCommand {
     @Option(name: .customLong("c2d-lock-timeout"), help: "Seconds a delivered cloud-to-device message waits for its PUBACK before it is delivered again.")
     var cloudToDeviceLockTimeout = 60
 
+    @Option(name: .customLong("max-connections"), help: "Open connections on both listeners together (default: 10000, at most the descriptor limit less 128).")
+    var maximumConnections: Int?
+
+    @Option(name: .customLong("max-connections-per-peer"), help: "Open connections from one IP address (default: a quarter of --max-connections).")
+    var maximumConnectionsPerPeer: Int?
+
+    @Option(name: .customLong("https-handshake-timeout"), help: "Seconds an HTTPS client has for its TLS handshake.")
+    var httpsHandshakeTimeout = 10
+
+    @Option(name: .customLong("https-header-timeout"), help: "Seconds from the TLS handshake to the end of the first request's headers.")
+    var httpsHeaderTimeout = 30
+
+    @Option(name: .customLong("https-body-timeout"), help: "Seconds from a request's headers to the end of its body.")
+    var httpsBodyTimeout = 60
+
+    @Option(name: .customLong("https-idle-timeout"), help: "Seconds a kept-alive HTTPS connection waits for its next request.")
+    var httpsIdleTimeout = 120
+
     @OptionGroup var logging: LoggingOptions
+
+    func validate() throws {
+        for (flag, value) in [
+            ("--https-handshake-timeout", self.httpsHandshakeTimeout), ("--https-header-timeout", self.httpsHeaderTimeout),
+            ("--https-body-timeout", self.httpsBodyTimeout), ("--https-idle-timeout", self.httpsIdleTimeout),
+            ("--max-connections", self.maximumConnections ?? 1), ("--max-connections-per-peer", self.maximumConnectionsPerPeer ?? 1),
+        ] where value < 1 {
+            throw ValidationError("\(flag) must be at least 1, not \(value)")
+        }
+    }
+
+    /// The listeners' bounds from the flags.
+    var limits: Limits {
+        var limits = Limits()
+        if let total = self.maximumConnections {
+            limits.maximumConnections = total
+            limits.maximumConnectionsPerPeer = max(1, total / 4)
+        }
+        if let perPeer = self.maximumConnectionsPerPeer { limits.maximumConnectionsPerPeer = perPeer }
+        limits.httpsHandshakeTimeout = .seconds(Int64(self.httpsHandshakeTimeout))
+        limits.httpsHeaderTimeout = .seconds(Int64(self.httpsHeaderTimeout))
+        limits.httpsBodyTimeout = .seconds(Int64(self.httpsBodyTimeout))
+        limits.httpsIdleTimeout = .seconds(Int64(self.httpsIdleTimeout))
+        return limits
+    }
 
     func run() async throws {
         let logger = self.logging.bootstrap(label: "nrfsim.hub")
@@ -49,6 +93,7 @@ struct HubCommand: AsyncParsableCommand {
         options.strictAPIVersion = self.strictAPIVersion
         options.dpsRetryAfter = self.dpsRetryAfter
         options.cloudToDeviceLockTimeout = TimeInterval(self.cloudToDeviceLockTimeout)
+        options.limits = self.limits
         let signals = await UnixSignalsSequence(trapping: .sigterm, .sigint)
         let server: HubServer
         do {

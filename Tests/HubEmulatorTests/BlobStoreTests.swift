@@ -33,4 +33,22 @@ struct BlobStoreTests {
         #expect(throws: IoTHubError.self) { try store.upload(account: "a/b", container: "fw", name: "x", content: [], overwrite: true) }
         #expect(store.read(account: "acct", container: "fw", name: "missing") == nil)
     }
+
+    @Test("a name too long for Azure or for a file is a 400 InvalidResourceName naming the limit, not a file-system error")
+    func longNames() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("blobs-\(UUID())").path
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let store = BlobStore(directory: directory)
+        #expect(throws: IoTHubError.invalidResourceName(
+            "the blob name's segment '\(String(repeating: "a", count: 128))… (300 bytes)' is 300 bytes long; the emulator stores blobs as files, so at most 255 are allowed"
+        )) {
+            try store.upload(account: "acct", container: "fw", name: String(repeating: "a", count: 300), content: [1], overwrite: false)
+        }
+        #expect(throws: IoTHubError.invalidResourceName("the blob name is 1025 characters long; at most 1024 are allowed")) {
+            try store.upload(account: "acct", container: "fw", name: String(repeating: "a/", count: 512) + "b", content: [1], overwrite: false)
+        }
+        let longest = Array(repeating: String(repeating: "b", count: 255), count: 4).joined(separator: "/")
+        try store.upload(account: "acct", container: "fw", name: longest, content: [7], overwrite: false)
+        #expect(store.read(account: "acct", container: "fw", name: longest) == [7])
+    }
 }

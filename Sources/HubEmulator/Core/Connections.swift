@@ -29,37 +29,38 @@ extension HubCore {
     /// Checks the user name grammar and the credentials; the reason is logged with the device id and sent nowhere.
     public func authenticate(_ attempt: ConnectAttempt) -> Result<DeviceSessionIdentity, IoTHubError> {
         func refuse(_ reason: String) -> Result<DeviceSessionIdentity, IoTHubError> {
-            self.logger.warning("connection refused", metadata: ["device": "\(attempt.clientID)", "peer": "\(attempt.peer)", "reason": "\(reason)"])
+            self.logger.warning("connection refused", metadata: ["device": "\(PeerText.quoted(attempt.clientID))", "peer": "\(attempt.peer)", "reason": "\(reason)"])
             return .failure(IoTHubError.unauthorized(reason))
         }
         guard let username = attempt.username else { return refuse("no user name") }
+        let quotedName = PeerText.quoted(username)
         // {hostname}/{clientId}/?api-version=…[&…]  or the legacy {hostname}/{clientId}
         let parts = username.split(separator: "/", maxSplits: 2, omittingEmptySubsequences: false)
-        guard parts.count >= 2, !parts[0].isEmpty else { return refuse("user name '\(username)' is not {hostname}/{deviceId}/?api-version=…") }
+        guard parts.count >= 2, !parts[0].isEmpty else { return refuse("user name '\(quotedName)' is not {hostname}/{deviceId}/?api-version=…") }
         let hostname = String(parts[0])
         let clientID = String(parts[1])
         var apiVersion: String?
         if parts.count == 3 {
-            guard parts[2].hasPrefix("?") || parts[2].isEmpty else { return refuse("user name '\(username)' has text after the device id that is not a query") }
+            guard parts[2].hasPrefix("?") || parts[2].isEmpty else { return refuse("user name '\(quotedName)' has text after the device id that is not a query") }
             for pair in parts[2].dropFirst().split(separator: "&") where pair.hasPrefix("api-version=") {
                 apiVersion = String(pair.dropFirst("api-version=".count))
             }
         }
         if apiVersion == nil {
-            if self.strictAPIVersion { return refuse("user name '\(username)' has no api-version") }
-            self.logger.warning("CONNECT without api-version", metadata: ["device": "\(clientID)"])
+            if self.strictAPIVersion { return refuse("user name '\(quotedName)' has no api-version") }
+            self.logger.warning("CONNECT without api-version", metadata: ["device": "\(PeerText.quoted(clientID))"])
         } else {
-            self.logger.debug("api-version", metadata: ["device": "\(clientID)", "api-version": "\(apiVersion!)"])
+            self.logger.debug("api-version", metadata: ["device": "\(PeerText.quoted(clientID))", "api-version": "\(PeerText.quoted(apiVersion!))"])
         }
-        guard clientID == attempt.clientID else { return refuse("client id '\(attempt.clientID)' differs from the user name's '\(clientID)'") }
+        guard clientID == attempt.clientID else { return refuse("client id '\(PeerText.quoted(attempt.clientID))' differs from the user name's '\(PeerText.quoted(clientID))'") }
         // What the check needs, taken from the registry; the signature and chain checks run without its lock.
         let found: (hub: HubRecord, device: DeviceRecord?, anchors: [Certificate])
         do {
             found = try self.registry.read(hostname) { ($0.record, $0.devices[clientID], $0.certificates.verifiedAnchors) }
         } catch {
-            return refuse("no hub at '\(hostname)'")
+            return refuse("no hub at '\(PeerText.quoted(hostname))'")
         }
-        guard let device = found.device else { return refuse("device '\(clientID)' is not registered") }
+        guard let device = found.device else { return refuse("device '\(PeerText.quoted(clientID))' is not registered") }
         return self.checkCredentials(attempt, of: device, hub: found.hub, anchors: found.anchors, refuse: refuse)
     }
 

@@ -142,7 +142,7 @@ extension ProvisioningService {
         }
         if reply.status >= 300 {
             self.logger.warning("DPS registration refused", metadata: [
-                "registration": "\(attempt.registrationID)", "peer": "\(attempt.peer)", "status": "\(reply.status)",
+                "registration": "\(PeerText.quoted(attempt.registrationID))", "peer": "\(attempt.peer)", "status": "\(reply.status)",
                 "reason": "\(reply.body["message"]?.stringValue ?? "")",
             ])
         }

@@ -176,7 +176,7 @@ final class DeviceConnectionHandler: ChannelInboundHandler {
 
     private func connect(context: ChannelHandlerContext, _ connect: Connect) -> EventLoopFuture<Void>? {
         guard connect.protocolName == "MQTT", connect.protocolLevel == 4 else {
-            self.logger.warning("connection refused", metadata: ["device": "\(connect.clientID)", "reason": "protocol \(connect.protocolName) level \(connect.protocolLevel); only MQTT 3.1.1"])
+            self.logger.warning("connection refused", metadata: ["device": "\(PeerText.quoted(connect.clientID))", "reason": "protocol \(connect.protocolName) level \(connect.protocolLevel); only MQTT 3.1.1"])
             self.refuse(context, .unacceptableProtocolVersion)
             return nil
         }

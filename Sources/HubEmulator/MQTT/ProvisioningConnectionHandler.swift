@@ -93,7 +93,7 @@ final class ProvisioningConnectionHandler: ChannelInboundHandler {
 
     private func connect(context: ChannelHandlerContext, _ connect: Connect) -> EventLoopFuture<Void>? {
         func refuse(_ code: ConnectReturnCode, _ reason: String) {
-            self.io.logger.warning("DPS connection refused", metadata: ["registration": "\(connect.clientID)", "peer": "\(self.io.peer)", "reason": "\(reason)"])
+            self.io.logger.warning("DPS connection refused", metadata: ["registration": "\(PeerText.quoted(connect.clientID))", "peer": "\(self.io.peer)", "reason": "\(reason)"])
             self.io.refuse(context: context, code)
         }
         guard connect.protocolName == "MQTT", connect.protocolLevel == 4 else {
@@ -104,22 +104,22 @@ final class ProvisioningConnectionHandler: ChannelInboundHandler {
         do {
             username = try ProvisioningUsername.parse(connect.username ?? "")
         } catch {
-            refuse(.notAuthorized, "\(error)")
+            refuse(.notAuthorized, PeerText.quoted("\(error)"))
             return nil
         }
         guard username.registrationID == connect.clientID else {
-            refuse(.notAuthorized, "client id '\(connect.clientID)' differs from the user name's registration id '\(username.registrationID)'")
+            refuse(.notAuthorized, "client id '\(PeerText.quoted(connect.clientID))' differs from the user name's registration id '\(PeerText.quoted(username.registrationID))'")
             return nil
         }
         guard ProvisioningService.validRegistrationID(username.registrationID) else {
-            refuse(.notAuthorized, "'\(username.registrationID)' is not a valid registration id")
+            refuse(.notAuthorized, "'\(PeerText.quoted(username.registrationID))' is not a valid registration id")
             return nil
         }
         // The instances are read under DPS's lock, which a store write may hold: off the loop.
         let service = self.service
         return self.executor.run(on: context.eventLoop) { service.instanceName(forScope: username.idScope) }
             .assumeIsolated().map { dps in
-                guard let dps else { return refuse(.notAuthorized, "no DPS instance has ID scope '\(username.idScope)'") }
+                guard let dps else { return refuse(.notAuthorized, "no DPS instance has ID scope '\(PeerText.quoted(username.idScope))'") }
                 self.attempt = ProvisioningAttempt(
                     dps: dps, registrationID: username.registrationID, password: connect.password, chain: self.chain.certificates,
                     peer: self.io.peer)

@@ -9,6 +9,9 @@ public struct BlobStore: Sendable {
         self.directory = directory
     }
 
+    /// The longest file name: a blob name's segment longer than this cannot be stored.
+    static let maximumSegment = 255
+
     /// `account`, `container` and `name` as Azure allows them (no `..`, no empty segment).
     static func validate(account: String, container: String, name: String) throws {
         let allowed = CharacterSet(charactersIn: "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._")
@@ -18,8 +21,18 @@ public struct BlobStore: Sendable {
             }
         }
         let segments = name.split(separator: "/", omittingEmptySubsequences: false)
+        // Azure: 1 to 1,024 characters ("Naming and referencing containers, blobs, and metadata", Azure Storage
+        // documentation). The emulator keeps each blob as a file, so a path segment is also bound by the file
+        // system's 255-byte name limit.
+        guard name.utf8.count <= 1024 else {
+            throw IoTHubError.invalidResourceName("the blob name is \(name.utf8.count) characters long; at most 1024 are allowed")
+        }
+        if let long = segments.first(where: { $0.utf8.count > Self.maximumSegment }) {
+            throw IoTHubError.invalidResourceName(
+                "the blob name's segment '\(PeerText.quoted(long))' is \(long.utf8.count) bytes long; the emulator stores blobs as files, so at most \(Self.maximumSegment) are allowed")
+        }
         guard !name.isEmpty, segments.allSatisfy({ !$0.isEmpty && $0 != "." && $0 != ".." && $0.unicodeScalars.allSatisfy(allowed.contains) }) else {
-            throw IoTHubError.invalidResourceName("the blob name '\(name)' is not valid")
+            throw IoTHubError.invalidResourceName("the blob name '\(PeerText.quoted(name))' is not valid")
         }
     }
 
@@ -34,9 +47,13 @@ public struct BlobStore: Sendable {
         if !overwrite, FileManager.default.fileExists(atPath: path) {
             throw IoTHubError.blobAlreadyExists("The specified blob already exists.")
         }
-        try FileManager.default.createDirectory(
-            atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-        try Data(content).write(to: URL(fileURLWithPath: path), options: .atomic)
+        do {
+            try FileManager.default.createDirectory(
+                atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+            try Data(content).write(to: URL(fileURLWithPath: path), options: .atomic)
+        } catch {
+            throw IoTHubError.serverError("the blob could not be stored: \((error as NSError).localizedFailureReason ?? (error as NSError).localizedDescription)")
+        }
     }
 
     /// A blob's bytes, or nil when there is none.
