@@ -50,8 +50,8 @@ def start_hub(tmp_path):
     from hub_emulator import HubProcess
     started = []
 
-    def start(data_dir=None, extra=()):
-        hub = HubProcess(data_dir or tmp_path / ("hub%d" % len(started)), extra=extra)
+    def start(data_dir=None, extra=(), prefix=()):
+        hub = HubProcess(data_dir or tmp_path / ("hub%d" % len(started)), extra=extra, prefix=prefix)
         started.append(hub)
         return hub
 

@@ -19,7 +19,8 @@ final class ConnectionAdmission: Sendable {
         var total = 0
         var byPeer: [String: Int] = [:]
         var refusing = 0
-        var refusedSinceLog = 0
+        /// Connections refused or dropped since the start.
+        var refused = 0
     }
 
     private let limits: Limits
@@ -31,8 +32,8 @@ final class ConnectionAdmission: Sendable {
         self.logger = logger
     }
 
-    /// Admits a connection from `peer` (an IP address), or says how it is refused. A refusal is logged once per
-    /// hundred, with the count, so that a flood does not flood the log.
+    /// Admits a connection from `peer` (an IP address), or says how it is refused. Refusals are logged the first
+    /// time and then once per hundred, with the running count, so that a flood does not flood the log.
     func admit(peer: String) -> Decision {
         let (decision, logCount): (Decision, Int?) = self.state.withLock { state in
             let fromPeer = state.byPeer[peer, default: 0]
@@ -46,9 +47,8 @@ final class ConnectionAdmission: Sendable {
                 state.byPeer[peer] = fromPeer + 1
                 return (.admitted, nil)
             }
-            state.refusedSinceLog += 1
-            let count = state.refusedSinceLog == 1 || state.refusedSinceLog >= 100 ? state.refusedSinceLog : nil
-            if count != nil { state.refusedSinceLog = 0 }
+            state.refused += 1
+            let count = state.refused == 1 || state.refused % 100 == 0 ? state.refused : nil
             guard state.refusing < self.limits.maximumRefusalsInFlight else { return (.dropped, count) }
             state.refusing += 1
             return (.refused(reason: reason), count)
