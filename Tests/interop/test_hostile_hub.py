@@ -41,7 +41,7 @@ def test_pipelined_https_requests_whose_replies_are_never_read_are_bounded(start
     sent = hostile.send_until_blocked(attacker, [request * 50] * 400, seconds=3)
     try:
         grown = hostile.peak_rss_mb(hub.process.pid) - before
-        assert grown < 60, "RSS grew %.0f MB with %d×50 pipelined requests unread" % (grown, sent)
+        assert grown < 25, "RSS grew %.0f MB with %d×50 pipelined requests unread" % (grown, sent)
         hostile.check_legitimate(hub, token)
     finally:
         attacker.close()
@@ -86,7 +86,7 @@ def test_connections_beyond_the_descriptor_budget_are_refused_and_other_hosts_st
     """Finding 3: with `ulimit -n 1024`, 1,100 idle connections from one address used to exhaust the descriptors
     and lock out MQTT and HTTPS for everyone. Now that address gets at most its share, the rest are refused (503,
     CONNACK 3, or closed), and a device and a service call from another loopback address go through at once."""
-    hub, token = create_hub(start_hub, "--https-handshake-timeout", "60", prefix=("prlimit", "--nofile=1024:1024", "--"))
+    hub, token = create_hub(start_hub, prefix=("prlimit", "--nofile=1024:1024", "--"))
     # The attacker is a process of its own: 1,100 sockets in this one would put paho's descriptors past select()'s 1024.
     attacker = subprocess.Popen([sys.executable, "-c", ATTACKER % (HOST, HTTPS_PORT, 1100)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
     try:
@@ -225,3 +225,15 @@ def test_a_long_blob_name_is_refused_with_400_and_the_413_names_the_limit(start_
     sock.close()
     assert response.startswith(b"HTTP/1.1 413") and b"over the 8 MiB limit" in response, response[:300]
     hostile.check_legitimate(hub, token)
+
+
+def test_an_admin_token_that_cannot_be_written_stops_the_start_with_its_path(start_hub, tmp_path):
+    """Finding 10: a failed admin-token write at start was ignored: the hub ran, and `nrfsim az` could not reach
+    it. Now the start fails with an error that names the file."""
+    data = tmp_path / "hub"
+    data.mkdir(mode=0o700)
+    (data / "admin-token.tmp").mkdir()  # the durable writer's temporary file cannot be created
+    with pytest.raises(RuntimeError) as failure:
+        start_hub(data_dir=data)
+    assert "cannot start the emulator" in str(failure.value) and str(data / "admin-token") in str(failure.value)
+    assert not (data / "admin-token").exists()

@@ -21,8 +21,29 @@ final class HTTPRequestHandler: ChannelInboundHandler {
         self.logger = logger
     }
 
+    /// A request that came while the connection's output was over its bound: answered once it drains.
+    private var waiting: NIOHTTPServerRequestFull?
+
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let full = Self.unwrapInboundIn(data)
+        // Backpressure: a client that does not read its responses gets no new one made (`HTTPServerPipelineHandler`
+        // passes one request at a time, so at most one waits here; `BackPressureHandler` stops the reading).
+        guard context.channel.isWritable else {
+            self.waiting = full
+            return
+        }
+        self.respond(context: context, to: full)
+    }
+
+    func channelWritabilityChanged(context: ChannelHandlerContext) {
+        if context.channel.isWritable, let full = self.waiting {
+            self.waiting = nil
+            self.respond(context: context, to: full)
+        }
+        context.fireChannelWritabilityChanged()
+    }
+
+    private func respond(context: ChannelHandlerContext, to full: NIOHTTPServerRequestFull) {
         let request = HTTPRequest(full)
         let version = full.head.version
         let keepAlive = full.head.isKeepAlive
