@@ -96,6 +96,11 @@ final class DeviceConnectionHandler: ChannelInboundHandler {
         self.perform(context) { context in self.handle(packet, context: context) }
     }
 
+    func channelWritabilityChanged(context: ChannelHandlerContext) {
+        self.steps.resume(context)
+        context.fireChannelWritabilityChanged()
+    }
+
     func channelReadComplete(context: ChannelHandlerContext) {
         self.io.flushIfNeeded(context: context)
         context.fireChannelReadComplete()

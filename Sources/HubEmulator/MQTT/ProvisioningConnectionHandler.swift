@@ -45,6 +45,11 @@ final class ProvisioningConnectionHandler: ChannelInboundHandler {
         self.io.errorCaught(context: context, error)
     }
 
+    func channelWritabilityChanged(context: ChannelHandlerContext) {
+        self.steps.resume(context)
+        context.fireChannelWritabilityChanged()
+    }
+
     func channelReadComplete(context: ChannelHandlerContext) {
         self.io.flushIfNeeded(context: context)
         context.fireChannelReadComplete()

@@ -4,9 +4,14 @@ import NIOCore
 /// when it is done, or a future when it waits for the ``BlockingExecutor``; the steps after it run when that future
 /// completes (MQTT 3.1.1 §4.6: a server must acknowledge PUBLISHes in order). Steps still run after the connection
 /// closed: a PUBACK that arrived just before the close completes its message (their replies go nowhere).
+///
+/// Backpressure: while the connection's output is over its bound (the channel is not writable: the client does not
+/// read what it is sent) no step runs, so nothing more is made for it; ``resume(_:)`` goes on once the output
+/// drained. `BackPressureHandler` stops the socket's reads meanwhile, which bounds the backlog.
 final class SerialSteps {
     private var backlog: [(ChannelHandlerContext) -> EventLoopFuture<Void>?] = []
     private var waiting = false
+    private var paused = false
     /// Called after a step that waited: writes queued meanwhile are flushed (the read cycle's own flush has passed).
     private let flush: (ChannelHandlerContext) -> Void
 
@@ -14,17 +19,32 @@ final class SerialSteps {
 
     func perform(_ context: ChannelHandlerContext, _ step: @escaping (ChannelHandlerContext) -> EventLoopFuture<Void>?) {
         self.backlog.append(step)
-        if !self.waiting { self.drain(context) }
+        if !self.waiting && !self.paused { self.drain(context) }
+    }
+
+    /// The channel became writable again: the steps held back run.
+    func resume(_ context: ChannelHandlerContext) {
+        guard self.paused, context.channel.isWritable else { return }
+        self.paused = false
+        if !self.waiting {
+            self.drain(context)
+            self.flush(context)
+        }
     }
 
     private func drain(_ context: ChannelHandlerContext) {
         while !self.backlog.isEmpty {
+            if context.channel.isActive && !context.channel.isWritable {
+                self.paused = true
+                self.flush(context)
+                return
+            }
             let step = self.backlog.removeFirst()
             guard let pending = step(context) else { continue }
             self.waiting = true
             pending.assumeIsolated().whenComplete { _ in
                 self.waiting = false
-                self.drain(context)
+                if !self.paused { self.drain(context) }
                 self.flush(context)
             }
             return
