@@ -41,6 +41,7 @@ public final class HubServer: Sendable {
         var coreOptions = HubCore.Options()
         coreOptions.strictAPIVersion = options.strictAPIVersion
         coreOptions.cloudToDeviceLockTimeout = options.cloudToDeviceLockTimeout
+        coreOptions.telemetryBufferBytes = options.limits.telemetryBufferBytes
         let core = try HubCore(store: store, logger: logger, options: coreOptions)
         let provisioning = try ProvisioningService(hubCore: core, store: store, logger: logger)
         provisioning.retryAfter = options.dpsRetryAfter

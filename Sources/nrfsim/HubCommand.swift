@@ -57,12 +57,16 @@ struct HubCommand: AsyncParsableCommand {
     @Option(name: .customLong("https-idle-timeout"), help: "Seconds a kept-alive HTTPS connection waits for its next request.")
     var httpsIdleTimeout = 120
 
+    @Option(name: .customLong("telemetry-buffer-mib"), help: "MiB of telemetry kept for monitor-events; the oldest events go first.")
+    var telemetryBufferMiB = 64
+
     @OptionGroup var logging: LoggingOptions
 
     func validate() throws {
         for (flag, value) in [
             ("--https-handshake-timeout", self.httpsHandshakeTimeout), ("--https-header-timeout", self.httpsHeaderTimeout),
             ("--https-body-timeout", self.httpsBodyTimeout), ("--https-idle-timeout", self.httpsIdleTimeout),
+            ("--telemetry-buffer-mib", self.telemetryBufferMiB),
             ("--max-connections", self.maximumConnections ?? 1), ("--max-connections-per-peer", self.maximumConnectionsPerPeer ?? 1),
         ] where value < 1 {
             throw ValidationError("\(flag) must be at least 1, not \(value)")
@@ -81,6 +85,7 @@ struct HubCommand: AsyncParsableCommand {
         limits.httpsHeaderTimeout = .seconds(Int64(self.httpsHeaderTimeout))
         limits.httpsBodyTimeout = .seconds(Int64(self.httpsBodyTimeout))
         limits.httpsIdleTimeout = .seconds(Int64(self.httpsIdleTimeout))
+        limits.telemetryBufferBytes = self.telemetryBufferMiB * 1024 * 1024
         return limits
     }
 

@@ -1,4 +1,7 @@
 import Foundation
+import IoTHubTopics
+import NIOCore
+import NIOEmbedded
 import Testing
 
 @testable import HubEmulator
@@ -39,5 +42,32 @@ struct HubRegistryTests {
             }
         }
         #expect(try f.core.devices(hub: "myhub").map(\.deviceID) == ["dev1"])
+    }
+}
+
+/// The telemetry stream's bounds.
+@Suite("The telemetry stream")
+struct TelemetryStreamTests {
+    @Test("the stream is bounded by bytes: big events push out the oldest, and what is kept stays under the bound")
+    func byteBound() throws {
+        let stream = TelemetryStream(capacity: 1000, maximumBytes: 1_000_000)
+        for _ in 0..<50 {
+            stream.append(hub: "h", deviceID: "d", enqueuedTime: "t", properties: PropertyBag([]), body: [UInt8](repeating: 1, count: 100_000), retain: false)
+        }
+        let kept = try stream.events(hub: "h", after: 0, timeout: .zero, on: EmbeddedEventLoop()).wait()
+        #expect(!kept.isEmpty && kept.count <= 10)
+        #expect(kept.reduce(0) { $0 + TelemetryStream.cost(of: $1) } <= 1_000_000)
+        #expect(kept.last?.sequence == 50)
+        #expect(kept.map(\.sequence) == Array((51 - kept.count)...50))
+    }
+
+    @Test("small events are bounded by count, trimmed in chunks of a tenth")
+    func countBound() throws {
+        let stream = TelemetryStream(capacity: 100, maximumBytes: 1 << 30)
+        for _ in 0..<111 {
+            stream.append(hub: "h", deviceID: "d", enqueuedTime: "t", properties: PropertyBag([]), body: [1], retain: false)
+        }
+        let kept = try stream.events(hub: "h", after: 0, timeout: .zero, on: EmbeddedEventLoop()).wait()
+        #expect(kept.count == 100 && kept.first?.sequence == 12)
     }
 }

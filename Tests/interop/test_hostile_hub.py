@@ -237,3 +237,23 @@ def test_an_admin_token_that_cannot_be_written_stops_the_start_with_its_path(sta
         start_hub(data_dir=data)
     assert "cannot start the emulator" in str(failure.value) and str(data / "admin-token") in str(failure.value)
     assert not (data / "admin-token").exists()
+
+
+def test_the_telemetry_buffer_is_bounded_by_bytes(start_hub):
+    """Finding 7: the telemetry kept for monitor-events was bounded by count (110k events), not by bytes: 2,000 ×
+    256 KB messages took RSS to 547 MB. Now it keeps at most 64 MiB (the default), the oldest going first."""
+    hub, token = create_hub(start_hub)
+    before = hostile.rss_mb(hub.process.pid)
+    sock = hostile.tls_socket(hub, MQTT_PORT, timeout=60)
+    sock.sendall(hostile.mqtt_connect(
+        "attacker", "myhub.azure-devices.net/attacker/?" + hostile.API, hostile.sas("myhub.azure-devices.net/devices/attacker", KEY)))
+    assert sock.recv(4) == b"\x20\x02\x00\x00"
+    message = hostile.mqtt_packet(0x30, hostile.mqtt_string("devices/attacker/messages/events/") + b"x" * (250 * 1024))
+    for _ in range(1000):
+        sock.sendall(message)
+    sock.sendall(b"\xc0\x00")  # PINGREQ: its PINGRESP comes after every message before it was handled
+    assert sock.recv(2) == b"\xd0\x00"
+    grown = hostile.rss_mb(hub.process.pid) - before
+    sock.close()
+    assert grown < 140, "RSS grew %.0f MB for 250 MB of telemetry" % grown
+    hostile.check_legitimate(hub, token)

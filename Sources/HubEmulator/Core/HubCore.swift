@@ -53,6 +53,8 @@ public final class HubCore: Sendable {
         public var strictAPIVersion = false
         /// How long a delivered C2D message waits for its PUBACK before it is delivered again (IoT Hub: 1 minute).
         public var cloudToDeviceLockTimeout: TimeInterval = 60
+        /// The telemetry stream's bound in bytes (``Limits/telemetryBufferBytes``).
+        public var telemetryBufferBytes = Limits.defaultTelemetryBufferBytes
 
         public init() {}
     }
@@ -64,7 +66,7 @@ public final class HubCore: Sendable {
     let registry: HubRegistry
     let connections = ConnectionTable()
     let methods = MethodCalls()
-    let telemetry = TelemetryStream(capacity: HubCore.eventCapacity)
+    let telemetry: TelemetryStream
     let cloudToDevice: CloudToDeviceQueues
 
     public var strictAPIVersion: Bool { self.options.strictAPIVersion }
@@ -81,6 +83,7 @@ public final class HubCore: Sendable {
         self.now = now
         self.options = options
         self.registry = try HubRegistry(loading: store)
+        self.telemetry = TelemetryStream(capacity: HubCore.eventCapacity, maximumBytes: options.telemetryBufferBytes)
         self.cloudToDevice = CloudToDeviceQueues(store: store, logger: logger, now: now)
     }
 

@@ -3,31 +3,53 @@ import NIOCore
 import Synchronization
 
 /// The telemetry the hub has received, as `az iot hub monitor-events` and the admin API's event stream read it:
-/// bounded, in arrival order, with waiters for the next event. Its own lock, so that telemetry never waits for the
+/// bounded by count and by bytes (the oldest events go first), in arrival order, with waiters for the next event. Its own lock, so that telemetry never waits for the
 /// registry (whose writes go to disk).
 final class TelemetryStream: Sendable {
     private struct State {
         var events: [TelemetryEvent] = []
+        /// What `events` hold, by ``TelemetryStream/cost(of:)``.
+        var bytes = 0
         var sequence = 0
         var waiters: [EventLoopPromise<Void>] = []
     }
 
     private let state = Mutex(State())
     let capacity: Int
+    let maximumBytes: Int
 
-    init(capacity: Int) { self.capacity = capacity }
+    init(capacity: Int, maximumBytes: Int) {
+        self.capacity = capacity
+        self.maximumBytes = maximumBytes
+    }
+
+    /// An event's share of the bound: its body, its properties, and a fixed allowance for the rest.
+    static func cost(of event: TelemetryEvent) -> Int {
+        let properties = (event.systemProperties + event.applicationProperties).reduce(0) { $0 + $1.0.utf8.count + ($1.1?.utf8.count ?? 0) }
+        return event.body.count + properties + event.deviceID.utf8.count + 128
+    }
 
     func append(hub: String, deviceID: String, enqueuedTime: String, properties: PropertyBag, body: [UInt8], retain: Bool) {
         var application = properties.applicationProperties
         if retain { application.append(("mqtt-retain", "true")) }
         let waiters = self.state.withLock { state -> [EventLoopPromise<Void>] in
             state.sequence += 1
-            state.events.append(TelemetryEvent(
+            let event = TelemetryEvent(
                 sequence: state.sequence, hub: hub, deviceID: deviceID, enqueuedTime: enqueuedTime,
-                systemProperties: properties.systemProperties, applicationProperties: application, body: body))
+                systemProperties: properties.systemProperties, applicationProperties: application, body: body)
+            state.events.append(event)
+            state.bytes += Self.cost(of: event)
             // Trim in chunks of a tenth, so the stream stays bounded without moving it on every message.
-            if state.events.count > self.capacity + self.capacity / 10 {
-                state.events.removeFirst(state.events.count - self.capacity)
+            if state.events.count > self.capacity + self.capacity / 10 || state.bytes > self.maximumBytes {
+                var drop = max(0, state.events.count - self.capacity)
+                var bytes = state.bytes
+                for old in state.events[..<drop] { bytes -= Self.cost(of: old) }
+                while drop < state.events.count - 1 && bytes > self.maximumBytes - self.maximumBytes / 10 {
+                    bytes -= Self.cost(of: state.events[drop])
+                    drop += 1
+                }
+                state.events.removeFirst(drop)
+                state.bytes = bytes
             }
             defer { state.waiters.removeAll() }
             return state.waiters

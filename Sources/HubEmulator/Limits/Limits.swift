@@ -25,6 +25,10 @@ public struct Limits: Sendable {
     /// HTTPS: the largest request body, 8 MiB (a firmware image uploaded as base64 JSON fits).
     public var maximumRequestBody = 8 * 1024 * 1024
 
+    /// The telemetry kept for `monitor-events`, in bytes (`--telemetry-buffer-mib`); the oldest events go first.
+    public var telemetryBufferBytes = Limits.defaultTelemetryBufferBytes
+    public static let defaultTelemetryBufferBytes = 64 * 1024 * 1024
+
     /// Both listeners: a connection stops being read while this much of its output waits to be sent, and is read
     /// again once it has drained to half of it (NIO's write buffer water marks).
     public var outboundBufferBytes = 256 * 1024
