@@ -142,6 +142,8 @@ let package = Package(
         // Benchmark driver: the Kconfig engine's phases, in-process (benchmarks/kconfig_bench.py runs it).
         .executableTarget(
             name: "kconfig-bench", dependencies: ["Kconfig"], path: "benchmarks/KconfigBench", swiftSettings: warningsAsErrors),
+        // Benchmark driver: JSONValue.parse on objects of N members (benchmarks/json_parse.py runs it).
+        .executableTarget(name: "json-bench", dependencies: ["JSON"], path: "benchmarks/JSONBench", swiftSettings: warningsAsErrors),
         // Benchmark load generator: N mutual-TLS MQTT clients (benchmarks/hub_vs_mosquitto.py), or DPS registrations
         // (benchmarks/dps_registrations.py).
         .executableTarget(

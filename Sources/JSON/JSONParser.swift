@@ -1,30 +1,70 @@
 extension JSONValue {
-    /// Parses JSON text (RFC 8259), with a nesting limit.
-    public static func parse(_ bytes: [UInt8], maximumDepth: Int = 64) throws(JSONError) -> JSONValue {
-        var parser = JSONParser(bytes: bytes, maximumDepth: maximumDepth)
+    /// Parses JSON text (RFC 8259) within `limits`, in time linear in its length.
+    public static func parse(_ bytes: [UInt8], limits: JSONParser.Limits = .default) throws(JSONError) -> JSONValue {
+        if bytes.count > limits.maximumBytes { throw .tooLarge(size: bytes.count, limit: limits.maximumBytes) }
+        var parser = JSONParser(bytes: bytes, limits: limits)
         parser.skipSpace()
         let value = try parser.value(depth: 0)
         parser.skipSpace()
-        if parser.index != bytes.count { throw JSONError(offset: parser.index, reason: "extra text after the value") }
+        if parser.index != bytes.count { throw parser.fail("extra text after the value") }
         return value
     }
 
-    public static func parse(_ text: String) throws(JSONError) -> JSONValue { try Self.parse(Array(text.utf8)) }
+    /// Parses with the default limits but another nesting limit.
+    public static func parse(_ bytes: [UInt8], maximumDepth: Int) throws(JSONError) -> JSONValue {
+        var limits = JSONParser.Limits.default
+        limits.maximumDepth = maximumDepth
+        return try Self.parse(bytes, limits: limits)
+    }
+
+    public static func parse(_ text: String, limits: JSONParser.Limits = .default) throws(JSONError) -> JSONValue {
+        try Self.parse(Array(text.utf8), limits: limits)
+    }
 }
 
-struct JSONParser {
+/// The RFC 8259 parser behind `JSONValue.parse`: one pass over the bytes, object members checked for duplicates
+/// through `JSONObject`'s hash index, every limit enforced as the text is read.
+public struct JSONParser {
+    /// What the parser accepts. The defaults let through everything the hub's legitimate traffic carries, and more:
+    /// IoT Hub caps a twin's desired and reported sections at 32 KB each and nests their properties at most 10
+    /// levels deep ("Understand and use device twins in IoT Hub", Azure IoT Hub documentation, "Device twin size"
+    /// and "Tags and properties format"); the emulator's HTTPS server takes bodies of up to 8 MiB. Callers that
+    /// know their documents pass tighter limits.
+    public struct Limits: Sendable, Equatable {
+        /// The longest text, in bytes (default 32 MiB).
+        public var maximumBytes: Int
+        /// How deeply values nest: the top-level value is depth 0, each array element or member value one deeper
+        /// (default 64).
+        public var maximumDepth: Int
+        /// The most members one object may have (default 65,536).
+        public var maximumKeysPerObject: Int
+
+        public init(maximumBytes: Int = 32 << 20, maximumDepth: Int = 64, maximumKeysPerObject: Int = 65_536) {
+            self.maximumBytes = maximumBytes
+            self.maximumDepth = maximumDepth
+            self.maximumKeysPerObject = maximumKeysPerObject
+        }
+
+        public static let `default` = Limits()
+    }
+
     let bytes: [UInt8]
-    let maximumDepth: Int
+    let limits: Limits
     var index = 0
 
     mutating func skipSpace() {
-        while index < bytes.count, [0x20, 0x09, 0x0A, 0x0D].contains(bytes[index]) { index += 1 }
+        while index < bytes.count {
+            switch bytes[index] {
+            case 0x20, 0x09, 0x0A, 0x0D: index += 1
+            default: return
+            }
+        }
     }
 
-    func fail(_ reason: String) -> JSONError { JSONError(offset: self.index, reason: reason) }
+    func fail(_ reason: String) -> JSONError { .malformed(offset: self.index, reason: reason) }
 
     mutating func value(depth: Int) throws(JSONError) -> JSONValue {
-        guard depth <= self.maximumDepth else { throw self.fail("nested deeper than \(self.maximumDepth)") }
+        guard depth <= self.limits.maximumDepth else { throw .tooDeep(offset: self.index, limit: self.limits.maximumDepth) }
         guard index < bytes.count else { throw self.fail("unexpected end") }
         switch bytes[index] {
         case UInt8(ascii: "{"):
@@ -38,13 +78,16 @@ struct JSONParser {
             while true {
                 skipSpace()
                 guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw self.fail("expected a member name") }
+                if object.count == self.limits.maximumKeysPerObject {
+                    throw .tooManyKeys(offset: self.index, limit: self.limits.maximumKeysPerObject)
+                }
                 let key = try self.string()
                 skipSpace()
                 guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw self.fail("expected ':'") }
                 index += 1
                 skipSpace()
                 if object[key] != nil { throw self.fail("duplicate member '\(key)'") }
-                object[key] = try self.value(depth: depth + 1)
+                object.append(key, try self.value(depth: depth + 1))
                 skipSpace()
                 guard index < bytes.count else { throw self.fail("unexpected end in an object") }
                 if bytes[index] == UInt8(ascii: ",") {
@@ -120,7 +163,7 @@ struct JSONParser {
         }
         let text = String(decoding: bytes[start..<index], as: UTF8.self)
         if isInteger, let value = Int64(text) { return .integer(value) }
-        guard let value = Double(text) else { throw JSONError(offset: start, reason: "a number out of range") }
+        guard let value = Double(text) else { throw .malformed(offset: start, reason: "a number out of range") }
         return .number(value)
     }
 

@@ -88,7 +88,7 @@ extension JSONValue {
                 writeJSONString(member.key, to: &out)
                 out += ": "
                 member.value.writePretty(to: &out, indent: indent + 2)
-                out += index + 1 < object.members.count ? ",\n" : "\n"
+                out += index + 1 < object.count ? ",\n" : "\n"
             }
             out += String(repeating: " ", count: indent) + "}"
         default:

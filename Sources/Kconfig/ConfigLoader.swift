@@ -8,25 +8,43 @@ extension Kconfig {
         self.warnAssignNoPrompt = false
         defer { self.warnAssignNoPrompt = true }
         let bytes: [UInt8]
-        switch FileSystem.read(path) {
+        let limit = self.limits.maximumFileBytes
+        switch FileSystem.read(path, limit: limit) {
         case .success(let content):
             bytes = content
-        case .failure:
-            switch FileSystem.read(FileSystem.join(self.rootDirectory, path)) {
+        case .failure(.system):
+            switch FileSystem.read(FileSystem.join(self.rootDirectory, path), limit: limit) {
             case .success(let content):
                 bytes = content
-            case .failure(let error):
-            let code = error.code
-                throw KconfigError(
-                    "Could not open '\(name)' (\(FileSystem.errorName(code)): \(FileSystem.errorText(code))). Check that the $srctree environment variable (unset or blank) is set correctly.")
+            case .failure(let failure):
+                throw Self.fragmentReadError(name, failure)
             }
+        case .failure(let failure):
+            throw Self.fragmentReadError(name, failure)
         }
         try self.loadConfig(bytes: bytes, displayName: name, replace: replace)
+    }
+
+    /// kconfiglib's `load_config()` message for a fragment it cannot open; a file that is not regular or is too large
+    /// is refused with the reason (kconfiglib would block on a FIFO or read `/dev/zero` until memory runs out).
+    private static func fragmentReadError(_ name: String, _ failure: FileSystem.ReadFailure) -> KconfigError {
+        switch failure {
+        case .system:
+            return KconfigError(
+                "Could not open '\(name)' \(failure.parenthesized). Check that the $srctree environment variable (unset or blank) is set correctly.")
+        case .notRegularFile:
+            return KconfigError("Could not open '\(name)' \(failure.parenthesized).")
+        case .tooLarge:
+            return KconfigError("Could not open '\(name)' \(failure.parenthesized).", limit: .fileBytes)
+        }
     }
 
     /// Loads fragment text that is not a file (e.g. command-line assignments), named `displayName` in warnings.
     public func loadConfig(bytes: [UInt8], displayName: String, replace: Bool) throws {
         let name = displayName
+        if bytes.count > self.limits.maximumFileBytes {
+            throw Self.fragmentReadError(name, .tooLarge(size: bytes.count, limit: self.limits.maximumFileBytes))
+        }
         self.warnAssignNoPrompt = false
         defer { self.warnAssignNoPrompt = true }
         var lines = SourceLines(bytes: bytes, displayName: name)
@@ -207,23 +225,27 @@ extension Kconfig {
         }
     }
 
-    /// `_rec_invalidate()`.
+    /// `_rec_invalidate()`, with a stack of its own instead of recursion: a chain of dependents can be as long as
+    /// the tree has symbols. An item is invalidated when reached while it still has a cached visibility, which
+    /// invalidates the same items as kconfiglib's depth-first recursion.
     func invalidateRecursively(_ item: Item) {
-        switch item {
-        case .symbol(let symbol):
-            if symbol === self.modules {
-                for other in self.uniqueDefinedSymbols { other.invalidate() }
-                for choice in self.uniqueChoices { choice.invalidate() }
-                return
-            }
-            symbol.invalidate()
-            for dependent in symbol.dependents where dependent.hasCachedVisibility {
-                self.invalidateRecursively(dependent)
-            }
-        case .choice(let choice):
-            choice.invalidate()
-            for dependent in choice.dependents where dependent.hasCachedVisibility {
-                self.invalidateRecursively(dependent)
+        var pending = [item]
+        var first = true
+        while let item = pending.popLast() {
+            if !first && !item.hasCachedVisibility { continue }
+            first = false
+            switch item {
+            case .symbol(let symbol):
+                if symbol === self.modules {
+                    for other in self.uniqueDefinedSymbols { other.invalidate() }
+                    for choice in self.uniqueChoices { choice.invalidate() }
+                    continue
+                }
+                symbol.invalidate()
+                pending += symbol.dependents.reversed()
+            case .choice(let choice):
+                choice.invalidate()
+                pending += choice.dependents.reversed()
             }
         }
     }

@@ -1,21 +1,43 @@
 /// Symbol and choice values: `Symbol.str_value`/`tri_value`/`visibility`, `Choice.tri_value`/`selection`,
 /// `expr_value()` and `_visibility()`, computed lazily and cached as kconfiglib does.
 extension Kconfig {
-    /// `expr_value()`.
+    /// `expr_value()`. Evaluation recurses through expressions and the symbols they name; past
+    /// `limits.maximumEvaluationDepth` levels it records `limitError` and takes the value as `n`.
     public func exprValue(_ expr: Expr) -> Tristate {
+        let levels = Int(expr.depth) + 1
+        guard self.enterEvaluation(levels, String(exprString(expr).prefix(80))) else { return 0 }
+        defer { self.evaluationDepth -= levels }
+        return self.treeValue(expr)
+    }
+
+    /// Enters `levels` levels of evaluation, or records the limit error and returns false when that is too deep.
+    @inline(__always)
+    func enterEvaluation(_ levels: Int, _ what: @autoclosure () -> String) -> Bool {
+        self.evaluationDepth += levels
+        if self.evaluationDepth <= self.limits.maximumEvaluationDepth { return true }
+        self.evaluationDepth -= levels
+        self.recordLimit(
+            KconfigError(
+                "error: \(recursionErrorText): evaluating \(what()) needs more than \(self.limits.maximumEvaluationDepth) levels of symbols and expressions",
+                limit: .evaluationDepth))
+        return false
+    }
+
+    /// `expr_value()` below its root, whose depth `exprValue()` has accounted for.
+    private func treeValue(_ expr: Expr) -> Tristate {
         switch expr {
         case .symbol(let symbol):
             return self.triValue(symbol)
         case .choice(let choice):
             return self.triValue(choice)
-        case .and(let left, let right):
-            let value = self.exprValue(left)
-            return value == 0 ? 0 : min(value, self.exprValue(right))
-        case .or(let left, let right):
-            let value = self.exprValue(left)
-            return value == 2 ? 2 : max(value, self.exprValue(right))
-        case .not(let operand):
-            return 2 - self.exprValue(operand)
+        case .and(let left, let right, _):
+            let value = self.treeValue(left)
+            return value == 0 ? 0 : min(value, self.treeValue(right))
+        case .or(let left, let right, _):
+            let value = self.treeValue(left)
+            return value == 2 ? 2 : max(value, self.treeValue(right))
+        case .not(let operand, _):
+            return 2 - self.treeValue(operand)
         case .relation(let relation, let left, let right):
             let comparison: Int
             if left.origType == .string && right.origType == .string {
@@ -62,6 +84,8 @@ extension Kconfig {
     /// `Symbol.visibility`.
     public func visibility(_ symbol: Symbol) -> Tristate {
         if let cached = symbol.cachedVisibility { return cached }
+        guard self.enterEvaluation(symbolLevels, symbol.nameAndLocation) else { return 0 }
+        defer { self.evaluationDepth -= symbolLevels }
         var value = 0
         for node in symbol.nodes {
             if let prompt = node.prompt { value = max(value, self.exprValue(prompt.condition)) }
@@ -81,6 +105,8 @@ extension Kconfig {
     /// `Choice.visibility`.
     public func visibility(_ choice: Choice) -> Tristate {
         if let cached = choice.cachedVisibility { return cached }
+        guard self.enterEvaluation(symbolLevels, choice.nameAndLocation) else { return 0 }
+        defer { self.evaluationDepth -= symbolLevels }
         var value = 0
         for node in choice.nodes {
             if let prompt = node.prompt { value = max(value, self.exprValue(prompt.condition)) }
@@ -101,6 +127,8 @@ extension Kconfig {
     /// `Choice.selection`.
     public func selection(_ choice: Choice) -> Symbol? {
         if let cached = choice.cachedSelection { return cached }
+        guard self.enterEvaluation(symbolLevels, choice.nameAndLocation) else { return nil }
+        defer { self.evaluationDepth -= symbolLevels }
         let selection: Symbol?
         if self.triValue(choice) != 2 {
             selection = nil
@@ -125,6 +153,8 @@ extension Kconfig {
     /// `Symbol.tri_value`.
     public func triValue(_ symbol: Symbol) -> Tristate {
         if let cached = symbol.cachedTriValue { return cached }
+        guard self.enterEvaluation(symbolLevels, symbol.nameAndLocation) else { return 0 }
+        defer { self.evaluationDepth -= symbolLevels }
         guard symbol.origType.isBoolOrTristate else {
             if symbol.origType != .unknown {
                 self.warn("The \(symbol.origType) symbol \(symbol.nameAndLocation) is being evaluated in a logical context somewhere. It will always evaluate to n.")
@@ -174,6 +204,8 @@ extension Kconfig {
     /// `Symbol.str_value`.
     public func strValue(_ symbol: Symbol) -> String {
         if let cached = symbol.cachedStringValue { return cached }
+        guard self.enterEvaluation(symbolLevels, symbol.nameAndLocation) else { return "" }
+        defer { self.evaluationDepth -= symbolLevels }
         if symbol.origType.isBoolOrTristate {
             let value = triToString[self.triValue(symbol)]
             symbol.cachedStringValue = value
@@ -260,7 +292,7 @@ extension Kconfig {
             if self.exprValue(select) <= self.exprValue(symbol.directDep) { continue }
             guard let selecting = splitExpr(select, and: true)[0].asSymbol else { continue }
             message += "\n - \(selecting.nameAndLocation), with value \(self.strValue(selecting)), direct dependencies \(exprString(selecting.directDep)) (value: \(triToString[self.exprValue(selecting.directDep)]))"
-            if case .and(_, let condition) = select {
+            if case .and(_, let condition, _) = select {
                 message += ", and select condition \(exprString(condition)) (value: \(triToString[self.exprValue(condition)]))"
             }
         }
@@ -281,6 +313,10 @@ extension Kconfig {
     /// Whether the symbol has a line in `.config`.
     public func isWritten(_ symbol: Symbol) -> Bool { !self.configString(symbol).isEmpty }
 }
+
+/// What one symbol's or choice's value costs against `KconfigLimits.maximumEvaluationDepth`, in expression levels:
+/// the frames of `triValue`/`strValue`/`visibility` and what they call are about ten times an expression level's.
+let symbolLevels = 10
 
 /// Python's `(a > b) - (a < b)` on strings: code-point order.
 func pythonCompare(_ a: String, _ b: String) -> Int {

@@ -9,24 +9,57 @@ import Darwin
 /// The few file operations the Kconfig engine needs, with Python's path semantics (`os.path.join`, `dirname`,
 /// `glob.glob`) so paths and their order match kconfiglib's.
 enum FileSystem {
-    /// Reads a whole file, or returns the `errno` of the failure.
-    struct ErrorNumber: Error { let code: Int32 }
+    /// Why a file could not be read.
+    enum ReadFailure: Error, Equatable {
+        /// `open()`, `fstat()` or `read()` failed with this `errno` (a directory is `EISDIR`).
+        case system(Int32)
+        /// Not a regular file: "a FIFO", "a character device", "a block device" or "a socket". It is never read,
+        /// so a FIFO without a writer cannot block and `/dev/zero` cannot fill memory.
+        case notRegularFile(String)
+        /// Larger than the limit (`st_size`, or the bytes read so far when the file grew while being read).
+        case tooLarge(size: Int, limit: Int)
 
-    static func read(_ path: String) -> Result<[UInt8], ErrorNumber> {
-        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
-        guard descriptor >= 0 else { return .failure(ErrorNumber(code: errno)) }
+        /// The reason as kconfiglib's "Could not open" messages give it: `(ENOENT: No such file or directory)`.
+        var parenthesized: String {
+            switch self {
+            case .system(let code): return "(\(FileSystem.errorName(code)): \(FileSystem.errorText(code)))"
+            case .notRegularFile(let kind): return "(not a regular file: \(kind))"
+            case .tooLarge(let size, let limit):
+                return "(EFBIG: \(FileSystem.errorText(EFBIG)): \(size) bytes, over the limit of \(limit) bytes)"
+            }
+        }
+    }
+
+    /// Reads a whole regular file of at most `limit` bytes. The file is opened non-blocking (opening a FIFO for
+    /// reading would otherwise wait for a writer) and checked with `fstat()` before anything is read.
+    static func read(_ path: String, limit: Int) -> Result<[UInt8], ReadFailure> {
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY)
+        guard descriptor >= 0 else { return .failure(.system(errno)) }
         defer { close(descriptor) }
         var status = stat()
-        if fstat(descriptor, &status) == 0, (status.st_mode & S_IFMT) == S_IFDIR { return .failure(ErrorNumber(code: EISDIR)) }
+        guard fstat(descriptor, &status) == 0 else { return .failure(.system(errno)) }
+        switch status.st_mode & S_IFMT {
+        case S_IFREG: break
+        case S_IFDIR: return .failure(.system(EISDIR))
+        case S_IFIFO: return .failure(.notRegularFile("a FIFO"))
+        case S_IFCHR: return .failure(.notRegularFile("a character device"))
+        case S_IFBLK: return .failure(.notRegularFile("a block device"))
+        case S_IFSOCK: return .failure(.notRegularFile("a socket"))
+        default: return .failure(.notRegularFile("not a file"))
+        }
+        let size = Int(status.st_size)
+        if size > limit { return .failure(.tooLarge(size: size, limit: limit)) }
         var bytes: [UInt8] = []
+        bytes.reserveCapacity(size)
         var chunk = [UInt8](repeating: 0, count: 65536)
         while true {
             let count = chunk.withUnsafeMutableBytes { systemRead(descriptor, $0.baseAddress, $0.count) }
             if count < 0 {
                 if errno == EINTR { continue }
-                return .failure(ErrorNumber(code: errno))
+                return .failure(.system(errno))
             }
             if count == 0 { break }
+            if bytes.count + count > limit { return .failure(.tooLarge(size: bytes.count + count, limit: limit)) }
             bytes.append(contentsOf: chunk[0..<count])
         }
         return .success(bytes)
@@ -102,6 +135,7 @@ enum FileSystem {
         case ENAMETOOLONG: return "ENAMETOOLONG"
         case EPERM: return "EPERM"
         case EIO: return "EIO"
+        case EFBIG: return "EFBIG"
         default: return "E\(code)"
         }
     }

@@ -1,13 +1,23 @@
 /// Tree finalization: `_finalize_node()`, `_propagate_deps()`, `_add_props_to_sym()`, implicit submenus,
 /// `_flatten()`, `_remove_ifs()` and `_finalize_choice()`.
 extension Kconfig {
-    func finalizeNode(_ node: MenuNode, visibleIf: Expr) {
+    /// `_finalize_node()`, `depth` levels down the menu tree; kconfiglib recurses once per level (blocks and
+    /// implicit submenus alike) until Python's limit stops it.
+    func finalizeNode(_ node: MenuNode, visibleIf: Expr, depth: Int) throws {
+        if depth > self.limits.maximumNesting {  // top-level entries are at depth 0
+            throw KconfigError(
+                "\(node.filename):\(node.line): error: \(recursionErrorText): the menu tree nests deeper than \(self.limits.maximumNesting) levels (blocks, or implicit submenus: symbols that each depend on the one before)",
+                limit: .nesting)
+        }
+        self.finalizingNode = node
+        defer { self.finalizingNode = nil }
         var visibleIf = visibleIf
         if let symbol = node.symbol {
             self.addPropertiesToSymbol(node, symbol)
             var current = node
             while let next = current.next, autoMenuDependency(parent: node, child: next) {
-                self.finalizeNode(next, visibleIf: visibleIf)
+                try self.finalizeNode(next, visibleIf: visibleIf, depth: depth + 1)
+                self.finalizingNode = node
                 current = next
                 current.parent = node
             }
@@ -21,7 +31,8 @@ extension Kconfig {
             self.propagateDependencies(node, visibleIf: visibleIf)
             var current = node.list
             while let child = current {
-                self.finalizeNode(child, visibleIf: visibleIf)
+                try self.finalizeNode(child, visibleIf: visibleIf, depth: depth + 1)
+                self.finalizingNode = node
                 current = child.next
             }
         }
@@ -40,6 +51,7 @@ extension Kconfig {
         let baseDep: Expr = node.choice.map { .choice($0) } ?? node.dep
         var current = node.list
         while let child = current {
+            self.finalizingNode = child
             child.dep = self.makeAnd(child.dep, baseDep)
             let dep = child.dep
             if child.isSymbolOrChoice {
@@ -101,7 +113,7 @@ private func exprDependsOn(_ expr: Expr, _ symbol: Symbol) -> Bool {
         // Python's precedence makes `A != y` count too: (EQUAL and m) or y or (UNEQUAL and n).
         let isConstant = { (name: String) in right.isConstant && right.name == name }
         return (relation == .equal && isConstant("m")) || isConstant("y") || (relation == .unequal && isConstant("n"))
-    case .and(let left, let right):
+    case .and(let left, let right, _):
         return exprDependsOn(left, symbol) || exprDependsOn(right, symbol)
     case .or, .not:
         return false

@@ -46,37 +46,78 @@ enum Glob {
         return names.filter { self.fnmatch(Array($0.unicodeScalars)[...], compiled[...]) }
     }
 
-    /// `fnmatch.fnmatchcase()`: `*`, `?`, `[seq]`, `[!seq]`.
+    /// `fnmatch.fnmatchcase()`: `*`, `?`, `[seq]`, `[!seq]`. Every element but `*` matches one character, so the
+    /// classic greedy match that backs up to the last `*` decides it in O(name × pattern) steps, without recursion
+    /// (a backtracking match is exponential in the number of `*`s, and recursing per character overflows the stack
+    /// on a long pattern).
     static func fnmatch(_ name: ArraySlice<Unicode.Scalar>, _ pattern: ArraySlice<Unicode.Scalar>) -> Bool {
-        guard let first = pattern.first else { return name.isEmpty }
-        switch first {
-        case "*":
-            var rest = pattern.dropFirst()
-            while rest.first == "*" { rest = rest.dropFirst() }
-            if rest.isEmpty { return true }
-            var candidate = name
-            while true {
-                if self.fnmatch(candidate, rest) { return true }
-                if candidate.isEmpty { return false }
-                candidate = candidate.dropFirst()
+        let elements = Self.compile(pattern)
+        let name = Array(name)
+        var position = 0
+        var element = 0
+        var lastStar: (element: Int, position: Int)?
+        while position < name.count {
+            if element < elements.count {
+                switch elements[element] {
+                case .star:
+                    lastStar = (element, position)
+                    element += 1
+                    continue
+                case .one(let matches) where matches(name[position]):
+                    element += 1
+                    position += 1
+                    continue
+                case .one:
+                    break
+                }
             }
-        case "?":
-            return !name.isEmpty && self.fnmatch(name.dropFirst(), pattern.dropFirst())
-        case "[":
-            if let (matches, rest) = self.matchSet(name.first, pattern) {
-                return matches && self.fnmatch(name.dropFirst(), rest)
-            }
-            return name.first == "[" && self.fnmatch(name.dropFirst(), pattern.dropFirst())
-        default:
-            return name.first == first && self.fnmatch(name.dropFirst(), pattern.dropFirst())
+            guard let star = lastStar else { return false }
+            lastStar = (star.element, star.position + 1)
+            element = star.element + 1
+            position = star.position + 1
         }
+        while element < elements.count, case .star = elements[element] { element += 1 }
+        return element == elements.count
     }
 
-    /// A `[…]` set at the start of `pattern`: whether `scalar` matches it and the pattern after it; nil when the
-    /// bracket is not closed (then it is a literal `[`).
-    private static func matchSet(
-        _ scalar: Unicode.Scalar?, _ pattern: ArraySlice<Unicode.Scalar>
-    ) -> (Bool, ArraySlice<Unicode.Scalar>)? {
+    private enum Element {
+        case star
+        /// `?`, a `[…]` set or a literal character.
+        case one((Unicode.Scalar) -> Bool)
+    }
+
+    private static func compile(_ pattern: ArraySlice<Unicode.Scalar>) -> [Element] {
+        var elements: [Element] = []
+        var rest = pattern
+        while let first = rest.first {
+            switch first {
+            case "*":
+                if case .star = elements.last {} else { elements.append(.star) }
+                rest = rest.dropFirst()
+            case "?":
+                elements.append(.one { _ in true })
+                rest = rest.dropFirst()
+            case "[":
+                if let (set, negate, after) = self.parseSet(rest) {
+                    elements.append(.one { scalar in Self.setContains(set, scalar) != negate })
+                    rest = after
+                } else {
+                    elements.append(.one { $0 == "[" })
+                    rest = rest.dropFirst()
+                }
+            default:
+                elements.append(.one { $0 == first })
+                rest = rest.dropFirst()
+            }
+        }
+        return elements
+    }
+
+    /// A `[…]` set at the start of `pattern`: its contents, whether it is negated, and the pattern after it; nil
+    /// when the bracket is not closed (then it is a literal `[`).
+    private static func parseSet(
+        _ pattern: ArraySlice<Unicode.Scalar>
+    ) -> (ArraySlice<Unicode.Scalar>, Bool, ArraySlice<Unicode.Scalar>)? {
         var index = pattern.index(after: pattern.startIndex)
         var negate = false
         if index < pattern.endIndex, pattern[index] == "!" {
@@ -87,9 +128,10 @@ enum Glob {
         if index < pattern.endIndex, pattern[index] == "]" { index += 1 }
         while index < pattern.endIndex, pattern[index] != "]" { index += 1 }
         guard index < pattern.endIndex else { return nil }
-        let set = pattern[setStart..<index]
-        let rest = pattern[(index + 1)...]
-        guard let scalar else { return (false, rest) }
+        return (pattern[setStart..<index], negate, pattern[(index + 1)...])
+    }
+
+    private static func setContains(_ set: ArraySlice<Unicode.Scalar>, _ scalar: Unicode.Scalar) -> Bool {
         var found = false
         var cursor = set.startIndex
         while cursor < set.endIndex {
@@ -101,6 +143,6 @@ enum Glob {
                 cursor += 1
             }
         }
-        return (found != negate, rest)
+        return found
     }
 }

@@ -8,6 +8,20 @@ public final class Kconfig {
     public let rootDirectory: String
     /// Variables `$(NAME)` and `$NAME` fall back to.
     public let environment: [String: String]
+    /// What the engine reads and how deep it recurses (see `KconfigLimits`).
+    public let limits: KconfigLimits
+    /// The first limit an evaluation went over, if any: the values computed since are not to be trusted.
+    /// `ZephyrKconfigBuild` turns it into a fatal error.
+    public internal(set) var limitError: KconfigError?
+    /// The recursion depth of the evaluation under way, in expression levels plus symbols.
+    var evaluationDepth = 0
+    /// How many `$(…)` expansions this parse has performed, the bytes of text they built, and how deeply
+    /// expansions are nested now.
+    var macroExpansions = 0
+    var macroBytes = 0
+    var macroDepth = 0
+    /// How deeply the parser is nested in blocks and sourced files.
+    var nesting = 0
 
     public internal(set) var syms: [String: Symbol] = [:]
     var symbolTable = SymbolTable()
@@ -64,12 +78,18 @@ public final class Kconfig {
     var tokenIndex = 0
     var reuseTokens = false
     var currentLine: ArraySlice<UInt8> = []
+    /// The node being finalized, where an expression built then is located.
+    var finalizingNode: MenuNode?
 
     /// Parses `filename` (relative to `rootDirectory`) and everything it sources, then finalizes the tree, runs the
     /// sanity checks and the dependency-loop check. Throws `KconfigError` with kconfiglib's message.
-    public init(rootDirectory: String, filename: String = "Kconfig", environment: [String: String] = [:]) throws {
+    public init(
+        rootDirectory: String, filename: String = "Kconfig", environment: [String: String] = [:],
+        limits: KconfigLimits = .default
+    ) throws {
         self.rootDirectory = FileSystem.absolute(rootDirectory)
         self.environment = environment
+        self.limits = limits
         let n = Symbol(name: "n", isConstant: true, n: nil)
         let m = Symbol(name: "m", isConstant: true, n: nil)
         let y = Symbol(name: "y", isConstant: true, n: nil)
@@ -108,14 +128,15 @@ public final class Kconfig {
         top.next = nil
         self.parsingKconfigs = false
 
-        self.finalizeNode(top, visibleIf: self.yExpr)
+        try self.finalizeNode(top, visibleIf: self.yExpr, depth: -1)
+        try self.throwRecordedLimit()
         self.uniqueDefinedSymbols = orderedUnique(self.definedSyms)
         self.uniqueChoices = orderedUnique(self.choices)
         try self.checkSymbolSanity()
         try self.checkChoiceSanity()
         self.buildDependents()
         for symbol in self.uniqueDefinedSymbols {
-            if let loop = self.checkDependencyLoop(symbol: symbol, ignoreChoice: false) {
+            if let loop = try self.checkDependencyLoop(symbol: symbol, ignoreChoice: false, depth: 1) {
                 throw KconfigError(self.dependencyLoopMessage(loop))
             }
         }
@@ -172,20 +193,32 @@ public final class Kconfig {
     func isY(_ expr: Expr) -> Bool { expr.isSymbol(self.y) }
     func isN(_ expr: Expr) -> Bool { expr.isSymbol(self.n) }
 
-    /// `_make_and()`.
+    /// `_make_and()`. An expression deeper than `limits.maximumExpressionDepth` is recorded as the limit error (the
+    /// parser and finalization throw it) and replaced by `n`, so that it stops growing.
     func makeAnd(_ left: Expr, _ right: Expr) -> Expr {
         if self.isY(left) { return right }
         if self.isY(right) { return left }
         if self.isN(left) || self.isN(right) { return self.nExpr }
-        return .and(left, right)
+        let expr = Expr.and(left, right)
+        return expr.depth > self.limits.maximumExpressionDepth ? self.expressionTooDeep() : expr
     }
 
-    /// `_make_or()`.
+    /// `_make_or()`, limited as `makeAnd()` is.
     func makeOr(_ left: Expr, _ right: Expr) -> Expr {
         if self.isN(left) { return right }
         if self.isN(right) { return left }
         if self.isY(left) || self.isY(right) { return self.yExpr }
-        return .or(left, right)
+        let expr = Expr.or(left, right)
+        return expr.depth > self.limits.maximumExpressionDepth ? self.expressionTooDeep() : expr
+    }
+
+    private func expressionTooDeep() -> Expr {
+        let location = self.finalizingNode.map { "\($0.filename):\($0.line)" } ?? "\(self.filename):\(self.linenr)"
+        self.recordLimit(
+            KconfigError(
+                "\(location): error: \(recursionErrorText): an expression nests deeper than \(self.limits.maximumExpressionDepth) levels (through 'depends on', 'select', 'imply' or the blocks around it)",
+                limit: .expressionDepth))
+        return self.nExpr
     }
 }
 

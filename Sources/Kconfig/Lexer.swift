@@ -41,7 +41,14 @@ extension Kconfig {
                     token = .keyword(keyword)
                     i = end
                 } else if !previousIsStringLex {
-                    if s[i..<wordEnd].contains(UInt8(ascii: "$")) {
+                    // A `$(` starts at a `$` of the word; its `(` may be the byte after it.
+                    let withNext = s[i..<min(wordEnd + 1, s.endIndex)]
+                    if s[i..<wordEnd].contains(UInt8(ascii: "$")) && !containsMacro(withNext) {
+                        // `_expand_name()` without a `$(`: the word itself, then Python whitespace.
+                        token = .symbol(self.lookupSymbol(bytes: s[i..<wordEnd]))
+                        i = wordEnd
+                        while i < s.endIndex, let length = Bytes.spaceLength(s, at: i) { i += length }
+                    } else if s[i..<wordEnd].contains(UInt8(ascii: "$")) {
                         let offset = s.startIndex
                         var array = Array(s)
                         let name: String
@@ -84,11 +91,8 @@ extension Kconfig {
                         value = Bytes.string(s[(i + 1)..<close])
                         i = close + 1
                     } else {
-                        let offset = s.startIndex
-                        let start = i - offset
-                        let (array, endIndex) = try self.expandString(Array(s), start)
-                        value = self.expandVars(Bytes.string(array[(start + 1)..<(endIndex - 1)]))
-                        s = array[...]
+                        let (content, endIndex) = try self.expandString(s, i)
+                        value = self.expandVars(Bytes.string(content))
                         i = endIndex
                     }
                     let isText = (previous.keyword?.isStringLex ?? false) || tokens[0].isKeyword(.option)
@@ -164,33 +168,43 @@ extension Kconfig {
         return (name, s, i)
     }
 
-    /// `_expand_str()`: a quoted string at `start`, with `$(…)` expanded and backslashes removed; returns the
-    /// rewritten line and the index just past the closing quote.
-    func expandString(_ line: [UInt8], _ start: Int) throws -> ([UInt8], Int) {
-        var s = line
-        let quote = s[start]
+    /// `_expand_str()`: the contents of the quoted string at `start`, with `$(…)` expanded and backslashes removed,
+    /// and the index in `line` just past the closing quote. kconfiglib rewrites the whole line for each backslash
+    /// and macro; the contents are built once here, and the rest of the line, which that never changes, is not copied.
+    func expandString(_ line: ArraySlice<UInt8>, _ start: Int) throws -> ([UInt8], Int) {
+        let quote = line[start]
+        var content: [UInt8] = []
         var i = start + 1
         while true {
             // _string_special_search: "|'|\\|\$\(
             var j = i
-            while j < s.count {
-                let byte = s[j]
+            while j < line.endIndex {
+                let byte = line[j]
                 if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "'") || byte == UInt8(ascii: "\\")
-                    || Bytes.hasPrefix(s, "$(", at: j)
+                    || Bytes.hasPrefix(line, "$(", at: j)
                 {
                     break
                 }
                 j += 1
             }
-            guard j < s.count else { throw self.parseError("unterminated string") }
-            let byte = s[j]
-            if byte == quote { return (s, j + 1) }
+            guard j < line.endIndex else { throw self.parseError("unterminated string") }
+            let byte = line[j]
+            if byte == quote {
+                content += line[i..<j]
+                return (content, j + 1)
+            }
             if byte == UInt8(ascii: "\\") {
-                s.remove(at: j)
-                i = j + 1
+                // '\x' becomes 'x', which is not looked at again (so '\$(' is no macro).
+                content += line[i..<j]
+                if j + 1 < line.endIndex { content.append(line[j + 1]) }
+                i = j + 2
             } else if byte == UInt8(ascii: "$") {
-                (s, i) = try self.expandMacro(s, j, args: [])
+                content += line[i..<j]
+                let (value, end) = try self.expandCall(line, j, args: [])
+                content += value
+                i = end
             } else {
+                content += line[i...j]
                 i = j + 1
             }
         }
@@ -279,4 +293,14 @@ extension String {
         }
         return String(decoding: out, as: UTF8.self)
     }
+}
+
+/// Whether the bytes hold a `$(`.
+private func containsMacro(_ bytes: ArraySlice<UInt8>) -> Bool {
+    var index = bytes.startIndex
+    while index + 1 < bytes.endIndex {
+        if bytes[index] == UInt8(ascii: "$"), bytes[index + 1] == UInt8(ascii: "(") { return true }
+        index += 1
+    }
+    return false
 }

@@ -65,7 +65,7 @@ extension Kconfig {
     /// `MenuNode._strip_dep()`, with structural equality standing in for Python's identity.
     private func stripDependency(_ node: MenuNode, _ expr: Expr) -> Expr {
         if sameExpr(node.dep, expr) { return self.yExpr }
-        if case .and(let left, let right) = expr, sameExpr(right, node.dep) { return left }
+        if case .and(let left, let right, _) = expr, sameExpr(right, node.dep) { return left }
         return expr
     }
 }
@@ -75,9 +75,9 @@ func sameExpr(_ a: Expr, _ b: Expr) -> Bool {
     switch (a, b) {
     case (.symbol(let x), .symbol(let y)): return x === y
     case (.choice(let x), .choice(let y)): return x === y
-    case (.and(let a1, let a2), .and(let b1, let b2)), (.or(let a1, let a2), .or(let b1, let b2)):
-        return sameExpr(a1, b1) && sameExpr(a2, b2)
-    case (.not(let x), .not(let y)): return sameExpr(x, y)
+    case (.and(let a1, let a2, let d1), .and(let b1, let b2, let d2)), (.or(let a1, let a2, let d1), .or(let b1, let b2, let d2)):
+        return d1 == d2 && sameExpr(a1, b1) && sameExpr(a2, b2)
+    case (.not(let x, _), .not(let y, _)): return sameExpr(x, y)
     case (.relation(let r1, let a1, let a2), .relation(let r2, let b1, let b2)):
         return r1 == r2 && a1 === b1 && a2 === b2
     default: return false

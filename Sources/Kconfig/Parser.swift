@@ -4,17 +4,20 @@ extension Kconfig {
 
     /// Opens a Kconfig file for parsing, turning I/O and decoding problems into kconfiglib's messages.
     func openSource(_ path: String, displayName: String) throws -> SourceLines {
-        switch FileSystem.read(path) {
+        switch FileSystem.read(path, limit: self.limits.maximumFileBytes) {
         case .success(let bytes):
             return SourceLines(bytes: bytes, displayName: displayName)
-        case .failure(let error):
-            let code = error.code
+        case .failure(let failure):
+            let limit: KconfigLimit? = if case .tooLarge = failure { .fileBytes } else { nil }
             if self.includePath.isEmpty {
-                throw KconfigError(
-                    "[Errno \(code)] \(FileSystem.errorText(code)): '\(displayName)'")
+                if case .system(let code) = failure {
+                    throw KconfigError("[Errno \(code)] \(FileSystem.errorText(code)): '\(displayName)'")
+                }
+                throw KconfigError("Could not open '\(displayName)' \(failure.parenthesized)", limit: limit)
             }
+            let line = if case .system = failure { Bytes.string(self.currentLine).pythonStripped } else { self.shortenedCurrentLine }
             throw KconfigError(
-                "\(self.filename):\(self.linenr): Could not open '\(path)' (in '\(Bytes.string(self.currentLine).pythonStripped)') (\(FileSystem.errorName(code)): \(FileSystem.errorText(code)))")
+                "\(self.filename):\(self.linenr): Could not open '\(path)' (in '\(line)') \(failure.parenthesized)", limit: limit)
         }
     }
 
@@ -48,31 +51,39 @@ extension Kconfig {
 
     /// `_next_line()`: tokenizes the next line (joining backslash continuations); false at the end of the file.
     func nextLine() throws -> Bool {
+        try self.throwRecordedLimit()
         if self.reuseTokens {
             self.reuseTokens = false
             return true
         }
-        var line = try self.reader.readLine()
+        let line = try self.reader.readLine()
         if line.isEmpty { return false }
         self.linenr += 1
-        while line.count >= 2, line[line.endIndex - 1] == 10, line[line.endIndex - 2] == 92 {
-            line = line.dropLast(2) + (try self.reader.readLine())
-            self.linenr += 1
-        }
-        self.tokens = try self.tokenize(line)
+        self.tokens = try self.tokenize(try self.joinContinuations(line))
         self.tokenIndex = 1
         return true
     }
 
     /// `_line_after_help()`.
     func lineAfterHelp(_ first: ArraySlice<UInt8>) throws {
-        var line = first
-        while line.count >= 2, line[line.endIndex - 1] == 10, line[line.endIndex - 2] == 92 {
-            line = line.dropLast(2) + (try self.reader.readLine())
+        self.tokens = try self.tokenize(try self.joinContinuations(first))
+        self.reuseTokens = true
+    }
+
+    /// Joins the lines that follow a line ending in a backslash-newline onto it, in time linear in their length.
+    private func joinContinuations(_ first: ArraySlice<UInt8>) throws -> ArraySlice<UInt8> {
+        func continues(_ line: some RandomAccessCollection<UInt8>) -> Bool {
+            line.count >= 2 && line[line.index(line.endIndex, offsetBy: -1)] == 10
+                && line[line.index(line.endIndex, offsetBy: -2)] == 92
+        }
+        guard continues(first) else { return first }
+        var joined = Array(first)
+        while continues(joined) {
+            joined.removeLast(2)
+            joined += try self.reader.readLine()
             self.linenr += 1
         }
-        self.tokens = try self.tokenize(line)
-        self.reuseTokens = true
+        return joined[...]
     }
 
     // MARK: Token helpers
@@ -166,6 +177,8 @@ extension Kconfig {
                         "\(self.filename):\(self.linenr): '\(pattern)' not found (in '\(Bytes.string(self.currentLine).pythonStripped)'). Check that environment variables are set correctly (e.g. $srctree, which is unset or blank). Also note that unset environment variables expand to the empty string.")
                 }
                 for path in filenames {
+                    try self.enterNesting()
+                    defer { self.nesting -= 1 }
                     try self.enterFile(path)
                     prev = try self.parseBlock(end: nil, parent: parent, previous: prev)
                     self.leaveFile()
@@ -245,8 +258,20 @@ extension Kconfig {
 
     /// Parses a block's items up to its end keyword as the node's children.
     private func parseChildren(of node: MenuNode, until end: Keyword) throws {
+        try self.enterNesting()
+        defer { self.nesting -= 1 }
         try self.parseBlock(end: end, parent: node, previous: node)
         node.list = node.next
+    }
+
+    /// One level deeper into blocks or sourced files; kconfiglib recurses here until Python's limit stops it.
+    private func enterNesting() throws {
+        self.nesting += 1
+        if self.nesting > self.limits.maximumNesting {
+            throw self.limitError(
+                .nesting,
+                "\(recursionErrorText): if/menu/choice blocks and sourced files nest deeper than \(self.limits.maximumNesting) levels")
+        }
     }
 
     /// `_parse_cond()`: an optional `if EXPR` and the end of the line.
@@ -444,18 +469,60 @@ extension Kconfig {
 
     // MARK: Expressions
 
-    /// `_parse_expr()`: `and ['||' expr]`, right-nested.
+    /// `_parse_expr()`: `and ['||' expr]`, right-nested. kconfiglib recurses once per operator; here only
+    /// parentheses recurse, and the tree is kept within `limits.maximumExpressionDepth`.
     func parseExpr(transformM: Bool) throws -> Expr {
-        let left = try self.parseAndExpr(transformM: transformM)
-        return self.checkToken(.or) ? .or(left, try self.parseExpr(transformM: transformM)) : left
+        try self.parseExpr(transformM: transformM, parentheses: 0)
     }
 
-    private func parseAndExpr(transformM: Bool) throws -> Expr {
-        let factor = try self.parseFactor(transformM: transformM)
-        return self.checkToken(.and) ? .and(factor, try self.parseAndExpr(transformM: transformM)) : factor
+    private func parseExpr(transformM: Bool, parentheses: Int) throws -> Expr {
+        var operands = [try self.parseAndExpr(transformM: transformM, parentheses: parentheses)]
+        while self.checkToken(.or) { operands.append(try self.parseAndExpr(transformM: transformM, parentheses: parentheses)) }
+        return try self.foldRight(operands, Expr.or)
     }
 
-    private func parseFactor(transformM: Bool) throws -> Expr {
+    private func parseAndExpr(transformM: Bool, parentheses: Int) throws -> Expr {
+        var operands = [try self.parseFactor(transformM: transformM, parentheses: parentheses)]
+        while self.checkToken(.and) { operands.append(try self.parseFactor(transformM: transformM, parentheses: parentheses)) }
+        return try self.foldRight(operands, Expr.and)
+    }
+
+    /// `a op (b op (c op d))`, as kconfiglib's right recursion builds it.
+    private func foldRight(_ operands: [Expr], _ combine: (Expr, Expr) -> Expr) throws -> Expr {
+        var expr = operands[operands.count - 1]
+        for operand in operands.dropLast().reversed() {
+            expr = combine(operand, expr)
+            try self.checkExpressionDepth(expr)
+        }
+        return expr
+    }
+
+    private func checkExpressionDepth(_ expr: Expr) throws {
+        if expr.depth > self.limits.maximumExpressionDepth {
+            throw self.limitError(
+                .expressionDepth,
+                "\(recursionErrorText): the expression nests deeper than \(self.limits.maximumExpressionDepth) levels")
+        }
+    }
+
+    private func parseFactor(transformM: Bool, parentheses: Int) throws -> Expr {
+        var negations = 0
+        while case .not = self.peek {
+            self.tokenIndex += 1
+            negations += 1
+            if negations > self.limits.maximumExpressionDepth {
+                throw self.limitError(
+                    .expressionDepth,
+                    "\(recursionErrorText): the expression nests deeper than \(self.limits.maximumExpressionDepth) levels")
+            }
+        }
+        var expr = try self.parsePrimary(transformM: transformM, parentheses: parentheses)
+        for _ in 0..<negations { expr = .not(expr) }
+        try self.checkExpressionDepth(expr)
+        return expr
+    }
+
+    private func parsePrimary(transformM: Bool, parentheses: Int) throws -> Expr {
         let token = self.nextToken()
         switch token {
         case .symbolReference(let reference):
@@ -466,10 +533,12 @@ extension Kconfig {
             }
             self.tokenIndex += 1
             return .relation(relation, symbol, try self.expectSymbol())
-        case .not:
-            return .not(try self.parseFactor(transformM: transformM))
         case .openParen:
-            let expr = try self.parseExpr(transformM: transformM)
+            if parentheses >= self.limits.maximumNesting {
+                throw self.limitError(
+                    .nesting, "\(recursionErrorText): parentheses nest deeper than \(self.limits.maximumNesting) levels")
+            }
+            let expr = try self.parseExpr(transformM: transformM, parentheses: parentheses + 1)
             if self.checkToken(.closeParen) { return expr }
         default:
             break

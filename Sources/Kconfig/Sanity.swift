@@ -119,19 +119,22 @@ extension Kconfig {
     // MARK: Dependency loops
 
     /// `_check_dep_loop_sym()`: nil, or the loop found so far (closed once it reaches its first item again).
-    func checkDependencyLoop(symbol: Symbol, ignoreChoice: Bool) -> [Item]? {
+    /// `depth` is the length of the chain walked to get here; kconfiglib recurses once per item of it until Python's
+    /// limit stops it, so a chain longer than `limits.maximumDependencyChain` is an error.
+    func checkDependencyLoop(symbol: Symbol, ignoreChoice: Bool, depth: Int) throws -> [Item]? {
         if symbol.visited == 0 {
+            try self.checkDependencyChain(depth, .symbol(symbol))
             symbol.visited = 1
             for dependent in symbol.dependents {
                 let loop: [Item]?
                 switch dependent {
-                case .choice(let choice): loop = self.checkDependencyLoop(choice: choice, skip: nil)
-                case .symbol(let other): loop = self.checkDependencyLoop(symbol: other, ignoreChoice: false)
+                case .choice(let choice): loop = try self.checkDependencyLoop(choice: choice, skip: nil, depth: depth + 1)
+                case .symbol(let other): loop = try self.checkDependencyLoop(symbol: other, ignoreChoice: false, depth: depth + 1)
                 }
                 if let loop { return foundLoop(loop, .symbol(symbol)) }
             }
             if let choice = symbol.choice, !ignoreChoice,
-                let loop = self.checkDependencyLoop(choice: choice, skip: symbol)
+                let loop = try self.checkDependencyLoop(choice: choice, skip: symbol, depth: depth + 1)
             {
                 return foundLoop(loop, .symbol(symbol))
             }
@@ -142,11 +145,12 @@ extension Kconfig {
         return [.symbol(symbol)]
     }
 
-    private func checkDependencyLoop(choice: Choice, skip: Symbol?) -> [Item]? {
+    private func checkDependencyLoop(choice: Choice, skip: Symbol?, depth: Int) throws -> [Item]? {
         if choice.visited == 0 {
+            try self.checkDependencyChain(depth, .choice(choice))
             choice.visited = 1
             for symbol in choice.symbols where symbol !== skip {
-                if let loop = self.checkDependencyLoop(symbol: symbol, ignoreChoice: true) {
+                if let loop = try self.checkDependencyLoop(symbol: symbol, ignoreChoice: true, depth: depth + 1) {
                     return foundLoop(loop, .choice(choice))
                 }
             }
@@ -155,6 +159,14 @@ extension Kconfig {
         }
         if choice.visited == 2 { return nil }
         return [.choice(choice)]
+    }
+
+    private func checkDependencyChain(_ depth: Int, _ item: @autoclosure () -> Item) throws {
+        if depth > self.limits.maximumDependencyChain {
+            throw KconfigError(
+                "error: \(recursionErrorText): a chain of more than \(self.limits.maximumDependencyChain) symbols depend on each other, down to \(item().nameAndLocation)",
+                limit: .dependencyChain)
+        }
     }
 
     /// Extends a loop path; a path whose first item is reached again is complete (marked by a trailing repeat).
@@ -207,10 +219,10 @@ private func dependOn(_ item: Item, _ id: ObjectIdentifier, _ expr: Expr) {
             choice.lastDependent = id
             choice.dependents.append(item)
         }
-    case .and(let left, let right), .or(let left, let right):
+    case .and(let left, let right, _), .or(let left, let right, _):
         dependOn(item, id, left)
         dependOn(item, id, right)
-    case .not(let operand):
+    case .not(let operand, _):
         dependOn(item, id, operand)
     case .relation(_, let left, let right):
         dependOn(item, id, .symbol(left))

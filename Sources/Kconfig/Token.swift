@@ -109,9 +109,12 @@ public struct KconfigError: Error, Equatable, Sendable, CustomStringConvertible 
     public var message: String
     /// `FILE:LINE` for errors whose kconfiglib text has none (undecodable bytes).
     public var location: String?
-    public init(_ message: String, location: String? = nil) {
+    /// The limit the input went over, for errors that `KconfigLimits` raise (kconfiglib would have crashed or hung).
+    public var limit: KconfigLimit?
+    public init(_ message: String, location: String? = nil, limit: KconfigLimit? = nil) {
         self.message = message
         self.location = location
+        self.limit = limit
     }
     public var description: String { self.message }
 }

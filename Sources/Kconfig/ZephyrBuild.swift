@@ -39,7 +39,7 @@ public struct BoardTarget: Sendable, Equatable {
             for board in FileSystem.list(vendorDirectory, directoriesOnly: true) {
                 let boardDirectory = FileSystem.join(vendorDirectory, board)
                 let yaml = FileSystem.join(boardDirectory, "board.targets")
-                if case .success(let bytes) = FileSystem.read(yaml) {
+                if case .success(let bytes) = FileSystem.read(yaml, limit: KconfigLimits.default.maximumFileBytes) {
                     targets += Bytes.string(bytes).split(separator: "\n").map { String($0).pythonStripped }.filter { !$0.isEmpty && !$0.hasPrefix("#") }
                 }
             }
@@ -67,16 +67,19 @@ public struct ZephyrKconfigBuild {
     public var assignments: [String]
     /// Extra environment for `$(VAR)`; the board's variables are added.
     public var environment: [String: String]
+    /// What the engine may read and how deep it may recurse.
+    public var limits: KconfigLimits
 
     public init(
         appDirectory: String, board: BoardTarget? = nil, extraFragments: [String] = [], assignments: [String] = [],
-        environment: [String: String] = [:]
+        environment: [String: String] = [:], limits: KconfigLimits = .default
     ) {
         self.appDirectory = appDirectory
         self.board = board
         self.extraFragments = extraFragments
         self.assignments = assignments
         self.environment = environment
+        self.limits = limits
     }
 
     /// The fragments in Zephyr's merge order, relative to the application where they are inside it.
@@ -104,7 +107,7 @@ public struct ZephyrKconfigBuild {
         if let board { environment.merge(board.environment) { _, new in new } }
         let kconfig: Kconfig
         do {
-            kconfig = try Kconfig(rootDirectory: self.appDirectory, environment: environment)
+            kconfig = try Kconfig(rootDirectory: self.appDirectory, environment: environment, limits: self.limits)
         } catch {
             return ZephyrKconfigOutcome(failure: error)
         }
@@ -129,6 +132,8 @@ public struct ZephyrKconfigBuild {
         let config = kconfig.configText()
         let autoconf = kconfig.autoconfText()
         let checks = kconfig.zephyrChecks()
+        // Values past the evaluation limit were taken as n: the run is refused rather than reported wrong.
+        if let error = kconfig.limitError { return ZephyrKconfigOutcome(failure: error, kconfig: kconfig) }
         let warnings = kconfig.warnings
         var outcome = ZephyrKconfigOutcome(
             kconfig: kconfig, error: nil,
@@ -155,10 +160,13 @@ public struct ZephyrKconfigOutcome {
 
     /// Where an error without `FILE:LINE` in its text happened.
     public var errorLocation: String?
+    /// The `KconfigLimits` bound the input went over, when that is what failed.
+    public var exceededLimit: KconfigLimit?
 
     init(failure: any Error, kconfig: Kconfig? = nil) {
         self.error = "\(failure)".pythonStripped
         self.errorLocation = (failure as? KconfigError)?.location
+        self.exceededLimit = (failure as? KconfigError)?.limit
         self.kconfig = kconfig
     }
 

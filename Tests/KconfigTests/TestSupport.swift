@@ -24,10 +24,12 @@ final class ScratchTree {
     }
 
     /// Runs the Zephyr pipeline on the tree (no board) with `prj.conf` and the extra fragments.
-    func build(extra: [String] = [], assignments: [String] = [], environment: [String: String] = [:]) -> ZephyrKconfigOutcome {
+    func build(
+        extra: [String] = [], assignments: [String] = [], environment: [String: String] = [:], limits: KconfigLimits = .default
+    ) -> ZephyrKconfigOutcome {
         ZephyrKconfigBuild(
             appDirectory: self.path, extraFragments: extra.map { self.path + "/" + $0 }, assignments: assignments,
-            environment: environment
+            environment: environment, limits: limits
         ).run()
     }
 
