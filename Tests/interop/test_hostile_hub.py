@@ -257,3 +257,29 @@ def test_the_telemetry_buffer_is_bounded_by_bytes(start_hub):
     sock.close()
     assert grown < 140, "RSS grew %.0f MB for 250 MB of telemetry" % grown
     hostile.check_legitimate(hub, token)
+
+
+def test_json_built_to_cost_cpu_is_refused_quickly_and_others_are_served(start_hub):
+    """Finding 2: JSON objects were parsed in O(n²). Two unauthenticated DPS registrations with a 256 KB body of 32k
+    keys delayed a legitimate connect from 0.07 s to 11.3 s; twin PATCHes of as many keys took seconds each. The
+    parser is linear now and refuses an object of more than 4,096 members while it parses."""
+    from dps_helpers import create_dps
+    hub, token = create_hub(start_hub)
+    scope = create_dps(hub)
+    body = ("{" + ",".join('"k%05d":1' % index for index in range(32000)) + "}").encode()
+    attackers = []
+    for index in range(2):
+        sock = hostile.tls_socket(hub, MQTT_PORT)
+        registration = "reg%d" % index
+        sock.sendall(hostile.mqtt_connect(registration, "%s/registrations/%s/api-version=2019-03-31" % (scope, registration), ""))
+        assert sock.recv(4)[:2] == b"\x20\x02"
+        attackers.append(sock)
+    started = time.monotonic()
+    for sock in attackers:
+        sock.sendall(hostile.mqtt_packet(0x30, hostile.mqtt_string("$dps/registrations/PUT/iotdps-register/?$rid=1") + body) * 4)
+    hostile.check_legitimate(hub, token)
+    status, reply, seconds = hostile.service_call(hub, token, "PATCH", "/twins/legit", {"tags": {"k%05d" % i: 1 for i in range(64000)}})
+    assert status == 400 and "4096" in reply["Message"] and seconds < LEGIT_SECONDS, (status, reply, seconds)
+    assert time.monotonic() - started < 3 * LEGIT_SECONDS
+    for sock in attackers:
+        sock.close()

@@ -82,7 +82,7 @@ public struct ServiceAPI: Sendable {
 
     func body(_ request: HTTPRequest) throws -> JSONValue {
         do {
-            return try JSONValue.parse(request.body)
+            return try JSONValue.parse(request.body, limits: Limits.peerJSON)
         } catch {
             throw IoTHubError.argumentInvalid("\(error)")
         }

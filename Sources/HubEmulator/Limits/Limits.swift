@@ -1,4 +1,5 @@
 import Foundation
+import JSON
 import NIOCore
 
 /// Every resource bound of the emulator's listeners, in one place, with its default and the `nrfsim hub` flag that
@@ -28,6 +29,12 @@ public struct Limits: Sendable {
     /// The telemetry kept for `monitor-events`, in bytes (`--telemetry-buffer-mib`); the oldest events go first.
     public var telemetryBufferBytes = Limits.defaultTelemetryBufferBytes
     public static let defaultTelemetryBufferBytes = 64 * 1024 * 1024
+
+    /// JSON from a peer (a twin PATCH, a DPS registration, a service call's body), enforced while it is parsed:
+    /// 8 MiB (the largest HTTP body), 32 levels, 4,096 members an object. Twins allow 32 KB a section and 10 levels
+    /// of properties ("Understand and use device twins in IoT Hub", learn.microsoft.com/azure/iot-hub/
+    /// iot-hub-devguide-device-twins), which these bounds never cut short; they stop a document built to cost CPU.
+    public static let peerJSON = JSONParser.Limits(maximumBytes: 8 * 1024 * 1024, maximumDepth: 32, maximumKeysPerObject: 4096)
 
     /// Both listeners: a connection stops being read while this much of its output waits to be sent, and is read
     /// again once it has drained to half of it (NIO's write buffer water marks).
