@@ -44,6 +44,7 @@ bench: deps
 	NRFSIM_BIN=$(abspath .build/release/nrfsim) KCONFIG_RANDOM_CASES=5000 $(PY) -m pytest -q Tests/interop/test_kconfig_differential.py -k random_trees
 	NRFSIM_BIN=$(abspath .build/release/nrfsim) $(PY) benchmarks/hub_vs_mosquitto.py
 	NRFSIM_BIN=$(abspath .build/release/nrfsim) $(PY) benchmarks/hostile_latency.py
+	$(PY) benchmarks/json_parse.py
 	NRFSIM_BIN=$(abspath .build/release/nrfsim) $(PY) benchmarks/dps_registrations.py
 	NRFSIM_BIN=$(abspath .build/release/nrfsim) $(PY) benchmarks/firmware_boot.py
 	NRFSIM_BIN=$(abspath .build/release/nrfsim) $(PY) benchmarks/fota_update.py
