@@ -59,7 +59,6 @@ public struct HubClient: Sendable {
         configuration.trustRoots = .file(self.rootCAPath)
         let context = try NIOSSLContext(configuration: configuration)
         let group = MultiThreadedEventLoopGroup.singleton
-        let collector = ResponseCollector()
         let promise = group.next().makePromise(of: Response.self)
         let serverHostname = self.host.first?.isNumber == true ? nil : self.host
         let channel: any Channel
@@ -70,7 +69,7 @@ public struct HubClient: Sendable {
                     channel.eventLoop.makeCompletedFuture {
                         try channel.pipeline.syncOperations.addHandler(try NIOSSLClientHandler(context: context, serverHostname: serverHostname))
                         try channel.pipeline.syncOperations.addHTTPClientHandlers()
-                        try channel.pipeline.syncOperations.addHandler(ResponseHandler(collector: collector, promise: promise))
+                        try channel.pipeline.syncOperations.addHandler(ResponseHandler(promise: promise))
                     }
                 }
                 .connect(host: self.host, port: self.port).get()
