@@ -1,4 +1,3 @@
-import JSON
 import Synchronization
 
 @testable import HubEmulator
@@ -58,17 +57,36 @@ final class FailingStore: HubStore {
         try self.base.saveSession(hub: hub, client: client, subscriptions: subscriptions)
     }
     func deleteSession(hub: String, client: String) throws(HubStoreError) { try self.write(); try self.base.deleteSession(hub: hub, client: client) }
-    func provisioningDocuments(_ kind: ProvisioningDocumentKind) throws(HubStoreError) -> [(dps: String, key: String, document: JSONValue)] {
+    func provisioningInstances() throws(HubStoreError) -> [ProvisioningInstance] { try self.read(); return try self.base.provisioningInstances() }
+    func save(_ instance: ProvisioningInstance) throws(HubStoreError) { try self.write(); try self.base.save(instance) }
+    func provisioningCertificates(dps: String) throws(HubStoreError) -> [CACertificateRecord] {
         try self.read()
-        return try self.base.provisioningDocuments(kind)
+        return try self.base.provisioningCertificates(dps: dps)
     }
-    func saveProvisioningDocuments(_ documents: [(kind: ProvisioningDocumentKind, dps: String, key: String, document: JSONValue)]) throws(HubStoreError) {
+    func saveProvisioningCertificate(_ certificate: CACertificateRecord, dps: String) throws(HubStoreError) {
         try self.write()
-        try self.base.saveProvisioningDocuments(documents)
+        try self.base.saveProvisioningCertificate(certificate, dps: dps)
     }
-    func deleteProvisioningDocument(_ kind: ProvisioningDocumentKind, dps: String, key: String) throws(HubStoreError) {
+    func deleteProvisioningCertificate(_ name: String, dps: String) throws(HubStoreError) {
         try self.write()
-        try self.base.deleteProvisioningDocument(kind, dps: dps, key: key)
+        try self.base.deleteProvisioningCertificate(name, dps: dps)
+    }
+    func enrollments(dps: String) throws(HubStoreError) -> [EnrollmentRecord] { try self.read(); return try self.base.enrollments(dps: dps) }
+    func save(_ enrollment: EnrollmentRecord, dps: String) throws(HubStoreError) { try self.write(); try self.base.save(enrollment, dps: dps) }
+    func deleteEnrollment(_ kind: ProvisioningService.EnrollmentKind, id: String, dps: String) throws(HubStoreError) {
+        try self.write()
+        try self.base.deleteEnrollment(kind, id: id, dps: dps)
+    }
+    func registrations(dps: String) throws(HubStoreError) -> [RegistrationRecord] { try self.read(); return try self.base.registrations(dps: dps) }
+    func deleteRegistration(_ registrationID: String, dps: String) throws(HubStoreError) {
+        try self.write()
+        try self.base.deleteRegistration(registrationID, dps: dps)
+    }
+    func operations(dps: String) throws(HubStoreError) -> [RegistrationOperation] { try self.read(); return try self.base.operations(dps: dps) }
+    func save(_ operation: RegistrationOperation, dps: String) throws(HubStoreError) { try self.write(); try self.base.save(operation, dps: dps) }
+    func save(_ registration: RegistrationRecord, finishing operation: RegistrationOperation, dps: String) throws(HubStoreError) {
+        try self.write()
+        try self.base.save(registration, finishing: operation, dps: dps)
     }
 }
 

@@ -179,7 +179,7 @@ struct ProvisioningServiceTests {
             ProvisioningInstance.LinkedHub(hubName: "b", hostname: "b.azure-devices.net", allocationWeight: 3, applyAllocationPolicy: true),
             ProvisioningInstance.LinkedHub(hubName: "c", hostname: "c.azure-devices.net", allocationWeight: 5, applyAllocationPolicy: false),
         ]
-        let enrollment = StoredEnrollment(document: JSONObject([("allocationPolicy", .string("hashed"))]), certificates: [], etagCounter: 1)
+        let enrollment = StoredEnrollment(document: JSONObject([("allocationPolicy", .string("hashed"))]), certificates: [], parsed: [], etagCounter: 1)
         var counts: [String: Int] = [:]
         for index in 0..<4000 {
             let id = "device-\(index)"

@@ -8,74 +8,141 @@ import Testing
 
 @testable import HubEmulator
 
-@Suite("The hub's store: schema migrations, damaged rows, and failures refused on the wire")
+@Suite("The hub's store: typed records, and failures refused")
 struct StoreTests {
-    private let directory = NSTemporaryDirectory() + "nrfsim-store-" + UUID().uuidString
+    @Test("every model type is written and read back as it was: twin member order, null property values, binary and empty bodies")
+    func roundTrip() throws {
+        let files = try StoreFiles()
+        defer { files.remove() }
+        let store = try SQLiteHubStore(path: files.path)
+        let hub = HubRecord(name: "h", hostname: "h.azure-devices.net", policies: ["service": ("cA==", "cQ=="), "device": ("ZA==", "ZQ==")])
+        try store.save(hub)
+        #expect(try store.hubs() == [hub])
 
-    init() throws { try FileManager.default.createDirectory(atPath: self.directory, withIntermediateDirectories: true) }
+        var twin = Twin()
+        twin.tags = try #require(try JSONValue.parse(#"{"z":1,"a":{"y":[1,2.5,"é\n"],"b":null}}"#).objectValue)
+        twin.desired = try #require(try JSONValue.parse(#"{"telemetryInterval":60,"alpha":true}"#).objectValue)
+        twin.reportedMetadata = try #require(try JSONValue.parse(#"{"$lastUpdated":"2027-01-15T08:00:00.000Z"}"#).objectValue)
+        (twin.desiredVersion, twin.reportedVersion, twin.version) = (4, 7, 10)
+        let devices = [
+            DeviceRecord(
+                deviceID: "a", generationID: "1", etagCounter: 3, enabled: false, statusReason: "why", authentication: .sas(primaryKey: "cA==", secondaryKey: "cQ=="),
+                twin: twin, statusUpdatedTime: "2027-01-15T08:00:00.000Z", lastActivityTime: "2027-01-15T09:00:00.000Z"),
+            DeviceRecord(
+                deviceID: "b", generationID: "2", authentication: .selfSigned(primaryThumbprint: "AB", secondaryThumbprint: nil), statusUpdatedTime: "t"),
+            DeviceRecord(deviceID: "c", generationID: "3", authentication: .certificateAuthority, statusUpdatedTime: "t"),
+        ]
+        for device in devices { try store.save(device, hub: "h") }
+        let read = try store.devices(hub: "h")
+        #expect(read == devices)
+        #expect(read.first?.twin.tags.keys == ["z", "a"] && read.first?.twin.desired.keys == ["telemetryInterval", "alpha"])
 
-    private var path: String { self.directory + "/hub.sqlite" }
+        let certificate = CACertificateRecord(
+            name: "root", pem: "PEM", verified: true, verificationCode: nil, etagCounter: 3, subject: "CN=x", thumbprint: "AA", expiry: "e", created: "c", updated: "u")
+        try store.save(certificate, hub: "h")
+        #expect(try store.certificates(hub: "h") == [certificate])
 
-    /// A database written by the emulator before the schema was versioned (the `hub`/`device`/… tables with JSON
-    /// records, no `grdb_migrations`): hub `fixturehub` with devices `sas-device` (desired `telemetryInterval` 20,
-    /// tag `site`, one queued C2D message "hello fixture" with `color=blue`) and `ca-device`, and DPS `fixturedps`
-    /// with the enrollment `sym-enrollment`.
-    private func baselineFixture() throws {
-        let fixture = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/hub-schema-baseline.sqlite")
-        try FileManager.default.copyItem(atPath: fixture.path, toPath: self.path)
+        let messages = [
+            C2DMessage(sequence: 0, messageID: "m1", properties: [("k", "v"), ("flag", nil)], body: [0, 0xFF, 10], expiresAt: Int64.max, deliveryCount: 0),
+            C2DMessage(sequence: 0, messageID: "m2", properties: [], body: [], expiresAt: 0, deliveryCount: 9),
+        ]
+        var sequences: [Int64] = []
+        for message in messages { sequences.append(try store.enqueue(message, hub: "h", device: "a")) }
+        let queued = try store.queued(hub: "h", device: "a")
+        #expect(queued == zip(messages, sequences).map { message, sequence in
+            var stored = message
+            stored.sequence = sequence
+            return stored
+        })
+        #expect(try store.markDelivered(sequence: sequences[0])?.deliveryCount == 1)
+        #expect(try store.queued(hub: "h", device: "a").first?.deliveryCount == 1)
+
+        try store.saveSession(hub: "h", client: "a", subscriptions: ["devices/a/messages/devicebound/#"])
+        #expect(try store.session(hub: "h", client: "a") == ["devices/a/messages/devicebound/#"])
+        try store.deleteDevice("a", hub: "h")
+        #expect(try store.session(hub: "h", client: "a") == nil && store.queued(hub: "h", device: "a").isEmpty)
+
+        let instance = ProvisioningInstance(
+            name: "d", idScope: "0ne00000001", hostname: "d.azure-devices-provisioning.net",
+            linkedHubs: [.init(hubName: "h", hostname: "h.azure-devices.net", allocationWeight: 5, applyAllocationPolicy: false)], created: "c")
+        try store.save(instance)
+        #expect(try store.provisioningInstances() == [instance])
+        try store.saveProvisioningCertificate(certificate, dps: "d")
+        #expect(try store.provisioningCertificates(dps: "d") == [certificate] && store.provisioningCertificates(dps: "other").isEmpty)
+        let document = try #require(try JSONValue.parse(#"{"registrationId":"Dev-1","attestation":{"type":"x509"},"etag":"AAAAAAAAAAE="}"#).objectValue)
+        let enrollments = [
+            EnrollmentRecord(kind: .group, id: "g", document: document, certificates: ["P1", "P2"], etagCounter: 2),
+            EnrollmentRecord(kind: .individual, id: "dev-1", document: document, certificates: [], etagCounter: 1),
+        ]
+        for enrollment in enrollments { try store.save(enrollment, dps: "d") }
+        #expect(try store.enrollments(dps: "d") == enrollments)
+        try store.deleteEnrollment(.group, id: "g", dps: "d")
+        #expect(try store.enrollments(dps: "d") == [enrollments[1]])
+        let pending = RegistrationOperation(
+            operationID: "op", registrationID: "Dev-1", enrollmentKind: .individual, enrollmentID: "Dev-1", payload: .object(JSONObject([("n", .integer(1))])),
+            leafThumbprint: nil, readyAt: 1_800_000_000.5)
+        try store.save(pending, dps: "d")
+        #expect(try store.operations(dps: "d") == [pending])
+        var finished = pending
+        finished.result = .object(JSONObject([("status", .string("assigned"))]))
+        let registration = RegistrationRecord(registrationID: "dev-1", state: document, enrollmentGroupID: nil, etagCounter: 1)
+        try store.save(registration, finishing: finished, dps: "d")
+        #expect(try store.operations(dps: "d") == [finished] && store.registrations(dps: "d") == [registration])
+        try store.deleteRegistration("dev-1", dps: "d")
+        #expect(try store.registrations(dps: "d").isEmpty)
     }
 
-    @Test("an empty database is migrated to every version this build knows")
-    func migratesEmpty() throws {
-        defer { try? FileManager.default.removeItem(atPath: self.directory) }
-        let store = try SQLiteHubStore(path: self.path)
-        #expect(try store.appliedMigrations() == HubSchema.versions)
-        #expect(try store.hubs().isEmpty)
-    }
-
-    @Test("a database of the unversioned baseline is migrated and keeps every row")
-    func migratesBaseline() throws {
-        defer { try? FileManager.default.removeItem(atPath: self.directory) }
-        try self.baselineFixture()
-        let store = try SQLiteHubStore(path: self.path)
-        #expect(try store.appliedMigrations() == HubSchema.versions)
-        #expect(try store.hubs().map(\.name) == ["fixturehub"])
-        let devices = try store.devices(hub: "fixturehub")
-        #expect(devices.map(\.deviceID) == ["ca-device", "sas-device"])
-        let twin = try #require(devices.last?.twin)
-        #expect(twin.desired["telemetryInterval"] == .integer(20) && twin.tags["site"] == .string("lab"))
-        let queued = try store.queued(hub: "fixturehub", device: "sas-device")
-        #expect(queued.map { String(decoding: $0.body, as: UTF8.self) } == ["hello fixture"])
-        #expect(queued.first?.properties.contains { $0.key == "color" && $0.value == "blue" } == true)
-        #expect(try store.provisioningDocuments(.instance).map(\.dps) == ["fixturedps"])
-        #expect(try store.provisioningDocuments(.enrollment).map(\.key) == ["sym-enrollment"])
-        // Opening it again applies nothing more.
-        #expect(try SQLiteHubStore(path: self.path).appliedMigrations() == HubSchema.versions)
-    }
-
-    @Test("a database from a newer nrfsim is refused, not changed")
-    func refusesNewer() throws {
-        defer { try? FileManager.default.removeItem(atPath: self.directory) }
-        _ = try SQLiteHubStore(path: self.path)
-        try DatabaseQueue(path: self.path).write { try $0.execute(sql: "INSERT INTO grdb_migrations (identifier) VALUES ('v99-future')") }
-        let error = try #require(throws: HubStoreError.self) { try SQLiteHubStore(path: self.path) }
-        #expect("\(error)".contains("newer nrfsim"))
-    }
-
-    @Test("a row that does not decode is an error naming its table and key; the hub does not start without it")
-    func corruptRow() throws {
-        defer { try? FileManager.default.removeItem(atPath: self.directory) }
-        try self.baselineFixture()
-        try DatabaseQueue(path: self.path).write {
-            try $0.execute(sql: "UPDATE device SET record = '{\"deviceId\": 1' WHERE id = 'sas-device'")
-            try $0.execute(sql: "UPDATE c2d SET record = '{}'")
+    @Test("a write SQLite refuses is HubStoreError.failed naming the operation, and nothing is changed")
+    func sqliteWriteRefused() throws {
+        let files = try StoreFiles()
+        defer { files.remove() }
+        let store = try SQLiteHubStore(path: files.path)
+        let hub = HubRecord(name: "h", hostname: "h.azure-devices.net", policies: [:])
+        try store.save(hub)
+        // A read-only connection: every write fails as on a read-only file system.
+        try store.queue.writeWithoutTransaction { try $0.execute(sql: "PRAGMA query_only = 1") }
+        let error = try #require(throws: HubStoreError.self) {
+            try store.save(DeviceRecord(deviceID: "d", generationID: "1", authentication: .certificateAuthority, statusUpdatedTime: "t"), hub: "h")
         }
-        let store = try SQLiteHubStore(path: self.path)
-        let device = try #require(throws: HubStoreError.self) { try store.devices(hub: "fixturehub") }
-        #expect("\(device)".hasPrefix("the device row fixturehub/sas-device cannot be read"))
-        let message = try #require(throws: HubStoreError.self) { try store.queued(hub: "fixturehub", device: "sas-device") }
-        #expect("\(message)".hasPrefix("the c2d row 1 cannot be read"))
-        #expect(throws: HubStoreError.self) { try HubCore(store: store, logger: Logger(label: "test")) }
+        guard case .failed(let operation, _) = error else {
+            Issue.record("not a failed write: \(error)")
+            return
+        }
+        #expect(operation == "save device h/d")
+        #expect(throws: HubStoreError.self) { try store.save(HubRecord(name: "h", hostname: "other", policies: [:])) }
+        #expect(try store.devices(hub: "h").isEmpty && store.hubs() == [hub])
+    }
+
+    @Test("DPS changes that cannot be stored are refused and not kept: an enrollment, a registration's end")
+    func provisioningWriteRefused() throws {
+        let (fixture, failing) = try CoreFixture.withFailingStore()
+        let clock = fixture.clock
+        let dps = try ProvisioningService(hubCore: fixture.core, store: fixture.store, logger: Logger(label: "test"), now: { clock.now })
+        dps.retryAfter = 0
+        _ = try dps.createInstance(name: "dps1")
+        _ = try dps.linkHub(dps: "dps1", hub: "myhub", allocationWeight: nil, applyAllocationPolicy: true)
+        let pki = try TestPKI(now: fixture.clock.now)
+        let leaf = try pki.leaf("dev-x509")
+        let enrollment = JSONValue.object(JSONObject([
+            ("attestation", .object(JSONObject([("type", .string("x509")), ("x509", .object(JSONObject([
+                ("clientCertificates", .object(JSONObject([("primary", .object(JSONObject([("certificate", .string(leaf.pem))])))]))),
+            ])))]))),
+        ]))
+        _ = try dps.putEnrollment(.individual, dps: "dps1", id: "dev-x509", body: enrollment, ifMatch: nil)
+        failing.fail()
+        #expect(throws: HubStoreError.self) { try dps.putEnrollment(.individual, dps: "dps1", id: "dev-other", body: enrollment, ifMatch: nil) }
+        #expect(throws: IoTHubError.self) { try dps.enrollment(.individual, dps: "dps1", id: "dev-other") }
+        #expect(throws: HubStoreError.self) { try dps.createInstance(name: "dps2") }
+        #expect(dps.instanceRecords.map(\.name) == ["dps1"])
+        failing.fail(writes: false)
+        // A registration whose end cannot be stored: 500, and no registration state.
+        let attempt = ProvisioningAttempt(dps: "dps1", registrationID: "dev-x509", password: nil, chain: [leaf, pki.sub], peer: "test")
+        let started = dps.register(attempt, body: [])
+        let operation = try #require(started.body["operationId"]?.stringValue, "\(started)")
+        failing.fail()
+        #expect(dps.operationStatus(attempt, operationID: operation).status == 500)
+        #expect(try dps.registrations(dps: "dps1", groupID: nil).isEmpty)
+        #expect(try fixture.store.registrations(dps: "dps1").isEmpty)
     }
 
     @Test("a reported PATCH that cannot be stored is answered 500 and not applied")

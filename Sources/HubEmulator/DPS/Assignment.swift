@@ -26,15 +26,13 @@ extension ProvisioningService {
             registration["lastUpdatedDateTimeUtc"] = .string(now)
             let etagCounter = (previous?.etagCounter ?? 0) + 1
             registration["etag"] = .string(base64(bigEndian: UInt64(etagCounter)))
-            let stored = StoredRegistration(state: registration, enrollmentGroupID: groupID, etagCounter: etagCounter)
+            let stored = RegistrationRecord(registrationID: key, state: registration, enrollmentGroupID: groupID, etagCounter: etagCounter)
             var finished = operation
             finished.result = .object(JSONObject([
                 ("operationId", .string(operation.operationID)), ("status", registration["status"] ?? .string("failed")),
                 ("registrationState", .object(registration)),
             ]))
-            try self.store.saveProvisioningDocuments([
-                (.registration, state.record.name, key, stored.json), (.operation, state.record.name, operation.operationID, finished.json),
-            ])
+            try self.store.save(stored, finishing: finished, dps: state.record.name)
             state.registrations[key] = stored
             state.operations[operation.operationID] = finished
             self.logger.info("DPS registration ended", metadata: [
@@ -155,7 +153,7 @@ extension ProvisioningService {
             guard state.registrations[registrationID.lowercased()] != nil else {
                 throw IoTHubError.provisioningNotFound("no registration '\(registrationID)' in '\(state.record.name)'")
             }
-            try self.store.deleteProvisioningDocument(.registration, dps: state.record.name, key: registrationID.lowercased())
+            try self.store.deleteRegistration(registrationID.lowercased(), dps: state.record.name)
             state.registrations[registrationID.lowercased()] = nil
         }
     }

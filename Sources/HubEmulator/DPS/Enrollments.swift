@@ -4,8 +4,8 @@ import Logging
 import SwiftASN1
 import X509
 
-/// An enrollment as stored: the service's document (IndividualEnrollment or EnrollmentGroup, as `az` prints it,
-/// certificates reduced to their `info`) plus the certificates themselves, which attestation needs.
+/// An enrollment as DPS works with it: the stored ``EnrollmentRecord``'s document and certificates, the certificates
+/// parsed.
 struct StoredEnrollment: Sendable {
     var document: JSONObject
     /// Primary and secondary certificates (signing certificates of a group, client certificates of an individual
@@ -18,27 +18,34 @@ struct StoredEnrollment: Sendable {
     let sha1Thumbprints: [String]
     let sha256Thumbprints: [String]
 
-    var json: JSONValue {
-        .object(JSONObject([
-            ("document", .object(self.document)), ("certificates", .array(self.certificates.map(JSONValue.string))),
-            ("etagCounter", .integer(Int64(self.etagCounter))),
-        ]))
-    }
-
-    init(document: JSONObject, certificates: [String], etagCounter: Int) {
+    /// An enrollment whose certificates were parsed already (``ProvisioningService/putEnrollment``'s).
+    init(document: JSONObject, certificates: [String], parsed: [Certificate], etagCounter: Int) {
         self.document = document
         self.certificates = certificates
         self.etagCounter = etagCounter
-        self.x509Certificates = certificates.compactMap { try? Certificate(pemEncoded: $0) }
-        self.sha1Thumbprints = self.x509Certificates.map { thumbprint($0, sha256: false) }
-        self.sha256Thumbprints = self.x509Certificates.map { thumbprint($0, sha256: true) }
+        self.x509Certificates = parsed
+        self.sha1Thumbprints = parsed.map { thumbprint($0, sha256: false) }
+        self.sha256Thumbprints = parsed.map { thumbprint($0, sha256: true) }
     }
 
-    init?(json: JSONValue) {
-        guard let document = json["document"]?.objectValue else { return nil }
-        self.init(
-            document: document, certificates: json["certificates"]?.arrayValue?.compactMap(\.stringValue) ?? [],
-            etagCounter: json["etagCounter"]?.intValue ?? 1)
+    /// A stored enrollment (at load). - Throws: when one of its certificates does not parse (`dps` names the row).
+    init(loading record: EnrollmentRecord, dps: String) throws(HubStoreError) {
+        var parsed: [Certificate] = []
+        for (index, pem) in record.certificates.enumerated() {
+            do {
+                parsed.append(try Certificate(pemEncoded: pem))
+            } catch {
+                throw .corruptRow(
+                    table: EnrollmentRow.databaseTableName, key: "\(dps)/\(EnrollmentKindColumn(record.kind).rawValue)/\(record.id)",
+                    reason: "certificate \(index) is not PEM: \(error)")
+            }
+        }
+        self.init(document: record.document, certificates: record.certificates, parsed: parsed, etagCounter: record.etagCounter)
+    }
+
+    /// The record the store keeps, under `id` (the group id, or the registration id lower-cased).
+    func record(_ kind: ProvisioningService.EnrollmentKind, id: String) -> EnrollmentRecord {
+        EnrollmentRecord(kind: kind, id: id, document: self.document, certificates: self.certificates, etagCounter: self.etagCounter)
     }
 
     var enabled: Bool { self.document["provisioningStatus"]?.stringValue != "disabled" }
@@ -88,7 +95,7 @@ extension ProvisioningService {
                 }
             }
             let stored = try self.normalize(kind, id: id, object, state: state, previous: previous)
-            try self.store.saveProvisioningDocument(kind == .group ? .enrollmentGroup : .enrollment, dps: state.record.name, key: key, stored.json)
+            try self.store.save(stored.record(kind, id: key), dps: state.record.name)
             if kind == .group { state.groups[key] = stored } else { state.enrollments[key] = stored }
             self.logger.info("\(kind.label) saved", metadata: ["dps": "\(state.record.name)", "id": "\(id)", "attestation": "\(stored.attestationType)"])
             return .object(stored.document)
@@ -110,7 +117,7 @@ extension ProvisioningService {
         try self.withInstance(dps) { state in
             _ = try Self.enrollment(kind, state, id)
             let key = kind == .group ? id : id.lowercased()
-            try self.store.deleteProvisioningDocument(kind == .group ? .enrollmentGroup : .enrollment, dps: state.record.name, key: key)
+            try self.store.deleteEnrollment(kind, id: key, dps: state.record.name)
             if kind == .group { state.groups[key] = nil } else { state.enrollments[key] = nil }
         }
     }
@@ -133,6 +140,7 @@ extension ProvisioningService {
         }
         let now = self.timestamp()
         var certificates: [String] = []
+        var parsed: [Certificate] = []
         var attestation = JSONObject()
         switch body["attestation"]?["type"]?.stringValue {
         case "x509":
@@ -142,6 +150,7 @@ extension ProvisioningService {
                 guard let text = x509?[kind.x509Key]?[slot]?["certificate"]?.stringValue else { continue }
                 let (pem, certificate) = try Self.parseCertificate(text, invalid: invalid)
                 certificates.append(pem)
+                parsed.append(certificate)
                 entries[slot] = .object(JSONObject([("certificate", .null), ("info", Self.certificateInfo(certificate))]))
             }
             var references = JSONObject()
@@ -220,7 +229,7 @@ extension ProvisioningService {
         document["iotHubHostName"] = hubs.first.map(JSONValue.string) ?? .null
         document["customAllocationDefinition"] = .null
         document["initialTwin"] = body["initialTwin"] ?? .null
-        return StoredEnrollment(document: document, certificates: certificates, etagCounter: etagCounter)
+        return StoredEnrollment(document: document, certificates: certificates, parsed: parsed, etagCounter: etagCounter)
     }
 
     /// Registration ids: alphanumerics and `- . _ :`, the last character alphanumeric or `-`, at most 128.

@@ -7,7 +7,7 @@ extension ProvisioningService {
     public func uploadCertificate(dps: String, name: String, pem: String, verified: Bool) throws -> CACertificateRecord {
         try self.withInstance(dps) { state in
             let record = try state.certificates.upload(name: name, pem: pem, verified: verified, now: self.timestamp()) {
-                try self.store.saveProvisioningDocument(.certificate, dps: state.record.name, key: name, $0.json)
+                try self.store.saveProvisioningCertificate($0, dps: state.record.name)
             }
             self.logger.info("DPS CA certificate uploaded", metadata: ["dps": "\(state.record.name)", "name": "\(name)", "verified": "\(verified)"])
             return record
@@ -25,7 +25,7 @@ extension ProvisioningService {
     public func generateVerificationCode(dps: String, name: String, etag: String) throws -> CACertificateRecord {
         try self.withInstance(dps) { state in
             try state.certificates.generateVerificationCode(name, etag: etag, now: self.timestamp()) {
-                try self.store.saveProvisioningDocument(.certificate, dps: state.record.name, key: name, $0.json)
+                try self.store.saveProvisioningCertificate($0, dps: state.record.name)
             }
         }
     }
@@ -33,7 +33,7 @@ extension ProvisioningService {
     public func verifyCertificate(dps: String, name: String, etag: String, verificationPEM: String) throws -> CACertificateRecord {
         let record = try self.withInstance(dps) { state in
             try state.certificates.verify(name, etag: etag, verificationPEM: verificationPEM, now: self.timestamp()) {
-                try self.store.saveProvisioningDocument(.certificate, dps: state.record.name, key: name, $0.json)
+                try self.store.saveProvisioningCertificate($0, dps: state.record.name)
             }
         }
         self.logger.info("DPS CA certificate verified", metadata: ["dps": "\(dps)", "name": "\(name)"])
@@ -43,7 +43,7 @@ extension ProvisioningService {
     public func deleteCertificate(dps: String, name: String, etag: String) throws {
         try self.withInstance(dps) { state in
             try state.certificates.delete(name, etag: etag) {
-                try self.store.deleteProvisioningDocument(.certificate, dps: state.record.name, key: $0)
+                try self.store.deleteProvisioningCertificate($0, dps: state.record.name)
             }
         }
     }

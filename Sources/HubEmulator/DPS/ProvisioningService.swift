@@ -28,7 +28,7 @@ public final class ProvisioningService: @unchecked Sendable {
         /// Individual enrollments by lower-cased registration id.
         var enrollments: [String: StoredEnrollment] = [:]
         /// Registration states by lower-cased registration id.
-        var registrations: [String: StoredRegistration] = [:]
+        var registrations: [String: RegistrationRecord] = [:]
         var operations: [String: RegistrationOperation] = [:]
 
         init(record: ProvisioningInstance) { self.record = record }
@@ -39,30 +39,21 @@ public final class ProvisioningService: @unchecked Sendable {
         self.store = store
         self.logger = logger
         self.now = now
-        // A document that does not decode is an error naming it, never skipped.
-        func decode<T>(_ kind: ProvisioningDocumentKind, _ dps: String, _ key: String, _ value: T?) throws(HubStoreError) -> T {
-            guard let value else { throw .corruptRow(table: "dps", key: "\(kind.rawValue)/\(dps)/\(key)", reason: "a field is missing or malformed") }
-            return value
-        }
-        for (dps, key, document) in try store.provisioningDocuments(.instance) {
-            let record = try decode(.instance, dps, key, ProvisioningInstance(json: document))
-            self.instances[record.name] = InstanceState(record: record)
-        }
-        for (dps, key, document) in try store.provisioningDocuments(.certificate) {
-            try self.instances[dps]?.certificates.load(
-                try decode(.certificate, dps, key, CACertificateRecord(json: document)), table: "dps", key: "certificate/\(dps)/\(key)")
-        }
-        for (dps, key, document) in try store.provisioningDocuments(.enrollmentGroup) {
-            self.instances[dps]?.groups[key] = try decode(.enrollmentGroup, dps, key, StoredEnrollment(json: document))
-        }
-        for (dps, key, document) in try store.provisioningDocuments(.enrollment) {
-            self.instances[dps]?.enrollments[key] = try decode(.enrollment, dps, key, StoredEnrollment(json: document))
-        }
-        for (dps, key, document) in try store.provisioningDocuments(.registration) {
-            self.instances[dps]?.registrations[key] = try decode(.registration, dps, key, StoredRegistration(json: document))
-        }
-        for (dps, key, document) in try store.provisioningDocuments(.operation) {
-            self.instances[dps]?.operations[key] = try decode(.operation, dps, key, RegistrationOperation(json: document))
+        // A row that does not decode is an error naming it (the store's, or the certificates' when a PEM does not
+        // parse), never skipped.
+        for record in try store.provisioningInstances() {
+            let state = InstanceState(record: record)
+            let dps = record.name
+            for certificate in try store.provisioningCertificates(dps: dps) {
+                try state.certificates.load(certificate, table: "dpsCertificate", key: "\(dps)/\(certificate.name)")
+            }
+            for enrollment in try store.enrollments(dps: dps) {
+                let loaded = try StoredEnrollment(loading: enrollment, dps: dps)
+                if enrollment.kind == .group { state.groups[enrollment.id] = loaded } else { state.enrollments[enrollment.id] = loaded }
+            }
+            for registration in try store.registrations(dps: dps) { state.registrations[registration.registrationID] = registration }
+            for operation in try store.operations(dps: dps) { state.operations[operation.operationID] = operation }
+            self.instances[dps] = state
         }
     }
 
@@ -85,7 +76,7 @@ public final class ProvisioningService: @unchecked Sendable {
             } while self.instances.values.contains { $0.record.idScope == scope }
             let record = ProvisioningInstance(
                 name: name, idScope: scope, hostname: "\(name.lowercased()).azure-devices-provisioning.net", created: self.timestamp())
-            try self.store.saveProvisioningDocument(.instance, dps: name, key: name, record.json)
+            try self.store.save(record)
             self.instances[name] = InstanceState(record: record)
             self.logger.info("DPS instance created", metadata: ["dps": "\(name)", "idScope": "\(scope)"])
             return record
@@ -124,7 +115,7 @@ public final class ProvisioningService: @unchecked Sendable {
             } else {
                 record.linkedHubs.append(linked)
             }
-            try self.store.saveProvisioningDocument(.instance, dps: record.name, key: record.name, record.json)
+            try self.store.save(record)
             state.record = record
             self.logger.info("hub linked", metadata: ["dps": "\(record.name)", "hub": "\(hubRecord.hostname)"])
             return record
@@ -139,7 +130,7 @@ public final class ProvisioningService: @unchecked Sendable {
                 throw IoTHubError.iotHubNotFound("no hub '\(hub)' is linked to '\(record.name)'")
             }
             record.linkedHubs.remove(at: index)
-            try self.store.saveProvisioningDocument(.instance, dps: record.name, key: record.name, record.json)
+            try self.store.save(record)
             state.record = record
             return record
         }

@@ -10,85 +10,6 @@ public struct ProvisioningReply: Error, Equatable, Sendable {
     public var retryAfter: Int?
 }
 
-/// A registration operation: created by a register request, `assigning` until its `readyAt`, then assigned (or
-/// ended `disabled`/`failed`) at the first poll. Stored, so a restart keeps it pollable.
-struct RegistrationOperation: Sendable {
-    var operationID: String
-    var registrationID: String
-    var enrollment: EnrollmentReference
-    var payload: JSONValue
-    /// The SHA-1 thumbprint of the X.509 leaf the device presented (its identity in the hub).
-    var leafThumbprint: String?
-    /// Unix time (seconds) from which the operation is assigned.
-    var readyAt: Double
-    /// The final reply body, once assigned.
-    var result: JSONValue?
-
-    var json: JSONValue {
-        .object(JSONObject([
-            ("operationId", .string(self.operationID)), ("registrationId", .string(self.registrationID)),
-            ("enrollmentKind", .string(self.enrollment.kind == .group ? "group" : "individual")),
-            ("enrollmentId", .string(self.enrollment.id)), ("payload", self.payload), ("readyAt", .number(self.readyAt)),
-            ("leafThumbprint", self.leafThumbprint.map(JSONValue.string) ?? .null),
-            ("result", self.result ?? .null),
-        ]))
-    }
-
-    init(operationID: String, registrationID: String, enrollment: EnrollmentReference, payload: JSONValue, leafThumbprint: String?, readyAt: Double) {
-        self.operationID = operationID
-        self.registrationID = registrationID
-        self.enrollment = enrollment
-        self.payload = payload
-        self.leafThumbprint = leafThumbprint
-        self.readyAt = readyAt
-    }
-
-    init?(json: JSONValue) {
-        guard let operationID = json["operationId"]?.stringValue, let registrationID = json["registrationId"]?.stringValue,
-            let id = json["enrollmentId"]?.stringValue
-        else { return nil }
-        self.operationID = operationID
-        self.registrationID = registrationID
-        self.enrollment = EnrollmentReference(kind: json["enrollmentKind"]?.stringValue == "group" ? .group : .individual, id: id)
-        self.payload = json["payload"] ?? .null
-        self.leafThumbprint = json["leafThumbprint"]?.stringValue
-        switch json["readyAt"] {
-        case .number(let value)?: self.readyAt = value
-        case .integer(let value)?: self.readyAt = Double(value)
-        default: self.readyAt = 0
-        }
-        self.result = json["result"].flatMap { $0 == .null ? nil : $0 }
-    }
-}
-
-/// A device's registration state (DeviceRegistrationState, as `az iot dps … registration show` prints it), and the
-/// group it came through.
-struct StoredRegistration: Sendable {
-    var state: JSONObject
-    var enrollmentGroupID: String?
-    var etagCounter: Int
-
-    var json: JSONValue {
-        .object(JSONObject([
-            ("state", .object(self.state)), ("enrollmentGroupId", self.enrollmentGroupID.map(JSONValue.string) ?? .null),
-            ("etagCounter", .integer(Int64(self.etagCounter))),
-        ]))
-    }
-
-    init(state: JSONObject, enrollmentGroupID: String?, etagCounter: Int) {
-        self.state = state
-        self.enrollmentGroupID = enrollmentGroupID
-        self.etagCounter = etagCounter
-    }
-
-    init?(json: JSONValue) {
-        guard let state = json["state"]?.objectValue else { return nil }
-        self.state = state
-        self.enrollmentGroupID = json["enrollmentGroupId"]?.stringValue
-        self.etagCounter = json["etagCounter"]?.intValue ?? 1
-    }
-}
-
 /// The device side of DPS (azure-iot-hub-protocol.md §3.2): register, poll, assign.
 extension ProvisioningService {
     /// `PUT iotdps-register`: attests the device and starts an operation (202 `assigning` with `retry-after`). The body
@@ -122,9 +43,10 @@ extension ProvisioningService {
                 }
                 let operationID = "4.\(String(format: "%016llx", UInt64.random(in: 0...UInt64.max))).\(UUID().uuidString.lowercased())"
                 let operation = RegistrationOperation(
-                    operationID: operationID, registrationID: attempt.registrationID, enrollment: enrollment, payload: payload,
-                    leafThumbprint: attempt.chain.first.map { thumbprint($0, sha256: false) }, readyAt: self.now().timeIntervalSince1970 + Double(self.retryAfter))
-                try self.store.saveProvisioningDocument(.operation, dps: state.record.name, key: operationID, operation.json)
+                    operationID: operationID, registrationID: attempt.registrationID, enrollmentKind: enrollment.kind, enrollmentID: enrollment.id,
+                    payload: payload, leafThumbprint: attempt.chain.first.map { thumbprint($0, sha256: false) },
+                    readyAt: self.now().timeIntervalSince1970 + Double(self.retryAfter))
+                try self.store.save(operation, dps: state.record.name)
                 state.operations[operationID] = operation
                 self.logger.info("DPS registration started", metadata: [
                     "dps": "\(state.record.name)", "registration": "\(attempt.registrationID)", "operation": "\(operationID)",

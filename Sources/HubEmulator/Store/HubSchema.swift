@@ -2,7 +2,8 @@ import GRDB
 
 /// The store's versioned schema: GRDB's `DatabaseMigrator` records the migrations applied in `grdb_migrations`
 /// (GRDB documentation, "Migrations"), so a database of any earlier version is brought up to date when opened, and
-/// one from a newer nrfsim is refused.
+/// one from a newer nrfsim is refused. Each migration runs in a transaction of its own: one that fails leaves the
+/// database at the version before it.
 enum HubSchema {
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
@@ -22,6 +23,8 @@ enum HubSchema {
         migrator.registerMigration("v2-c2d-queue-index") { db in
             try db.execute(sql: "CREATE INDEX IF NOT EXISTS c2d_queue ON c2d (hub, device, sequence)")
         }
+        // Typed tables in place of the JSON documents (see TypedRecordsMigration).
+        migrator.registerMigration(TypedRecordsMigration.identifier, migrate: TypedRecordsMigration.migrate)
         return migrator
     }
 

@@ -1,8 +1,8 @@
-import JSON
-
-/// The emulator's durable state, as the hub's parts and DPS use it. Every change is committed before the call
-/// returns; a failure throws ``HubStoreError`` and nothing is acknowledged. ``SQLiteHubStore`` is the one backend
-/// today; a second one implements this protocol without touching the parts.
+/// The emulator's durable state, as the hub's parts and DPS use it: model values in, model values out, no storage
+/// format. Every change is committed before the call returns; a failure throws ``HubStoreError`` and nothing is
+/// acknowledged, and a stored row that cannot be read is ``HubStoreError/corruptRow(table:key:reason:)``, never
+/// skipped. ``SQLiteHubStore`` is the one backend today; a second one implements this protocol without touching the
+/// parts.
 public protocol HubStore: Sendable {
     // MARK: Hubs
     func hubs() throws(HubStoreError) -> [HubRecord]
@@ -36,15 +36,22 @@ public protocol HubStore: Sendable {
     func saveSession(hub: String, client: String, subscriptions: [String]) throws(HubStoreError)
     func deleteSession(hub: String, client: String) throws(HubStoreError)
 
-    // MARK: DPS documents
-    func provisioningDocuments(_ kind: ProvisioningDocumentKind) throws(HubStoreError) -> [(dps: String, key: String, document: JSONValue)]
-    /// Saves several documents in one transaction (one sync to disk).
-    func saveProvisioningDocuments(_ documents: [(kind: ProvisioningDocumentKind, dps: String, key: String, document: JSONValue)]) throws(HubStoreError)
-    func deleteProvisioningDocument(_ kind: ProvisioningDocumentKind, dps: String, key: String) throws(HubStoreError)
-}
+    // MARK: DPS instances and their CA certificates
+    func provisioningInstances() throws(HubStoreError) -> [ProvisioningInstance]
+    func save(_ instance: ProvisioningInstance) throws(HubStoreError)
+    func provisioningCertificates(dps: String) throws(HubStoreError) -> [CACertificateRecord]
+    func saveProvisioningCertificate(_ certificate: CACertificateRecord, dps: String) throws(HubStoreError)
+    func deleteProvisioningCertificate(_ name: String, dps: String) throws(HubStoreError)
 
-extension HubStore {
-    public func saveProvisioningDocument(_ kind: ProvisioningDocumentKind, dps: String, key: String, _ document: JSONValue) throws(HubStoreError) {
-        try self.saveProvisioningDocuments([(kind, dps, key, document)])
-    }
+    // MARK: DPS enrollments, registrations and operations
+    /// A DPS instance's enrollment groups and individual enrollments, by kind and id.
+    func enrollments(dps: String) throws(HubStoreError) -> [EnrollmentRecord]
+    func save(_ enrollment: EnrollmentRecord, dps: String) throws(HubStoreError)
+    func deleteEnrollment(_ kind: ProvisioningService.EnrollmentKind, id: String, dps: String) throws(HubStoreError)
+    func registrations(dps: String) throws(HubStoreError) -> [RegistrationRecord]
+    func deleteRegistration(_ registrationID: String, dps: String) throws(HubStoreError)
+    func operations(dps: String) throws(HubStoreError) -> [RegistrationOperation]
+    func save(_ operation: RegistrationOperation, dps: String) throws(HubStoreError)
+    /// The end of a registration: its state and the finished operation, in one transaction (one sync to disk).
+    func save(_ registration: RegistrationRecord, finishing operation: RegistrationOperation, dps: String) throws(HubStoreError)
 }

@@ -1,6 +1,5 @@
 import Foundation
 import GRDB
-import JSON
 import Logging
 import Secrets
 
@@ -9,7 +8,8 @@ import Glibc
 #endif
 
 /// The emulator's durable state in SQLite (GRDB): hubs, devices with their twins, C2D queues, CA certificates,
-/// persistent MQTT sessions and the DPS documents, in the schema ``HubSchema`` migrates to. WAL with
+/// persistent MQTT sessions and the DPS records, one typed table each (``HubSchema``; the row types in `Rows/` map
+/// the tables to the model types). WAL with
 /// `synchronous = FULL`: a change is on disk when the call returns (SQLite documentation, "PRAGMA synchronous").
 ///
 /// Calls block on disk I/O: the hub's parts make them from a thread pool, never from an event loop.
@@ -90,119 +90,76 @@ public final class SQLiteHubStore: HubStore {
         }
     }
 
-    /// Decodes one stored JSON document; a row that does not decode is an error naming its table and key.
-    func decode<T>(_ text: String, table: String, key: String, _ make: (JSONValue) -> T?) throws(HubStoreError) -> T {
-        let json: JSONValue
-        do {
-            json = try JSONValue.parse(text)
-        } catch {
-            throw .corruptRow(table: table, key: key, reason: "\(error)")
-        }
-        guard let value = make(json) else { throw .corruptRow(table: table, key: key, reason: "a field is missing or malformed") }
-        return value
-    }
-
-    /// The rows `sql` selects, each with its `record` JSON decoded by `make`; `key` names a row in an error.
-    func records<T>(
-        _ operation: String, table: String, sql: String, arguments: StatementArguments = StatementArguments(),
-        key: (Row) -> String, _ make: (Row, JSONValue) -> T?
-    ) throws(HubStoreError) -> [T] {
-        let rows = try self.read(operation) { try Row.fetchAll($0, sql: sql, arguments: arguments) }
-        var values: [T] = []
-        for row in rows {
-            values.append(try self.decode(row["record"], table: table, key: key(row)) { make(row, $0) })
-        }
-        return values
+    /// The models of the rows `request` selects; a row that does not decode is an error naming its table and key.
+    func models<R: StoredRow>(_ operation: String, _ request: QueryInterfaceRequest<R>) throws(HubStoreError) -> [R.Model] {
+        let rows = try self.read(operation) { try Row.fetchAll($0, request) }
+        var models: [R.Model] = []
+        models.reserveCapacity(rows.count)
+        for row in rows { models.append(try R.model(of: row)) }
+        return models
     }
 
     // MARK: Hubs
 
     public func hubs() throws(HubStoreError) -> [HubRecord] {
-        try self.records("read the hubs", table: "hub", sql: "SELECT name, record FROM hub ORDER BY name", key: { $0["name"] }) {
-            HubRecord(json: $1)
-        }
+        try self.models("read the hubs", HubRow.order(Column("name")))
     }
 
     public func save(_ hub: HubRecord) throws(HubStoreError) {
-        try self.write("save hub \(hub.name)") { db in
-            try db.execute(sql: "INSERT OR REPLACE INTO hub (name, record) VALUES (?, ?)", arguments: [hub.name, hub.json.text])
-        }
+        try self.write("save hub \(hub.name)") { try HubRow(hub).insert($0, onConflict: .replace) }
     }
 
     // MARK: Devices
 
     public func devices(hub: String) throws(HubStoreError) -> [DeviceRecord] {
-        try self.records(
-            "read the devices of \(hub)", table: "device", sql: "SELECT id, record FROM device WHERE hub = ? ORDER BY id",
-            arguments: [hub], key: { "\(hub)/\($0["id"] as String)" }
-        ) { DeviceRecord(json: $1) }
+        try self.models("read the devices of \(hub)", DeviceRow.filter(Column("hub") == hub).order(Column("id")))
     }
 
     public func save(_ device: DeviceRecord, hub: String) throws(HubStoreError) {
-        try self.write("save device \(hub)/\(device.deviceID)") { db in
-            try db.execute(
-                sql: "INSERT OR REPLACE INTO device (hub, id, record) VALUES (?, ?, ?)",
-                arguments: [hub, device.deviceID, device.json.text])
-        }
+        try self.write("save device \(hub)/\(device.deviceID)") { try DeviceRow(device, hub: hub).insert($0, onConflict: .replace) }
     }
 
     public func deleteDevice(_ id: String, hub: String) throws(HubStoreError) {
         try self.write("delete device \(hub)/\(id)") { db in
-            try db.execute(sql: "DELETE FROM device WHERE hub = ? AND id = ?", arguments: [hub, id])
-            try db.execute(sql: "DELETE FROM c2d WHERE hub = ? AND device = ?", arguments: [hub, id])
-            try db.execute(sql: "DELETE FROM session WHERE hub = ? AND client = ?", arguments: [hub, id])
+            _ = try DeviceRow.deleteOne(db, key: ["hub": hub, "id": id])
+            _ = try C2DRow.filter(Column("hub") == hub && Column("device") == id).deleteAll(db)
+            _ = try SessionRow.deleteOne(db, key: ["hub": hub, "client": id])
         }
     }
 
     // MARK: CA certificates
 
     public func certificates(hub: String) throws(HubStoreError) -> [CACertificateRecord] {
-        try self.records(
-            "read the CA certificates of \(hub)", table: "certificate",
-            sql: "SELECT name, record FROM certificate WHERE hub = ? ORDER BY name", arguments: [hub],
-            key: { "\(hub)/\($0["name"] as String)" }
-        ) { CACertificateRecord(json: $1) }
+        try self.models("read the CA certificates of \(hub)", CertificateRow.filter(Column("hub") == hub).order(Column("name")))
     }
 
     public func save(_ certificate: CACertificateRecord, hub: String) throws(HubStoreError) {
-        try self.write("save CA certificate \(hub)/\(certificate.name)") { db in
-            try db.execute(
-                sql: "INSERT OR REPLACE INTO certificate (hub, name, record) VALUES (?, ?, ?)",
-                arguments: [hub, certificate.name, certificate.json.text])
+        try self.write("save CA certificate \(hub)/\(certificate.name)") {
+            try CertificateRow(certificate, hub: hub).insert($0, onConflict: .replace)
         }
     }
 
     public func deleteCertificate(_ name: String, hub: String) throws(HubStoreError) {
-        try self.write("delete CA certificate \(hub)/\(name)") { db in
-            try db.execute(sql: "DELETE FROM certificate WHERE hub = ? AND name = ?", arguments: [hub, name])
-        }
+        try self.write("delete CA certificate \(hub)/\(name)") { _ = try CertificateRow.deleteOne($0, key: ["hub": hub, "name": name]) }
     }
 
     // MARK: Persistent sessions
 
     public func session(hub: String, client: String) throws(HubStoreError) -> [String]? {
-        let text = try self.read("read the session of \(hub)/\(client)") {
-            try String.fetchOne($0, sql: "SELECT subscriptions FROM session WHERE hub = ? AND client = ?", arguments: [hub, client])
+        let row = try self.read("read the session of \(hub)/\(client)") {
+            try Row.fetchOne($0, SessionRow.filter(key: ["hub": hub, "client": client]))
         }
-        guard let text else { return nil }
-        return try self.decode(text, table: "session", key: "\(hub)/\(client)") { json -> [String]? in
-            guard case .array(let items) = json else { return nil }
-            let filters = items.compactMap(\.stringValue)
-            return filters.count == items.count ? filters : nil
-        }
+        guard let row else { return nil }
+        return try SessionRow.model(of: row)
     }
 
     public func saveSession(hub: String, client: String, subscriptions: [String]) throws(HubStoreError) {
-        try self.write("save the session of \(hub)/\(client)") { db in
-            try db.execute(
-                sql: "INSERT OR REPLACE INTO session (hub, client, subscriptions) VALUES (?, ?, ?)",
-                arguments: [hub, client, JSONValue.array(subscriptions.map(JSONValue.string)).text])
+        try self.write("save the session of \(hub)/\(client)") {
+            try SessionRow(hub: hub, client: client, subscriptions: subscriptions).insert($0, onConflict: .replace)
         }
     }
 
     public func deleteSession(hub: String, client: String) throws(HubStoreError) {
-        try self.write("delete the session of \(hub)/\(client)") { db in
-            try db.execute(sql: "DELETE FROM session WHERE hub = ? AND client = ?", arguments: [hub, client])
-        }
+        try self.write("delete the session of \(hub)/\(client)") { _ = try SessionRow.deleteOne($0, key: ["hub": hub, "client": client]) }
     }
 }
