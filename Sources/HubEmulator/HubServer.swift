@@ -43,8 +43,7 @@ public final class HubServer: Sendable {
         coreOptions.cloudToDeviceLockTimeout = options.cloudToDeviceLockTimeout
         coreOptions.telemetryBufferBytes = options.limits.telemetryBufferBytes
         let core = try HubCore(store: store, logger: logger, options: coreOptions)
-        let provisioning = try ProvisioningService(hubCore: core, store: store, logger: logger)
-        provisioning.retryAfter = options.dpsRetryAfter
+        let provisioning = try ProvisioningService(hubCore: core, store: store, logger: logger, retryAfter: options.dpsRetryAfter)
         let pki = try ServerPKI.loadOrCreate(
             directory: options.dataDirectory, hostnames: core.hubRecords.map(\.hostname), logger: logger)
         let tokenPath = options.dataDirectory + "/admin-token"

@@ -30,8 +30,8 @@ struct ProvisioningServiceTests {
             self.store = try SQLiteHubStore(path: self.directory + "/hub.sqlite")
             let clock = self.clock
             self.hubs = try HubCore(store: self.store, logger: Logger(label: "test"), now: { clock.now })
-            self.dps = try ProvisioningService(hubCore: self.hubs, store: self.store, logger: Logger(label: "test"), now: { clock.now })
-            self.dps.retryAfter = retryAfter
+            self.dps = try ProvisioningService(
+                hubCore: self.hubs, store: self.store, logger: Logger(label: "test"), retryAfter: retryAfter, now: { clock.now })
             self.pki = try TestPKI(now: self.clock.now)
             _ = try self.hubs.createHub(name: "hub1")
             _ = try self.hubs.createHub(name: "hub2")

@@ -117,8 +117,7 @@ struct StoreTests {
     func provisioningWriteRefused() throws {
         let (fixture, failing) = try CoreFixture.withFailingStore()
         let clock = fixture.clock
-        let dps = try ProvisioningService(hubCore: fixture.core, store: fixture.store, logger: Logger(label: "test"), now: { clock.now })
-        dps.retryAfter = 0
+        let dps = try ProvisioningService(hubCore: fixture.core, store: fixture.store, logger: Logger(label: "test"), retryAfter: 0, now: { clock.now })
         _ = try dps.createInstance(name: "dps1")
         _ = try dps.linkHub(dps: "dps1", hub: "myhub", allocationWeight: nil, applyAllocationPolicy: true)
         let pki = try TestPKI(now: fixture.clock.now)

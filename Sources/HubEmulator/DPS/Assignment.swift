@@ -9,7 +9,7 @@ import Logging
 extension ProvisioningService {
     /// Assigns a due operation: returns its registration state, stored together with the finished operation.
     @discardableResult
-    func assign(_ operation: RegistrationOperation, state: InstanceState) throws -> JSONObject {
+    func assign(_ operation: RegistrationOperation, state: inout InstanceState) throws -> JSONObject {
         let now = self.timestamp()
         let key = operation.registrationID.lowercased()
         let previous = state.registrations[key]

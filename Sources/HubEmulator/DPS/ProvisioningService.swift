@@ -1,6 +1,6 @@
 import Foundation
 import Logging
-import NIOConcurrencyHelpers
+import Synchronization
 import SwiftASN1
 import X509
 
@@ -8,19 +8,19 @@ import X509
 /// linked hubs, CA certificates, enrollments, registrations and pending operations. It assigns devices to the
 /// hubs of `hubCore`, creating them in the hub's registry. Every change is stored before it is acknowledged.
 ///
-/// Lock order: `lock` may be held while the hub core's lock is taken (an assignment creates the device in the hub's
-/// registry), never the reverse: the hub core never calls into DPS. The store takes no lock of either.
-public final class ProvisioningService: @unchecked Sendable {
+/// The instances are a `Mutex`-guarded value. Lock order: the instances' lock may be held while the hub registry's
+/// lock is taken (an assignment creates the device in the hub's registry), and while the store is called; never the
+/// reverse: the hub core never calls into DPS, and the store takes no lock of either.
+public final class ProvisioningService: Sendable {
     let hubCore: HubCore
     let store: any HubStore
     let logger: Logger
-    let lock = NIOLock()
     let now: @Sendable () -> Date
-    var instances: [String: InstanceState] = [:]
+    private let instances: Mutex<[String: InstanceState]>
     /// Seconds a new registration stays `assigning`; sent as `retry-after` (0 assigns at the first poll).
-    public var retryAfter = 3
+    public let retryAfter: Int
 
-    final class InstanceState {
+    struct InstanceState: Sendable {
         var record: ProvisioningInstance
         var certificates = CertificateRegistry()
         /// Stored enrollment group documents by group id (see `Enrollments.swift` for the shape).
@@ -34,15 +34,19 @@ public final class ProvisioningService: @unchecked Sendable {
         init(record: ProvisioningInstance) { self.record = record }
     }
 
-    public init(hubCore: HubCore, store: any HubStore, logger: Logger, now: @escaping @Sendable () -> Date = Date.init) throws {
+    public init(
+        hubCore: HubCore, store: any HubStore, logger: Logger, retryAfter: Int = 3, now: @escaping @Sendable () -> Date = Date.init
+    ) throws {
         self.hubCore = hubCore
         self.store = store
         self.logger = logger
+        self.retryAfter = retryAfter
         self.now = now
+        var instances: [String: InstanceState] = [:]
         // A row that does not decode is an error naming it (the store's, or the certificates' when a PEM does not
         // parse), never skipped.
         for record in try store.provisioningInstances() {
-            let state = InstanceState(record: record)
+            var state = InstanceState(record: record)
             let dps = record.name
             for certificate in try store.provisioningCertificates(dps: dps) {
                 try state.certificates.load(certificate, table: "dpsCertificate", key: "\(dps)/\(certificate.name)")
@@ -53,31 +57,32 @@ public final class ProvisioningService: @unchecked Sendable {
             }
             for registration in try store.registrations(dps: dps) { state.registrations[registration.registrationID] = registration }
             for operation in try store.operations(dps: dps) { state.operations[operation.operationID] = operation }
-            self.instances[dps] = state
+            instances[dps] = state
         }
+        self.instances = Mutex(instances)
     }
 
     func timestamp() -> String { iso8601(self.now()) }
 
     public var instanceRecords: [ProvisioningInstance] {
-        self.lock.withLock { self.instances.values.map(\.record).sorted { $0.name < $1.name } }
+        self.instances.withLock { $0.values.map(\.record).sorted { $0.name < $1.name } }
     }
 
     /// `az iot dps create`: an instance with a new ID scope.
     public func createInstance(name: String) throws -> ProvisioningInstance {
-        try self.lock.withLock {
-            if let existing = self.instances[name] { return existing.record }
+        try self.instances.withLock { instances in
+            if let existing = instances[name] { return existing.record }
             guard name.range(of: "^[A-Za-z0-9][A-Za-z0-9-]{1,62}[A-Za-z0-9]$", options: .regularExpression) != nil else {
                 throw IoTHubError.argumentInvalid("the DPS name '\(name)' must be 3-64 letters, digits or hyphens")
             }
             var scope: String
             repeat {
                 scope = "0ne" + String(format: "%08X", UInt32.random(in: 0...UInt32.max))
-            } while self.instances.values.contains { $0.record.idScope == scope }
+            } while instances.values.contains { $0.record.idScope == scope }
             let record = ProvisioningInstance(
                 name: name, idScope: scope, hostname: "\(name.lowercased()).azure-devices-provisioning.net", created: self.timestamp())
             try self.store.save(record)
-            self.instances[name] = InstanceState(record: record)
+            instances[name] = InstanceState(record: record)
             self.logger.info("DPS instance created", metadata: ["dps": "\(name)", "idScope": "\(scope)"])
             return record
         }
@@ -87,18 +92,24 @@ public final class ProvisioningService: @unchecked Sendable {
         try self.withInstance(name) { $0.record }
     }
 
-    func withInstance<T>(_ name: String, _ body: (InstanceState) throws -> T) throws -> T {
-        try self.lock.withLock {
-            guard let state = self.instances[name] ?? self.instances.values.first(where: { $0.record.name.lowercased() == name.lowercased() }) else {
+    /// Runs `body` on an instance, found by name (case-insensitive); what it changes is kept when it returns, and
+    /// dropped when it throws (it stores a change before it makes it).
+    func withInstance<T: Sendable>(_ name: String, _ body: (inout InstanceState) throws -> T) throws -> T {
+        try self.instances.withLock { instances in
+            guard let key = instances[name] != nil ? name : instances.keys.first(where: { $0.lowercased() == name.lowercased() }),
+                var state = instances[key]
+            else {
                 throw IoTHubError.provisioningServiceNotFound("no DPS instance named '\(name)'")
             }
-            return try body(state)
+            let result = try body(&state)
+            instances[key] = state
+            return result
         }
     }
 
     /// The instance a device's ID scope names (case-insensitive).
     func instanceName(forScope idScope: String) -> String? {
-        self.lock.withLock { self.instances.values.first { $0.record.idScope.lowercased() == idScope.lowercased() }?.record.name }
+        self.instances.withLock { $0.values.first { $0.record.idScope.lowercased() == idScope.lowercased() }?.record.name }
     }
 
     /// `az iot dps linked-hub create`: links a hub of this emulator, named by its name or hostname.

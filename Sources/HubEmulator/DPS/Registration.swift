@@ -93,7 +93,7 @@ extension ProvisioningService {
                         ])),
                         retryAfter: max(1, Int(remaining.rounded(.up))))
                 }
-                try self.assign(operation, state: state)
+                try self.assign(operation, state: &state)
                 return ProvisioningReply(status: 200, body: state.operations[operationID]?.result ?? .null)
             }
         } catch let error as IoTHubError {
