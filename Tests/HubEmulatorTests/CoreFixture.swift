@@ -3,7 +3,7 @@ import IoTHubTopics
 import JSON
 import Logging
 import MQTTCodec
-import Synchronization
+import NIOConcurrencyHelpers
 
 @testable import HubEmulator
 
@@ -39,9 +39,9 @@ final class CoreFixture {
 
 /// A clock the test moves.
 final class TestClock: Sendable {
-    private let value = Mutex(Date(timeIntervalSince1970: 1_800_000_000))
-    var now: Date { self.value.withLock { $0 } }
-    func advance(_ seconds: TimeInterval) { self.value.withLock { $0 += seconds } }
+    private let value = NIOLockedValueBox(Date(timeIntervalSince1970: 1_800_000_000))
+    var now: Date { self.value.withLockedValue { $0 } }
+    func advance(_ seconds: TimeInterval) { self.value.withLockedValue { $0 += seconds } }
 }
 
 /// A device connection that records what the hub sends it. Its claim waits, for a moment, for a second caller, so
@@ -53,21 +53,21 @@ final class RecordingLink: DeviceLink {
         var nextPacketID: UInt16 = 0
         var closed: String?
     }
-    private let state = Mutex(State())
+    private let state = NIOLockedValueBox(State())
     let rendezvous: Rendezvous?
 
     init(rendezvous: Rendezvous? = nil) { self.rendezvous = rendezvous }
 
-    var published: [Publish] { self.state.withLock { $0.published } }
-    var closeReason: String? { self.state.withLock { $0.closed } }
+    var published: [Publish] { self.state.withLockedValue { $0.published } }
+    var closeReason: String? { self.state.withLockedValue { $0.closed } }
 
     func send(_ packet: MQTTPacket) {
-        if case .publish(let publish) = packet { self.state.withLock { $0.published.append(publish) } }
+        if case .publish(let publish) = packet { self.state.withLockedValue { $0.published.append(publish) } }
     }
 
     func claim(_ sequence: Int64, at claimedAt: Date) -> UInt16? {
         self.rendezvous?.arrive()
-        return self.state.withLock { state in
+        return self.state.withLockedValue { state in
             guard !state.inflight.values.contains(sequence) else { return nil }
             state.nextPacketID &+= 1
             state.inflight[state.nextPacketID] = sequence
@@ -76,21 +76,21 @@ final class RecordingLink: DeviceLink {
     }
 
     func release(_ sequence: Int64) {
-        self.state.withLock { state in state.inflight = state.inflight.filter { $0.value != sequence } }
+        self.state.withLockedValue { state in state.inflight = state.inflight.filter { $0.value != sequence } }
     }
 
     func releaseLocks(deliveredBefore cutoff: Date) -> Int { 0 }
 
-    func close(reason: String) { self.state.withLock { $0.closed = reason } }
+    func close(reason: String) { self.state.withLockedValue { $0.closed = reason } }
 
     /// The device's PUBACK for `packetID`: the C2D sequence it completes.
-    func acknowledge(_ packetID: UInt16) -> Int64? { self.state.withLock { $0.inflight.removeValue(forKey: packetID) } }
+    func acknowledge(_ packetID: UInt16) -> Int64? { self.state.withLockedValue { $0.inflight.removeValue(forKey: packetID) } }
 }
 
 /// Lets two threads meet: each `arrive()` waits (up to `timeout`) until the other has arrived too.
 final class Rendezvous: Sendable {
     private let condition = NSCondition()
-    private let arrived = Mutex(0)
+    private let arrived = NIOLockedValueBox(0)
     let timeout: TimeInterval
 
     init(timeout: TimeInterval = 0.2) { self.timeout = timeout }
@@ -98,7 +98,7 @@ final class Rendezvous: Sendable {
     func arrive() {
         self.condition.lock()
         defer { self.condition.unlock() }
-        let count = self.arrived.withLock { value -> Int in
+        let count = self.arrived.withLockedValue { value -> Int in
             value += 1
             return value
         }

@@ -4,7 +4,7 @@ import JSON
 import MQTTCodec
 import NIOCore
 import NIOPosix
-import Synchronization
+import NIOConcurrencyHelpers
 import Testing
 
 @testable import HubEmulator
@@ -16,7 +16,7 @@ final class AnsweringLink: DeviceLink {
     let identity: DeviceSessionIdentity
     /// Where the device's answers come from: a thread of its own, as a real connection's would arrive.
     let answers: any EventLoop
-    private let state = Mutex<(published: [Publish], inflight: [UInt16: Int64], next: UInt16)>(([], [:], 0))
+    private let state = NIOLockedValueBox<(published: [Publish], inflight: [UInt16: Int64], next: UInt16)>(([], [:], 0))
 
     init(core: HubCore, identity: DeviceSessionIdentity, answers: any EventLoop) {
         self.core = core
@@ -24,11 +24,11 @@ final class AnsweringLink: DeviceLink {
         self.answers = answers
     }
 
-    var published: [Publish] { self.state.withLock { $0.published } }
+    var published: [Publish] { self.state.withLockedValue { $0.published } }
 
     func send(_ packet: MQTTPacket) {
         guard case .publish(let publish) = packet else { return }
-        let sequence: Int64? = self.state.withLock { state in
+        let sequence: Int64? = self.state.withLockedValue { state in
             state.published.append(publish)
             return publish.packetID.flatMap { state.inflight[$0] }
         }
@@ -48,7 +48,7 @@ final class AnsweringLink: DeviceLink {
     }
 
     func claim(_ sequence: Int64, at claimedAt: Date) -> UInt16? {
-        self.state.withLock { state in
+        self.state.withLockedValue { state in
             guard !state.inflight.values.contains(sequence) else { return nil }
             state.next &+= 1
             state.inflight[state.next] = sequence
@@ -56,7 +56,7 @@ final class AnsweringLink: DeviceLink {
         }
     }
 
-    func release(_ sequence: Int64) { self.state.withLock { $0.inflight = $0.inflight.filter { $0.value != sequence } } }
+    func release(_ sequence: Int64) { self.state.withLockedValue { $0.inflight = $0.inflight.filter { $0.value != sequence } } }
     func releaseLocks(deliveredBefore cutoff: Date) -> Int { 0 }
     func close(reason: String) {}
 }
@@ -83,7 +83,7 @@ struct CoreStressTests {
             links.append(link)
         }
         let core = fixture.core
-        let failures = Mutex<[String]>([])
+        let failures = NIOLockedValueBox<[String]>([])
         let clients = links
         DispatchQueue.concurrentPerform(iterations: count) { index in
             let link = clients[index]
@@ -91,19 +91,19 @@ struct CoreStressTests {
             do {
                 for value in 1...2 {
                     let result = core.reportProperties(identity: link.identity, payload: Array(#"{"n":\#(value)}"#.utf8))
-                    if result.status != 204 { failures.withLock { $0.append("\(id): reported PATCH \(result.status)") } }
+                    if result.status != 204 { failures.withLockedValue { $0.append("\(id): reported PATCH \(result.status)") } }
                 }
                 _ = try core.patchTwin(hub: "myhub", id: id, body: try JSONValue.parse(#"{"properties":{"desired":{"d":\#(index)}}}"#), ifMatch: nil, replace: false)
                 for message in 0..<2 {
                     _ = try core.sendCloudToDevice(hub: "myhub", id: id, body: Array("\(id)/\(message)".utf8), properties: [], ttlSeconds: nil)
                 }
                 let (status, _) = try core.invokeMethod(hub: "myhub", id: id, name: "ping", payload: .null, timeoutSeconds: 30, on: group.next()).wait()
-                if status != 200 { failures.withLock { $0.append("\(id): method \(status)") } }
+                if status != 200 { failures.withLockedValue { $0.append("\(id): method \(status)") } }
             } catch {
-                failures.withLock { $0.append("\(id): \(error)") }
+                failures.withLockedValue { $0.append("\(id): \(error)") }
             }
         }
-        #expect(failures.withLock { $0 }.isEmpty, "\(failures.withLock { $0 }.prefix(5))")
+        #expect(failures.withLockedValue { $0 }.isEmpty, "\(failures.withLockedValue { $0 }.prefix(5))")
         // Completions arrive from other threads: wait for the queues to drain (bounded).
         let deadline = Date() + 30
         func pending() throws -> Int { try (0..<count).reduce(0) { $0 + (try fixture.store.queued(hub: "myhub", device: "stress-\($1)").count) } }

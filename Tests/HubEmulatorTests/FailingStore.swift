@@ -1,34 +1,34 @@
-import Synchronization
+import NIOConcurrencyHelpers
 
 @testable import HubEmulator
 
 /// A store whose writes can be made to fail (as on a full or read-only disk), over a real SQLite store.
 final class FailingStore: HubStore {
     let base: SQLiteHubStore
-    private let failing = Mutex(false)
-    private let failingReads = Mutex(false)
-    private let frozenQueue = Mutex<[C2DMessage]?>(nil)
+    private let failing = NIOLockedValueBox(false)
+    private let failingReads = NIOLockedValueBox(false)
+    private let frozenQueue = NIOLockedValueBox<[C2DMessage]?>(nil)
 
     init(_ base: SQLiteHubStore) { self.base = base }
 
     /// From now on, every write (and, with `reads`, every read) fails.
     func fail(writes: Bool = true, reads: Bool = false) {
-        self.failing.withLock { $0 = writes }
-        self.failingReads.withLock { $0 = reads }
+        self.failing.withLockedValue { $0 = writes }
+        self.failingReads.withLockedValue { $0 = reads }
     }
 
     /// From now on `queued` answers with the queue as it is now: a delivery that read the queue before a change.
     func freezeQueue(hub: String, device: String) throws {
         let snapshot = try self.base.queued(hub: hub, device: device)
-        self.frozenQueue.withLock { $0 = snapshot }
+        self.frozenQueue.withLockedValue { $0 = snapshot }
     }
 
     private func write() throws(HubStoreError) {
-        if self.failing.withLock({ $0 }) { throw .failed(operation: "write", reason: "disk I/O error (test)") }
+        if self.failing.withLockedValue({ $0 }) { throw .failed(operation: "write", reason: "disk I/O error (test)") }
     }
 
     private func read() throws(HubStoreError) {
-        if self.failingReads.withLock({ $0 }) { throw .failed(operation: "read", reason: "disk I/O error (test)") }
+        if self.failingReads.withLockedValue({ $0 }) { throw .failed(operation: "read", reason: "disk I/O error (test)") }
     }
 
     func hubs() throws(HubStoreError) -> [HubRecord] { try self.read(); return try self.base.hubs() }
@@ -45,7 +45,7 @@ final class FailingStore: HubStore {
     }
     func queued(hub: String, device: String) throws(HubStoreError) -> [C2DMessage] {
         try self.read()
-        if let frozen = self.frozenQueue.withLock({ $0 }) { return frozen }
+        if let frozen = self.frozenQueue.withLockedValue({ $0 }) { return frozen }
         return try self.base.queued(hub: hub, device: device)
     }
     func markDelivered(sequence: Int64) throws(HubStoreError) -> C2DMessage? { try self.write(); return try self.base.markDelivered(sequence: sequence) }

@@ -4,7 +4,7 @@ import Logging
 import NIOCore
 import NIOEmbedded
 import NIOHTTP1
-import Synchronization
+import NIOConcurrencyHelpers
 import Testing
 @testable import HubEmulator
 
@@ -63,28 +63,28 @@ struct HTTPHardeningTests {
 
     @Test("while a response is being made (a direct method waiting for its device) no deadline runs")
     func noDeadlineWhileResponding() async throws {
-        let pending = Mutex<EventLoopPromise<HTTPResponse>?>(nil)
+        let pending = NIOLockedValueBox<EventLoopPromise<HTTPResponse>?>(nil)
         let route: HTTPRoute = { _, loop in
             let promise = loop.makePromise(of: HTTPResponse.self)
-            pending.withLock { $0 = promise }
+            pending.withLockedValue { $0 = promise }
             return promise.futureResult
         }
         try await HTTPTestHub.with(route: route) { hub in
             let connection = try await TestConnection(router: hub.router, limits: Self.limits)
             try await connection.send("POST /twins/x/methods HTTP/1.1\r\nContent-Length: 2\r\n\r\n{}")
-            while pending.withLock({ $0 == nil }) { await Task.yield() }
+            while pending.withLockedValue({ $0 == nil }) { await Task.yield() }
             await connection.channel.testingEventLoop.advanceTime(by: .seconds(60))
             #expect(connection.channel.isActive)
-            pending.withLock { $0?.succeed(.json(.integer(1))) }
+            pending.withLockedValue { $0?.succeed(.json(.integer(1))) }
             #expect(try await connection.response().hasPrefix("HTTP/1.1 200 OK"))
         }
     }
 
     @Test("a request refused on its headers is answered 401 at once, its body is never read, and the connection closes")
     func refusedBeforeBody() async throws {
-        let routed = Mutex(0)
+        let routed = NIOLockedValueBox(0)
         let route: HTTPRoute = { _, loop in
-            routed.withLock { $0 += 1 }
+            routed.withLockedValue { $0 += 1 }
             return loop.makeSucceededFuture(.json(.null))
         }
         try await HTTPTestHub.with(route: route) { hub in
@@ -98,7 +98,7 @@ struct HTTPHardeningTests {
             #expect(response.contains("Connection: close"))
             #expect(TestConnection.body(response)?["Message"]?.stringValue == "ErrorCode:IotHubUnauthorizedAccess;no Authorization header")
             try await connection.channel.closeFuture.get()
-            #expect(routed.withLock { $0 } == 0)
+            #expect(routed.withLockedValue { $0 } == 0)
         }
     }
 }

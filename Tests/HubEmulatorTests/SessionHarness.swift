@@ -4,7 +4,7 @@ import Logging
 import MQTTCodec
 import NIOCore
 import NIOEmbedded
-import Synchronization
+import NIOConcurrencyHelpers
 
 @testable import HubEmulator
 
@@ -77,12 +77,12 @@ final class SessionHarness {
 /// Stands in for DPS's session handler: records what the router passed it.
 final class RecordingHandler: ChannelInboundHandler, Sendable {
     typealias InboundIn = MQTTPacket
-    private let packets = Mutex<[MQTTPacket]>([])
-    var received: [MQTTPacket] { self.packets.withLock { $0 } }
+    private let packets = NIOLockedValueBox<[MQTTPacket]>([])
+    var received: [MQTTPacket] { self.packets.withLockedValue { $0 } }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let packet = self.unwrapInboundIn(data)
-        self.packets.withLock { $0.append(packet) }
+        self.packets.withLockedValue { $0.append(packet) }
     }
 }
 

@@ -2,7 +2,7 @@ import Foundation
 import IoTHubTopics
 import Logging
 import MQTTCodec
-import Synchronization
+import NIOConcurrencyHelpers
 
 /// The devices' cloud-to-device queues: messages kept in the store until the device completes them (its PUBACK),
 /// delivered at least once, and dead-lettered when they expire or were delivered too often. Its own lock (the set of
@@ -20,7 +20,7 @@ final class CloudToDeviceQueues: Sendable {
     private let logger: Logger
     private let now: @Sendable () -> Date
     /// Messages whose PUBACK came and whose completion is being stored, whichever connection delivered them.
-    private let completions = Mutex<Set<Int64>>([])
+    private let completions = NIOLockedValueBox<Set<Int64>>([])
 
     init(store: any HubStore, logger: Logger, now: @escaping @Sendable () -> Date) {
         self.store = store
@@ -93,14 +93,14 @@ final class CloudToDeviceQueues: Sendable {
 
     /// Marks a message whose PUBACK came: no delivery sends it until ``complete(sequence:)`` ends.
     func beginCompletion(_ sequence: Int64) {
-        self.completions.withLock { _ = $0.insert(sequence) }
+        self.completions.withLockedValue { _ = $0.insert(sequence) }
     }
 
     /// The device's PUBACK: the message is completed. A store failure is logged; the message stays queued and is
     /// delivered again (IoT Hub's at-least-once delivery). - Returns: whether the completion was stored.
     func complete(sequence: Int64) -> Bool {
         self.beginCompletion(sequence)
-        defer { self.completions.withLock { _ = $0.remove(sequence) } }
+        defer { self.completions.withLockedValue { _ = $0.remove(sequence) } }
         do {
             try self.store.removeMessage(sequence: sequence)
             return true
@@ -116,6 +116,6 @@ final class CloudToDeviceQueues: Sendable {
     }
 
     private func isCompleting(_ sequence: Int64) -> Bool {
-        self.completions.withLock { $0.contains(sequence) }
+        self.completions.withLockedValue { $0.contains(sequence) }
     }
 }

@@ -1,6 +1,6 @@
 import Foundation
 import IoTHubTopics
-import Synchronization
+import NIOConcurrencyHelpers
 
 /// The hub's live device connections, by hub and device id, with what each subscribed to. Its own lock, taken
 /// alone: nothing is called while it is held.
@@ -16,11 +16,11 @@ final class ConnectionTable: Sendable {
         var deviceID: String
     }
 
-    private let entries = Mutex<[Key: Entry]>([:])
+    private let entries = NIOLockedValueBox<[Key: Entry]>([:])
 
     /// Makes `link` the device's connection; returns the connection it replaces.
     func register(_ link: any DeviceLink, hub: String, deviceID: String, cleanSession: Bool) -> (any DeviceLink)? {
-        self.entries.withLock { entries in
+        self.entries.withLockedValue { entries in
             let key = Key(hub: hub, deviceID: deviceID)
             defer { entries[key] = Entry(link: link, subscriptions: [], cleanSession: cleanSession) }
             return entries[key]?.link
@@ -29,7 +29,7 @@ final class ConnectionTable: Sendable {
 
     /// Forgets `link` if it is still the device's connection.
     func unregister(_ link: any DeviceLink, hub: String, deviceID: String) {
-        self.entries.withLock { entries in
+        self.entries.withLockedValue { entries in
             let key = Key(hub: hub, deviceID: deviceID)
             if entries[key]?.link === link { entries[key] = nil }
         }
@@ -37,19 +37,19 @@ final class ConnectionTable: Sendable {
 
     /// Forgets the device's connection, whichever it is; returns it (to be closed).
     func remove(hub: String, deviceID: String) -> (any DeviceLink)? {
-        self.entries.withLock { $0.removeValue(forKey: Key(hub: hub, deviceID: deviceID))?.link }
+        self.entries.withLockedValue { $0.removeValue(forKey: Key(hub: hub, deviceID: deviceID))?.link }
     }
 
     /// Whether `link` is the device's connection and has a persistent session.
     func isPersistent(_ link: any DeviceLink, hub: String, deviceID: String) -> Bool {
-        self.entries.withLock { entries in
+        self.entries.withLockedValue { entries in
             guard let entry = entries[Key(hub: hub, deviceID: deviceID)], entry.link === link else { return false }
             return !entry.cleanSession
         }
     }
 
     func setSubscriptions(_ kinds: Set<DeviceSubscription>, of link: any DeviceLink, hub: String, deviceID: String) {
-        self.entries.withLock { entries in
+        self.entries.withLockedValue { entries in
             let key = Key(hub: hub, deviceID: deviceID)
             if entries[key]?.link === link { entries[key]?.subscriptions = kinds }
         }
@@ -57,13 +57,13 @@ final class ConnectionTable: Sendable {
 
     /// The device's connection when it subscribed to `kind`.
     func link(hub: String, deviceID: String, needing kind: DeviceSubscription) -> (any DeviceLink)? {
-        self.entries.withLock { entries in
+        self.entries.withLockedValue { entries in
             guard let entry = entries[Key(hub: hub, deviceID: deviceID)], entry.subscriptions.contains(kind) else { return nil }
             return entry.link
         }
     }
 
     func isConnected(hub: String, deviceID: String) -> Bool {
-        self.entries.withLock { $0[Key(hub: hub, deviceID: deviceID)] != nil }
+        self.entries.withLockedValue { $0[Key(hub: hub, deviceID: deviceID)] != nil }
     }
 }

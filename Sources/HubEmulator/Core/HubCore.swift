@@ -6,7 +6,6 @@ import Logging
 import MQTTCodec
 import NIOCore
 import Secrets
-import Synchronization
 import X509
 
 /// What the hub needs from a live device connection; calls arrive on any thread.

@@ -1,6 +1,6 @@
 import IoTHubTopics
 import NIOCore
-import Synchronization
+import NIOConcurrencyHelpers
 
 /// The telemetry the hub has received, as `az iot hub monitor-events` and the admin API's event stream read it:
 /// bounded by count and by bytes (the oldest events go first), in arrival order, with waiters for the next event. Its own lock, so that telemetry never waits for the
@@ -14,7 +14,7 @@ final class TelemetryStream: Sendable {
         var waiters: [EventLoopPromise<Void>] = []
     }
 
-    private let state = Mutex(State())
+    private let state = NIOLockedValueBox(State())
     let capacity: Int
     let maximumBytes: Int
 
@@ -32,7 +32,7 @@ final class TelemetryStream: Sendable {
     func append(hub: String, deviceID: String, enqueuedTime: String, properties: PropertyBag, body: [UInt8], retain: Bool) {
         var application = properties.applicationProperties
         if retain { application.append(("mqtt-retain", "true")) }
-        let waiters = self.state.withLock { state -> [EventLoopPromise<Void>] in
+        let waiters = self.state.withLockedValue { state -> [EventLoopPromise<Void>] in
             state.sequence += 1
             let event = TelemetryEvent(
                 sequence: state.sequence, hub: hub, deviceID: deviceID, enqueuedTime: enqueuedTime,
@@ -59,7 +59,7 @@ final class TelemetryStream: Sendable {
 
     /// Events after `sequence` for a hub; when there are none, waits up to `timeout` on `eventLoop`.
     func events(hub: String, after sequence: Int, timeout: TimeAmount, on eventLoop: any EventLoop) -> EventLoopFuture<[TelemetryEvent]> {
-        let (ready, promise) = self.state.withLock { state -> ([TelemetryEvent], EventLoopPromise<Void>?) in
+        let (ready, promise) = self.state.withLockedValue { state -> ([TelemetryEvent], EventLoopPromise<Void>?) in
             let found = Self.events(in: state.events, hub: hub, after: sequence)
             if !found.isEmpty || timeout == .zero { return (found, nil) }
             let promise = eventLoop.makePromise(of: Void.self)
@@ -70,11 +70,11 @@ final class TelemetryStream: Sendable {
         let timer = eventLoop.scheduleTask(in: timeout) { promise.succeed(()) }
         return promise.futureResult.map { _ in
             timer.cancel()
-            return self.state.withLock { Self.events(in: $0.events, hub: hub, after: sequence) }
+            return self.state.withLockedValue { Self.events(in: $0.events, hub: hub, after: sequence) }
         }
     }
 
-    var latestSequence: Int { self.state.withLock { $0.sequence } }
+    var latestSequence: Int { self.state.withLockedValue { $0.sequence } }
 
     private static func events(in events: [TelemetryEvent], hub: String, after sequence: Int) -> [TelemetryEvent] {
         // Sequences are dense and ascending: start at the first one after `sequence`.

@@ -1,6 +1,6 @@
 import Foundation
 import Logging
-import Synchronization
+import NIOConcurrencyHelpers
 import SwiftASN1
 import X509
 
@@ -8,7 +8,7 @@ import X509
 /// linked hubs, CA certificates, enrollments, registrations and pending operations. It assigns devices to the
 /// hubs of `hubCore`, creating them in the hub's registry. Every change is stored before it is acknowledged.
 ///
-/// The instances are a `Mutex`-guarded value. Lock order: the instances' lock may be held while the hub registry's
+/// The instances are a lock-guarded value (`NIOLockedValueBox`). Lock order: the instances' lock may be held while the hub registry's
 /// lock is taken (an assignment creates the device in the hub's registry), and while the store is called; never the
 /// reverse: the hub core never calls into DPS, and the store takes no lock of either.
 public final class ProvisioningService: Sendable {
@@ -16,7 +16,7 @@ public final class ProvisioningService: Sendable {
     let store: any HubStore
     let logger: Logger
     let now: @Sendable () -> Date
-    private let instances: Mutex<[String: InstanceState]>
+    private let instances: NIOLockedValueBox<[String: InstanceState]>
     /// Seconds a new registration stays `assigning`; sent as `retry-after` (0 assigns at the first poll).
     public let retryAfter: Int
 
@@ -59,18 +59,18 @@ public final class ProvisioningService: Sendable {
             for operation in try store.operations(dps: dps) { state.operations[operation.operationID] = operation }
             instances[dps] = state
         }
-        self.instances = Mutex(instances)
+        self.instances = NIOLockedValueBox(instances)
     }
 
     func timestamp() -> String { iso8601(self.now()) }
 
     public var instanceRecords: [ProvisioningInstance] {
-        self.instances.withLock { $0.values.map(\.record).sorted { $0.name < $1.name } }
+        self.instances.withLockedValue { $0.values.map(\.record).sorted { $0.name < $1.name } }
     }
 
     /// `az iot dps create`: an instance with a new ID scope.
     public func createInstance(name: String) throws -> ProvisioningInstance {
-        try self.instances.withLock { instances in
+        try self.instances.withLockedValue { instances in
             if let existing = instances[name] { return existing.record }
             guard name.range(of: "^[A-Za-z0-9][A-Za-z0-9-]{1,62}[A-Za-z0-9]$", options: .regularExpression) != nil else {
                 throw IoTHubError.argumentInvalid("the DPS name '\(name)' must be 3-64 letters, digits or hyphens")
@@ -95,7 +95,7 @@ public final class ProvisioningService: Sendable {
     /// Runs `body` on an instance, found by name (case-insensitive); what it changes is kept when it returns, and
     /// dropped when it throws (it stores a change before it makes it).
     func withInstance<T: Sendable>(_ name: String, _ body: (inout InstanceState) throws -> T) throws -> T {
-        try self.instances.withLock { instances in
+        try self.instances.withLockedValue { instances in
             guard let key = instances[name] != nil ? name : instances.keys.first(where: { $0.lowercased() == name.lowercased() }),
                 var state = instances[key]
             else {
@@ -109,7 +109,7 @@ public final class ProvisioningService: Sendable {
 
     /// The instance a device's ID scope names (case-insensitive).
     func instanceName(forScope idScope: String) -> String? {
-        self.instances.withLock { $0.values.first { $0.record.idScope.lowercased() == idScope.lowercased() }?.record.name }
+        self.instances.withLockedValue { $0.values.first { $0.record.idScope.lowercased() == idScope.lowercased() }?.record.name }
     }
 
     /// `az iot dps linked-hub create`: links a hub of this emulator, named by its name or hostname.

@@ -1,6 +1,6 @@
 import Logging
 import NIOCore
-import Synchronization
+import NIOConcurrencyHelpers
 
 /// Counts the open connections of both listeners, in all and by peer address, against ``Limits``. Its own lock,
 /// taken alone.
@@ -25,7 +25,7 @@ final class ConnectionAdmission: Sendable {
 
     private let limits: Limits
     private let logger: Logger
-    private let state = Mutex(State())
+    private let state = NIOLockedValueBox(State())
 
     init(limits: Limits, logger: Logger) {
         self.limits = limits
@@ -35,7 +35,7 @@ final class ConnectionAdmission: Sendable {
     /// Admits a connection from `peer` (an IP address), or says how it is refused. Refusals are logged the first
     /// time and then once per hundred, with the running count, so that a flood does not flood the log.
     func admit(peer: String) -> Decision {
-        let (decision, logCount): (Decision, Int?) = self.state.withLock { state in
+        let (decision, logCount): (Decision, Int?) = self.state.withLockedValue { state in
             let fromPeer = state.byPeer[peer, default: 0]
             let reason: String
             if state.total >= self.limits.maximumConnections {
@@ -63,7 +63,7 @@ final class ConnectionAdmission: Sendable {
 
     /// A connection that `admit` let in or refused has closed.
     func release(_ decision: Decision, peer: String) {
-        self.state.withLock { state in
+        self.state.withLockedValue { state in
             switch decision {
             case .admitted:
                 state.total -= 1
@@ -79,6 +79,6 @@ final class ConnectionAdmission: Sendable {
 
     /// Open admitted connections, in all and from `peer`.
     func count(peer: String? = nil) -> Int {
-        self.state.withLock { state in peer.map { state.byPeer[$0, default: 0] } ?? state.total }
+        self.state.withLockedValue { state in peer.map { state.byPeer[$0, default: 0] } ?? state.total }
     }
 }
