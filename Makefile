@@ -33,8 +33,11 @@ swift-test:
 hub-tsan:
 	$(SWIFT) test --sanitize=thread --scratch-path .build-tsan --filter HubEmulatorTests
 
-interop-test:
-	NRFSIM_BIN=$(abspath $(BIN)) $(PY) -m pytest -q Tests/interop
+## In parallel (pytest-xdist): every test's servers listen on a loopback address of their own (Tests/interop/loopback.py),
+## so the suite needs no fixed port free. INTEROP_JOBS=0 runs it in one process.
+INTEROP_JOBS ?= 2
+interop-test: build
+	NRFSIM_BIN=$(abspath $(BIN)) $(PY) -m pytest -q -n $(INTEROP_JOBS) --dist worksteal Tests/interop
 
 ## Benchmarks print their figures and ratios; they are never part of `make test`.
 bench: deps

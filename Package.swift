@@ -164,7 +164,7 @@ let package = Package(
         ),
         .testTarget(
             name: "nrfsimTests",
-            dependencies: ["nrfsim", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["nrfsim", "Firmware", "FirmwareConfig", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             exclude: ["Snapshots"],
             swiftSettings: strictSettings
         ),

@@ -72,7 +72,7 @@ def main():
         scratch = pathlib.Path(directory)
         work = scratch / "work"
         work.mkdir()
-        hub = HubProcess(scratch / "hub", extra=("--dps-retry-after", "1", "--log-level", "warning"))
+        hub = HubProcess(scratch / "hub", "127.0.0.1", extra=("--dps-retry-after", "1", "--log-level", "warning"))
         relay = TCPRelay(RELAY_PORT, MQTT_PORT)
         try:
             hub.az("iot", "hub", "create", "--name", "myhub", "--resource-group", "rg")

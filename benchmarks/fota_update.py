@@ -37,7 +37,7 @@ def main():
         scratch = pathlib.Path(directory)
         work = scratch / "work"
         work.mkdir()
-        hub = HubProcess(scratch / "hub", extra=("--log-level", "warning"))
+        hub = HubProcess(scratch / "hub", "127.0.0.1", extra=("--log-level", "warning"))
         relay = TCPRelay(RELAY_PORT, HTTPS_PORT)
         device = None
         try:

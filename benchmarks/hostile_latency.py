@@ -20,7 +20,7 @@ os.environ.setdefault("NRFSIM_BIN", str(REPO / ".build/release/nrfsim"))
 sys.path.insert(0, str(REPO / "Tests" / "interop"))
 
 import hostile  # noqa: E402
-from hostile import HOST, KEY  # noqa: E402
+from hostile import KEY  # noqa: E402
 from hub_emulator import HTTPS_PORT, MQTT_PORT, HubProcess  # noqa: E402
 
 ATTACKER = """
@@ -48,7 +48,7 @@ def pipelined_unread(hub, token):
 
 
 def idle_flood(hub, token):
-    process = subprocess.Popen([sys.executable, "-c", ATTACKER % (1100, HOST, HTTPS_PORT)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    process = subprocess.Popen([sys.executable, "-c", ATTACKER % (1100, hub.address, HTTPS_PORT)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
     process.stdout.readline()
 
     def stop():
@@ -108,7 +108,7 @@ def main():
     parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as directory:
-        hub = HubProcess(pathlib.Path(directory) / "hub", extra=["--log-level", "warning"])
+        hub = HubProcess(pathlib.Path(directory) / "hub", "127.0.0.1", extra=["--log-level", "warning"])
         try:
             hub.az("iot", "hub", "create", "--resource-group", "rg", "--name", "myhub", "--sku", "S1")
             for device in ("legit", "attacker"):

@@ -28,6 +28,7 @@ BOARD = "nrf9161dk/nrf9161/ns"
 HUB, DPS, GROUP, RG = "myhub", "mydps", "nrfsim-devices", "nrfsim-rg"
 HUB_HOST = HUB + ".azure-devices.net"
 EVENT_INTERVAL = 5
+DEFAULT_ADDRESS = "127.0.0.1"
 
 
 class Demo:
@@ -36,9 +37,10 @@ class Demo:
         self.state = pathlib.Path(args.state).resolve()
         self.pki = self.state / "pki"
         self.until = parse_until(args.until)
+        self.address = args.address
         self.step_number = 0
         self.processes = []
-        self.env = dict(os.environ, NRFSIM_HUB_DIR=str(self.state / "hub"))
+        self.env = dict(os.environ, NRFSIM_HUB_DIR=str(self.state / "hub"), NRFSIM_HUB_HOST=self.address)
 
     # --- output -----------------------------------------------------------------------------------------------
     def step(self, title, manual=None):
@@ -79,8 +81,10 @@ class Demo:
         self.state.mkdir(parents=True, exist_ok=True)
         self.pki.mkdir(exist_ok=True)
         provisioned = (self.state / "demo.json").exists()
-        self.step("Start the local IoT Hub and DPS emulator", "nrfsim hub --data-dir %s" % (self.state / "hub"))
-        hub = self.start(["hub", "--data-dir", str(self.state / "hub"), "--dps-retry-after", "1"], "hub")
+        host = [] if self.address == DEFAULT_ADDRESS else ["--host", self.address]
+        self.step("Start the local IoT Hub and DPS emulator",
+                  " ".join(["nrfsim hub --data-dir %s" % (self.state / "hub")] + host))
+        hub = self.start(["hub", "--data-dir", str(self.state / "hub"), "--dps-retry-after", "1"] + host, "hub")
         match = hub.wait_for(r"Server root CA: (\S+)", 30)
         self.server_root = match.group(1)
         self.note("server root CA (provision it to the modem as ROOT_CA_CERT): " + self.server_root)
@@ -168,6 +172,8 @@ class Demo:
         defines = ['CONFIG_AZURE_IOT_HUB_DPS_ID_SCOPE="%s"' % settings["id_scope"],
                    "CONFIG_AZURE_IOT_HUB_SAMPLE_DEVICE_ID_USE_HW_ID=y", "CONFIG_HW_ID_LIBRARY_SOURCE_UUID=y",
                    "CONFIG_SIM_EVENT_INTERVAL_SEC=%d" % EVENT_INTERVAL]
+        if self.address != DEFAULT_ADDRESS:
+            defines.append('CONFIG_SIM_LOCAL_ADDRESS="%s"' % self.address)
         args = ["device", "--board", BOARD, "--app-dir", str(REPO), "--state-dir", str(self.state / "device"),
                 "--conf", str(REPO / "dps.conf"), "--log-level", "warning"]
         for define in defines:
@@ -310,6 +316,9 @@ def main():
     parser.add_argument("--nrfsim", default=str(REPO / ".build" / "debug" / "nrfsim"))
     parser.add_argument("--state", default="state", help="where the emulator, PKI and device keep their state")
     parser.add_argument("--until", help="stop after these milestones, e.g. connected,telemetry=3")
+    parser.add_argument("--address", default=DEFAULT_ADDRESS,
+                        help="the address the emulator listens on (nrfsim hub --host) and the device's resolver sends "
+                             "the hub and DPS to (CONFIG_SIM_LOCAL_ADDRESS); the tests give each run one of its own")
     args = parser.parse_args()
     demo = Demo(args)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))

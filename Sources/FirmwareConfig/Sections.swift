@@ -245,6 +245,9 @@ public struct SampleConfiguration: Sendable, Equatable {
 public struct SimulatorConfiguration: Sendable, Equatable {
     /// Connect to nrfsim's local IoT Hub and DPS emulator.
     public var localCloud: Bool
+    /// `CONFIG_SIM_LOCAL_ADDRESS`: where the resolver sends hub, DPS and storage hostnames; 127.0.0.1 when it is
+    /// empty (its value while `CONFIG_SIM_LOCAL_CLOUD` is n and `--hub local` overrides that) or undefined.
+    public var localAddress: String
     public var localHubPort: Int
     public var localDPSPort: Int
     public var localHTTPSPort: Int
@@ -255,6 +258,7 @@ public struct SimulatorConfiguration: Sendable, Equatable {
 
     init(_ reader: SymbolReader) {
         self.localCloud = reader.bool("SIM_LOCAL_CLOUD")
+        self.localAddress = reader.nonEmpty("SIM_LOCAL_ADDRESS") ?? "127.0.0.1"
         self.localHubPort = reader.int("SIM_LOCAL_HUB_PORT", default: 8883)
         self.localDPSPort = reader.int("SIM_LOCAL_DPS_PORT", default: 8883)
         self.localHTTPSPort = reader.int("SIM_LOCAL_HTTPS_PORT", default: 8443)

@@ -44,8 +44,9 @@ public final class HubServer: Sendable {
         coreOptions.telemetryBufferBytes = options.limits.telemetryBufferBytes
         let core = try HubCore(store: store, logger: logger, options: coreOptions)
         let provisioning = try ProvisioningService(hubCore: core, store: store, logger: logger, retryAfter: options.dpsRetryAfter)
+        // The listen address is a SAN too: clients that dial it (not a hostname) verify the certificate against it.
         let pki = try ServerPKI.loadOrCreate(
-            directory: options.dataDirectory, hostnames: core.hubRecords.map(\.hostname), logger: logger)
+            directory: options.dataDirectory, hostnames: core.hubRecords.map(\.hostname) + [options.host], logger: logger)
         let tokenPath = options.dataDirectory + "/admin-token"
         let token = try Self.adminToken(at: tokenPath, logger: logger)
         let group = MultiThreadedEventLoopGroup(numberOfThreads: System.coreCount)

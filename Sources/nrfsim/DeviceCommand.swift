@@ -31,7 +31,7 @@ struct DeviceCommand: AsyncParsableCommand {
     @Option(help: "The application to run: azure_iot_hub (the SDK sample) or at_client (the modem's AT interface only).")
     var app: String = "azure_iot_hub"
 
-    @Option(help: "Where the device's resolver sends hub and DPS hostnames: local (nrfsim's emulator on 127.0.0.1) or azure (real DNS). Default: CONFIG_SIM_LOCAL_CLOUD.")
+    @Option(help: "Where the device's resolver sends hub and DPS hostnames: local (nrfsim's emulator at CONFIG_SIM_LOCAL_ADDRESS, 127.0.0.1) or azure (real DNS). Default: CONFIG_SIM_LOCAL_CLOUD.")
     var hub: String?
 
     @Option(name: .customLong("state-dir"), help: "Where the device keeps its modem store and settings.")
@@ -80,6 +80,17 @@ struct DeviceCommand: AsyncParsableCommand {
         if self.app == "azure_iot_hub", configuration == nil {
             throw CommandFailure("azure_iot_hub needs the application's Kconfig: none in \(self.appDirectory)")
         }
+        // Checked before anything starts, like the configuration's own errors.
+        let resolver: HostResolver
+        if let configuration, self.app == "azure_iot_hub" {
+            do {
+                resolver = try DeviceResolver.make(hub: self.hub, simulator: configuration.simulator)
+            } catch {
+                throw CommandFailure("the device does not boot: \(error)")
+            }
+        } else {
+            resolver = .system
+        }
         let secrets = SecretSource.forSeed(self.seed)
         if self.seed != nil {
             // The value is not repeated: with it, anyone can recompute the keys.
@@ -102,7 +113,6 @@ struct DeviceCommand: AsyncParsableCommand {
             let console = ZephyrConsole()
             let macAddress = try BoardIdentity.macAddress(stateDirectory: self.stateDirectory, rng: secrets.publicValues())
             let modemLibrary = modem.map { ModemLibraryAdapter(modem: $0) }
-            let resolver = self.resolver(configuration)
             let (stateDirectory, appDirectory) = (self.stateDirectory, self.appDirectory)
             services.append(
                 .init(
@@ -129,15 +139,6 @@ struct DeviceCommand: AsyncParsableCommand {
             try? FileManager.default.removeItem(atPath: link)
         }
         logger.info("device stopped; modem store is up to date")
-    }
-
-    /// `--hub`, or `CONFIG_SIM_LOCAL_CLOUD` without it.
-    private func resolver(_ configuration: FirmwareConfiguration) -> HostResolver {
-        let local = self.hub.map { $0 == "local" } ?? configuration.simulator.localCloud
-        guard local else { return .system }
-        return .local(
-            address: "127.0.0.1", hubPort: configuration.simulator.localHubPort,
-            dpsPort: configuration.simulator.localDPSPort, httpsPort: configuration.simulator.localHTTPSPort)
     }
 
     /// Opens the modem store and its pseudo-terminal, and prints where the AT interface is.

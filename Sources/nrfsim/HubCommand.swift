@@ -21,13 +21,13 @@ struct HubCommand: AsyncParsableCommand {
     @Option(name: .customLong("data-dir"), help: "Where the emulator keeps its SQLite state, PKI and admin token.")
     var dataDirectory = "state/hub"
 
-    @Option(help: "The address to listen on.")
+    @Option(help: "The address to listen on (on Linux every 127.x.y.z is loopback); the server certificate covers it.")
     var host = "127.0.0.1"
 
-    @Option(name: .customLong("mqtt-port"), help: "MQTT over TLS port.")
+    @Option(name: .customLong("mqtt-port"), help: "MQTT over TLS port (0: a free port, printed in the banner).")
     var mqttPort = 8883
 
-    @Option(name: .customLong("https-port"), help: "HTTPS port of the service and admin API.")
+    @Option(name: .customLong("https-port"), help: "HTTPS port of the service and admin API (0: a free port, printed in the banner).")
     var httpsPort = 8443
 
     @Flag(name: .customLong("strict-api-version"), help: "Refuse a CONNECT whose user name has no api-version.")

@@ -1,6 +1,8 @@
 import Foundation
 import Logging
+import SwiftASN1
 import Testing
+import X509
 
 @testable import HubEmulator
 
@@ -22,6 +24,54 @@ struct ServerPKITests {
         for name in ["server-root-ca.pem", "server-cert.pem"] { #expect(try self.mode(self.directory + "/" + name) == 0o644) }
         let second = try ServerPKI.loadOrCreate(directory: self.directory, hostnames: ["myhub.azure-devices.net"], logger: self.logger)
         #expect(second.rootPEM == first.rootPEM && second.certificateChainPEM == first.certificateChainPEM)
+    }
+
+    private static let v6Loopback = [UInt8](repeating: 0, count: 15) + [1]
+
+    /// The IP addresses among the server certificate's SANs, as their octets.
+    private func ipAddresses(_ pki: ServerPKI) throws -> Set<[UInt8]> {
+        let certificate = try Certificate(pemEncoded: pki.certificateChainPEM)
+        let sans = try #require(try certificate.extensions.subjectAlternativeNames)
+        return Set(sans.compactMap { san -> [UInt8]? in
+            guard case .ipAddress(let octets) = san else { return nil }
+            return Array(octets.bytes)
+        })
+    }
+
+    @Test("a listen address is an IP SAN: the certificate is reissued (same root) when it is not covered, kept when it is")
+    func listenAddressIsCovered() throws {
+        defer { try? FileManager.default.removeItem(atPath: (self.directory as NSString).deletingLastPathComponent) }
+        let first = try ServerPKI.loadOrCreate(directory: self.directory, hostnames: ["127.0.0.1"], logger: self.logger)
+        #expect(try self.ipAddresses(first) == [[127, 0, 0, 1], Self.v6Loopback])
+        let moved = try ServerPKI.loadOrCreate(directory: self.directory, hostnames: ["127.0.0.7"], logger: self.logger)
+        #expect(moved.certificateChainPEM != first.certificateChainPEM && moved.rootPEM == first.rootPEM)
+        #expect(try self.ipAddresses(moved) == [[127, 0, 0, 1], [127, 0, 0, 7], Self.v6Loopback])
+        let again = try ServerPKI.loadOrCreate(directory: self.directory, hostnames: ["127.0.0.7"], logger: self.logger)
+        #expect(again.certificateChainPEM == moved.certificateChainPEM)
+        // Names and the wildcard listen address need nothing new.
+        let wildcard = try ServerPKI.loadOrCreate(directory: self.directory, hostnames: ["0.0.0.0", "::", "localhost"], logger: self.logger)
+        #expect(wildcard.certificateChainPEM == moved.certificateChainPEM)
+        let v6 = try ServerPKI.loadOrCreate(directory: self.directory, hostnames: ["fd00::7"], logger: self.logger)
+        #expect(try self.ipAddresses(v6).contains([0xFD] + [UInt8](repeating: 0, count: 14) + [7]))
+    }
+
+    @Test("names and address literals are told apart as inet_pton(3) reads them")
+    func names() {
+        let names = ServerCertificateNames(["127.0.0.7", "myhub.azure-devices.net", "::1", "127.0.0.300", "", "0.0.0.0"])
+        #expect(names.dnsNames == ["myhub.azure-devices.net", "127.0.0.300"])
+        #expect(names.ipAddresses == [[127, 0, 0, 1], [127, 0, 0, 7], Self.v6Loopback])
+    }
+
+    @Test("a hub server listening on 127.0.0.7 (ports 0) serves a certificate that covers 127.0.0.7")
+    func serverCoversItsHost() async throws {
+        defer { try? FileManager.default.removeItem(atPath: (self.directory as NSString).deletingLastPathComponent) }
+        var options = HubServer.Options(dataDirectory: self.directory)
+        (options.host, options.mqttPort, options.httpsPort) = ("127.0.0.7", 0, 0)
+        let server = try await HubServer.start(options, logger: self.logger)
+        let covered = Result { try self.ipAddresses(server.pki) }
+        #expect(server.mqttPort != 0 && server.httpsPort != 0 && server.mqttAddress.hasPrefix("127.0.0.7:"))
+        await server.close()
+        #expect(try covered.get().contains([127, 0, 0, 7]))
     }
 
     @Test("a root CA whose key is missing or damaged is an error naming the file, never replaced")

@@ -31,6 +31,7 @@ struct FirmwareConfigurationTests {
         #expect(config.logging.level(of: "azure_iot_hub") == .info && config.logging.level(of: "azure_iot_hub_dps") == .info)
         #expect(config.sample.eventIntervalSeconds == 20 && !config.sample.deviceIDFromHWID)
         #expect(config.simulator.localCloud && config.simulator.localHubPort == 8883)
+        #expect(config.simulator.localAddress == "127.0.0.1")
     }
 
     @Test("dps.conf enables DPS and moves settings to NVS")

@@ -9,9 +9,25 @@ import time
 import pytest
 
 sys.path.insert(0, os.path.dirname(__file__))
+import binary_lock  # noqa: E402
 from nrfsim_device import DeviceProcess, REPO  # noqa: E402
 
 VENV_BIN = REPO / ".venv" / "bin"
+
+
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers", "builds_in_checkout: the test builds nrfsim in this checkout; it takes binary_lock's locks itself")
+
+
+@pytest.fixture(autouse=True)
+def nrfsim_not_relinked(request):
+    """Every test runs the nrfsim binary under binary_lock's shared lock, so that no parallel build relinks it."""
+    if request.node.get_closest_marker("builds_in_checkout"):
+        yield
+        return
+    with binary_lock.running_binary():
+        yield
 
 
 @pytest.fixture
@@ -45,13 +61,22 @@ def run_tool(name, *args, device, timeout=120, cwd=None):
 
 
 @pytest.fixture
-def start_hub(tmp_path):
-    """Starts `nrfsim hub` on 127.0.0.1:8883/8443 (one at a time); every one is stopped at teardown."""
+def loopback():
+    """A loopback address of this test's own (127.1xx.X.Y), free on the ports the tests use (see loopback.py): its
+    servers listen there, on the standard ports, so tests run in parallel and whatever holds 127.0.0.1:8883."""
+    import loopback as addresses
+    return addresses.allocate()
+
+
+@pytest.fixture
+def start_hub(tmp_path, loopback):
+    """Starts `nrfsim hub` on the test's loopback address, ports 8883/8443 (one at a time); every one is stopped at
+    teardown."""
     from hub_emulator import HubProcess
     started = []
 
     def start(data_dir=None, extra=(), prefix=()):
-        hub = HubProcess(data_dir or tmp_path / ("hub%d" % len(started)), extra=extra, prefix=prefix)
+        hub = HubProcess(data_dir or tmp_path / ("hub%d" % len(started)), loopback, extra=extra, prefix=prefix)
         started.append(hub)
         return hub
 

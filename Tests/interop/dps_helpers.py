@@ -63,7 +63,7 @@ class RawDPSClient:
         self.client.on_connect = lambda client, userdata, flags, rc: self.connack.put(rc)
         self.client.on_message = lambda client, userdata, message: self.responses.put((message.topic, message.payload))
         self.client.on_disconnect = lambda *args: setattr(self, "disconnected", True)
-        self.client.connect("localhost", MQTT_PORT)
+        self.client.connect(hub.address, MQTT_PORT)
         self.client.loop_start()
         assert self.connack.get(timeout=10) == connack
         if connack:

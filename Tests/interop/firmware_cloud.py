@@ -34,6 +34,11 @@ class Cloud:
                         "--enrollment-id", "group", "--certificate-path", "ca/sub-ca-cert.pem", "--provisioning-status",
                         "enabled", "--iot-hubs", HUB_HOST, "--allocation-policy", "static", cwd=self.workdir)
 
+    @property
+    def address(self):
+        """The emulator's loopback address: where the devices' resolver must send them."""
+        return self.hub.address
+
     def register(self, device_id):
         self.hub.az("iot", "hub", "device-identity", "create", "--hub-name", "myhub", "--device-id", device_id,
                     "--am", "x509_ca")
@@ -52,14 +57,14 @@ def provisioned_device(cloud, state_dir, defines, conf=(), server_root=None, reg
     """Boots the sample, provisions its modem with nrfcredstore while it runs (the first connection attempt fails:
     no credentials yet), registers it, then resets the board (a restart with the same state). Returns the running
     device after the reset."""
-    device = FirmwareProcess(state_dir, defines=defines, conf=conf)
+    device = FirmwareProcess(state_dir, defines=defines, conf=conf, address=cloud.address)
     device.wait_for("azure_iot_hub_connect failed|Failed to run DPS", 15)
     provision_modem(device, cloud.workdir, server_root if server_root is not None else cloud.hub.root_ca)
     uuid = device.device_uuid
     device.stop()
     if register:
         cloud.register(uuid)
-    device = FirmwareProcess(state_dir, defines=defines, conf=conf)
+    device = FirmwareProcess(state_dir, defines=defines, conf=conf, address=cloud.address)
     device.uuid = uuid
     return device
 

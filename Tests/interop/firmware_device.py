@@ -13,15 +13,19 @@ LOG_LINE = re.compile(r"^\[(\d\d):(\d\d):(\d\d)\.(\d{3}),(\d{3})\] <(dbg|inf|wrn
 
 
 class FirmwareProcess:
-    """A booted virtual board running the Azure IoT Hub sample."""
+    """A booted virtual board running the Azure IoT Hub sample. `address` is where its resolver sends the hub, DPS
+    and storage hostnames (CONFIG_SIM_LOCAL_ADDRESS; the Kconfig default, 127.0.0.1, when None)."""
 
-    def __init__(self, state_dir, board="nrf9161dk/nrf9161/ns", app_dir=REPO, conf=(), defines=(), extra=(), seed=None):
+    def __init__(self, state_dir, board="nrf9161dk/nrf9161/ns", app_dir=REPO, conf=(), defines=(), extra=(), seed=None,
+                 address=None):
         self.state_dir = pathlib.Path(state_dir)
         self.state_dir.mkdir(parents=True, exist_ok=True)
         args = [NRFSIM, "device", "--board", board, "--app", "azure_iot_hub", "--state-dir", str(self.state_dir),
                 "--app-dir", str(app_dir)]
         for fragment in conf:
             args += ["--conf", str(fragment)]
+        if address is not None:
+            args += ["-D", 'CONFIG_SIM_LOCAL_ADDRESS="%s"' % address]
         for define in defines:
             args += ["-D", define]
         if seed is not None:

@@ -15,7 +15,6 @@ import paho.mqtt.client as mqtt
 
 from hub_emulator import HTTPS_PORT, MQTT_PORT
 
-HOST = "127.0.0.1"
 KEY = "cGtwa3BrcGtwa3BrcGtwa3BrcGtwa3BrcGtwa3Bk"
 API = "api-version=2021-04-12"
 #: A legitimate client's deadline while an attack runs: well above its normal time (tens of milliseconds), well below
@@ -62,7 +61,7 @@ def tls_context(hub, **versions):
 
 
 def tls_socket(hub, port, source=None, timeout=10):
-    raw = socket.create_connection((HOST, port), timeout=timeout, source_address=(source, 0) if source else None)
+    raw = socket.create_connection((hub.address, port), timeout=timeout, source_address=(source, 0) if source else None)
     return tls_context(hub).wrap_socket(raw, server_hostname="localhost")
 
 
@@ -70,7 +69,7 @@ def service_call(hub, token, method="GET", path="/devices", body=None, source=No
     """One HTTPS call to the service API on a fresh connection; returns (status, parsed body, seconds)."""
     started = time.monotonic()
     connection = http.client.HTTPSConnection(
-        HOST, HTTPS_PORT, context=tls_context(hub), timeout=timeout, source_address=(source, 0) if source else None)
+        hub.address, HTTPS_PORT, context=tls_context(hub), timeout=timeout, source_address=(source, 0) if source else None)
     headers = {"Authorization": token, "Content-Type": "application/json"}
     connection.request(method, "%s?%s" % (path, API), body=json.dumps(body) if body is not None else None, headers=headers)
     response = connection.getresponse()
@@ -86,7 +85,7 @@ def device_round_trip(hub, device_id, source=None, timeout=LEGIT_SECONDS):
     client = mqtt.Client(client_id=device_id, protocol=mqtt.MQTTv311, clean_session=True)
     client.username_pw_set("myhub.azure-devices.net/%s/?%s" % (device_id, API), sas("myhub.azure-devices.net/devices/%s" % device_id, KEY))
     client.tls_set(ca_certs=hub.root_ca_path)
-    client.connect(HOST, MQTT_PORT, bind_address=source or "")
+    client.connect(hub.address, MQTT_PORT, bind_address=source or "")
     client.loop_start()
     try:
         info = client.publish("devices/%s/messages/events/" % device_id, b"legit", qos=1)

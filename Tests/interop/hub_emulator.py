@@ -14,13 +14,17 @@ HTTPS_PORT = 8443
 
 
 class HubProcess:
-    def __init__(self, data_dir, extra=(), prefix=()):
+    """`nrfsim hub` listening on `address` (tests give each its own, see loopback.py) on the standard ports."""
+
+    def __init__(self, data_dir, address, extra=(), prefix=()):
         self.data_dir = pathlib.Path(data_dir)
+        self.address = address
         self.log_path = self.data_dir.parent / (self.data_dir.name + ".log")
         self.data_dir.parent.mkdir(parents=True, exist_ok=True)
         self._log = open(self.log_path, "ab")
         self.process = subprocess.Popen(
-            [*prefix, NRFSIM, "hub", "--data-dir", str(self.data_dir), "--log-level", "info", *extra],
+            [*prefix, NRFSIM, "hub", "--data-dir", str(self.data_dir), "--host", address, "--mqtt-port", str(MQTT_PORT),
+             "--https-port", str(HTTPS_PORT), "--log-level", "info", *extra],
             stdout=subprocess.PIPE, stderr=self._log)
         banner = b""
         deadline = time.monotonic() + 15
@@ -31,6 +35,7 @@ class HubProcess:
             line = self.process.stdout.readline()
             banner += line
         self.banner = banner.decode()
+        assert "mqtts://%s:%d https://%s:%d" % (address, MQTT_PORT, address, HTTPS_PORT) in self.banner, self.banner
         self.root_ca_path = re.search(r"Server root CA: (\S+)", self.banner).group(1)
         self.root_ca = open(self.root_ca_path).read()
 
@@ -56,9 +61,14 @@ class HubProcess:
     def open_fds(self):
         return len(os.listdir("/proc/%d/fd" % self.process.pid))
 
+    def az_env(self):
+        """The environment `nrfsim az` finds this emulator by."""
+        return dict(os.environ, NRFSIM_HUB_DIR=str(self.data_dir), NRFSIM_HUB_HOST=self.address,
+                    NRFSIM_HUB_PORT=str(HTTPS_PORT))
+
     def az(self, *args, check=True, cwd=None):
-        env = dict(os.environ, NRFSIM_HUB_DIR=str(self.data_dir))
-        result = subprocess.run([NRFSIM, "az", *args], capture_output=True, text=True, env=env, cwd=cwd, timeout=120)
+        result = subprocess.run([NRFSIM, "az", *args], capture_output=True, text=True, env=self.az_env(), cwd=cwd,
+                                timeout=120)
         if check:
             assert result.returncode == 0, "nrfsim az %s failed:\n%s%s" % (" ".join(args), result.stdout, result.stderr)
         return result
@@ -70,7 +80,7 @@ class HubProcess:
     def owner_connection_string(self, hub="myhub"):
         """The iothubowner connection string with the emulator's HTTPS address as the host (azure-iot-hub's option A)."""
         cs = self.az_json("iot", "hub", "connection-string", "show", "-n", hub)["connectionString"]
-        return re.sub(r"HostName=[^;]+", "HostName=localhost:%d" % HTTPS_PORT, cs)
+        return re.sub(r"HostName=[^;]+", "HostName=%s:%d" % (self.address, HTTPS_PORT), cs)
 
 
 def cert_tool(cwd, *args):

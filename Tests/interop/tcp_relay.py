@@ -1,5 +1,6 @@
-"""A TCP relay on 127.0.0.1 in front of an emulator port, for tests and benchmarks: it sorts each direction's bytes
-by TLS record type (handshake vs application data) and can cut its first connection after a number of bytes."""
+"""A TCP relay on a loopback address in front of an emulator port on the same address, for tests and benchmarks: it
+sorts each direction's bytes by TLS record type (handshake vs application data) and can cut its first connection
+after a number of bytes."""
 import socket
 import threading
 
@@ -7,12 +8,15 @@ RECORD_KINDS = {20: "handshake", 21: "alert", 22: "handshake", 23: "application"
 
 
 class TCPRelay:
-    def __init__(self, port, upstream_port, cut_first_after=None):
+    def __init__(self, port, upstream_port, cut_first_after=None, address="127.0.0.1"):
+        """Listens on `address`:`port` (0: a free port, then in `self.port`); relays to `address`:`upstream_port`."""
+        self.address = address
         self.upstream_port = upstream_port
         self.cut_first_after = cut_first_after
         self.connections = []
         self.lock = threading.Lock()
-        self.server = socket.create_server(("127.0.0.1", port), reuse_port=True)
+        self.server = socket.create_server((address, port), reuse_port=True)
+        self.port = self.server.getsockname()[1]
         threading.Thread(target=self.accept, daemon=True).start()
 
     def accept(self):
@@ -21,7 +25,7 @@ class TCPRelay:
                 client, _ = self.server.accept()
             except OSError:
                 return
-            upstream = socket.create_connection(("127.0.0.1", self.upstream_port))
+            upstream = socket.create_connection((self.address, self.upstream_port))
             stats = {"up": {}, "down": {}}
             with self.lock:
                 self.connections.append(stats)

@@ -48,21 +48,21 @@ def x509_flow(hub, registration_id, cert, key):
     x509 = X509(str(cert), str(key))
     client = ProvisioningDeviceClient.create_from_x509_certificate(
         provisioning_host=DPS_HOST, registration_id=registration_id, id_scope=hub.scope, x509=x509,
-        gateway_hostname="localhost", server_verification_cert=hub.root_ca)
+        gateway_hostname=hub.address, server_verification_cert=hub.root_ca)
     client.provisioning_payload = {"modelId": "dtmi:nrfsim:sample;1"}
     result = client.register()
     send_after_assignment(hub, result, lambda host, device: IoTHubDeviceClient.create_from_x509_certificate(
-        x509, host, device, gateway_hostname="localhost", server_verification_cert=hub.root_ca), registration_id)
+        x509, host, device, gateway_hostname=hub.address, server_verification_cert=hub.root_ca), registration_id)
     return result
 
 
 def symmetric_flow(hub, registration_id, key):
     client = ProvisioningDeviceClient.create_from_symmetric_key(
         provisioning_host=DPS_HOST, registration_id=registration_id, id_scope=hub.scope, symmetric_key=key,
-        gateway_hostname="localhost", server_verification_cert=hub.root_ca)
+        gateway_hostname=hub.address, server_verification_cert=hub.root_ca)
     result = client.register()
     send_after_assignment(hub, result, lambda host, device: IoTHubDeviceClient.create_from_symmetric_key(
-        key, host, device, gateway_hostname="localhost", server_verification_cert=hub.root_ca), registration_id)
+        key, host, device, gateway_hostname=hub.address, server_verification_cert=hub.root_ca), registration_id)
     return result
 
 

@@ -52,7 +52,7 @@ def test_fuzz_dps_on_the_live_listener(start_hub):
     # Still serving: the real SDK registers the same device.
     client = ProvisioningDeviceClient.create_from_symmetric_key(
         provisioning_host=DPS_HOST, registration_id="fuzz", id_scope=scope, symmetric_key=KEY,
-        gateway_hostname="localhost", server_verification_cert=hub.root_ca)
+        gateway_hostname=hub.address, server_verification_cert=hub.root_ca)
     result = client.register()
     assert result.status == "assigned" and result.registration_state.device_id == "fuzz"
     assert_no_descriptor_leak(hub, baseline)

@@ -116,7 +116,7 @@ def test_a_disabled_enrollment_group_ends_disabled(start_hub, tmp_path):
     # The real SDK fails with "invalid registration status disabled", and no device was created in the hub.
     sdk = ProvisioningDeviceClient.create_from_x509_certificate(
         provisioning_host=DPS_HOST, registration_id="dev-d", id_scope=hub.scope, x509=X509(str(cert), str(key)),
-        gateway_hostname="localhost", server_verification_cert=hub.root_ca)
+        gateway_hostname=hub.address, server_verification_cert=hub.root_ca)
     with pytest.raises(ClientError) as raised:
         sdk.register()
     assert "invalid registration status disabled" in str(raised.value.__cause__)

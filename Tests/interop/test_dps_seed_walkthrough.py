@@ -3,7 +3,6 @@
 device certificates / With DPS" and "Configuring the library / Using DPS"), run with `az` → `nrfsim az` and
 `cert_tool.py` → `nrfsim cert-tool`, the <placeholders> filled in from earlier output as a user would."""
 import json
-import os
 import shlex
 import subprocess
 
@@ -34,7 +33,7 @@ def test_the_seed_dps_walkthrough_verbatim(start_hub, tmp_path):
     hub = start_hub(extra=("--dps-retry-after", "1"))
     values = {"<resource_name>": "nrfsim-rg", "<hub_name>": "seedhub", "<dps_name>": "seeddps", "<cert_name>": "seed-root",
               "<enrollment_name>": "seed-group", "<iothub_url>": "seedhub.azure-devices.net"}
-    env = dict(os.environ, NRFSIM_HUB_DIR=str(hub.data_dir))
+    env = hub.az_env()
     output = None
     for line in SEED.strip().splitlines():
         for placeholder, value in values.items():
@@ -63,11 +62,11 @@ def test_the_seed_dps_walkthrough_verbatim(start_hub, tmp_path):
     x509 = X509(str(cert), str(key))
     provisioning = ProvisioningDeviceClient.create_from_x509_certificate(
         provisioning_host=DPS_HOST, registration_id="seed-device", id_scope=id_scope, x509=x509,
-        gateway_hostname="localhost", server_verification_cert=hub.root_ca)
+        gateway_hostname=hub.address, server_verification_cert=hub.root_ca)
     result = provisioning.register()
     assert result.status == "assigned" and result.registration_state.assigned_hub == "seedhub.azure-devices.net"
     device = IoTHubDeviceClient.create_from_x509_certificate(
-        x509, result.registration_state.assigned_hub, result.registration_state.device_id, gateway_hostname="localhost",
+        x509, result.registration_state.assigned_hub, result.registration_state.device_id, gateway_hostname=hub.address,
         server_verification_cert=hub.root_ca)
     device.connect()
     device.send_message(Message("hello from the seed"))

@@ -100,7 +100,7 @@ def test_dps_path_persists_the_assignment_across_a_restart(start_hub, tmp_path):
         assert stat.S_IMODE(os.stat(tmp_path / "device" / name).st_mode) == 0o600, name
 
     # A restart reuses the stored assignment: no DPS connection at all.
-    again = FirmwareProcess(tmp_path / "device", defines=cloud.dps_defines(), conf=conf)
+    again = FirmwareProcess(tmp_path / "device", defines=cloud.dps_defines(), conf=conf, address=cloud.address)
     try:
         again.wait_for("Already assigned to an IoT hub, skipping DPS", 20)
         again.wait_for("AZURE_IOT_HUB_EVT_READY", 20)
@@ -148,7 +148,8 @@ def test_nrf7002dk_connects_with_native_tls_from_the_certs_folder(start_hub, tmp
     (app / "certs/ca-cert.pem").write_text(cloud.hub.root_ca)
     cloud.register("my-device")
     device = FirmwareProcess(tmp_path / "device", board="nrf7002dk/nrf5340/cpuapp/ns", app_dir=app,
-                             defines=('CONFIG_AZURE_IOT_HUB_HOSTNAME="%s"' % HUB_HOST, "CONFIG_SIM_EVENT_INTERVAL_SEC=1"))
+                             defines=('CONFIG_AZURE_IOT_HUB_HOSTNAME="%s"' % HUB_HOST, "CONFIG_SIM_EVENT_INTERVAL_SEC=1"),
+                             address=cloud.address)
     try:
         assert device.pty is None
         device.wait_for("Device ID: my-device$", 10)

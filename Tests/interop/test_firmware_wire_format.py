@@ -18,10 +18,11 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
+import loopback
 from firmware_device import FirmwareProcess
 from firmware_provisioning import HUB_HOST, UUID_DEFINES, make_pki, provision_modem
 
-TLS_PORT, PLAIN_PORT = 28893, 28894
+TLS_PORT, PLAIN_PORT = 28893, 28894  # on a loopback address of the test's own; the device's hub port is TLS_PORT
 USER_NAME = "%s/{id}/?api-version=2020-09-30&DeviceClientType=azsdk-c%%2F1.4.0-beta.2" % HUB_HOST
 
 
@@ -52,6 +53,7 @@ def server_pki(directory):
 @pytest.fixture
 def broker(tmp_path):
     mosquitto = shutil.which("mosquitto") or "/usr/sbin/mosquitto"
+    address = loopback.allocate(ports=(TLS_PORT, PLAIN_PORT))
     workdir = tmp_path / "broker"
     workdir.mkdir()
     server_root = server_pki(workdir)
@@ -61,11 +63,11 @@ def broker(tmp_path):
         "user %s" % ("root" if os.geteuid() == 0 else getpass.getuser()),
         "per_listener_settings false", "allow_anonymous true", "persistence false",
         "log_dest file %s" % log, "log_type all", "connection_messages true",
-        "listener %d 127.0.0.1" % TLS_PORT,
+        "listener %d %s" % (TLS_PORT, address),
         "cafile %s" % (tmp_path / "work" / "ca" / "root-ca-cert.pem"),
         "certfile %s" % (workdir / "server.pem"), "keyfile %s" % (workdir / "server-key.pem"),
         "require_certificate true", "tls_version tlsv1.2",
-        "listener %d 127.0.0.1" % PLAIN_PORT, ""]))
+        "listener %d %s" % (PLAIN_PORT, address), ""]))
     (tmp_path / "work").mkdir()
     make_pki(tmp_path / "work")
     process = subprocess.Popen([mosquitto, "-c", str(workdir / "mosquitto.conf")], stdout=subprocess.DEVNULL,
@@ -74,30 +76,30 @@ def broker(tmp_path):
     while "Opening ipv4 listen socket on port %d" % PLAIN_PORT not in (log.read_text() if log.exists() else ""):
         assert process.poll() is None and time.monotonic() < deadline, process.stderr.read().decode()
         time.sleep(0.05)
-    yield server_root, log
+    yield server_root, log, address
     process.terminate()
     process.wait(timeout=10)
 
 
 def test_connect_subscribe_and_publish_topics_byte_for_byte(broker, tmp_path):
-    server_root, log = broker
+    server_root, log, address = broker
     received = queue.Queue()
     observer = mqtt.Client(client_id="observer", protocol=mqtt.MQTTv311)
     observer.on_message = lambda client, userdata, message: received.put((message.topic, message.payload))
-    observer.connect("127.0.0.1", PLAIN_PORT)
+    observer.connect(address, PLAIN_PORT)
     observer.subscribe([("#", 0), ("$iothub/#", 0)])
     observer.loop_start()
     time.sleep(0.3)
 
     defines = UUID_DEFINES + ('CONFIG_AZURE_IOT_HUB_HOSTNAME="%s"' % HUB_HOST, "CONFIG_SIM_LOCAL_HUB_PORT=%d" % TLS_PORT,
                               "CONFIG_SIM_EVENT_INTERVAL_SEC=1")
-    device = FirmwareProcess(tmp_path / "device", defines=defines)
+    device = FirmwareProcess(tmp_path / "device", defines=defines, address=address)
     try:
         device.wait_for("azure_iot_hub_connect failed", 15)
         provision_modem(device, tmp_path / "work", server_root)
         uuid = device.device_uuid
         device.stop()
-        device = FirmwareProcess(tmp_path / "device", defines=defines)
+        device = FirmwareProcess(tmp_path / "device", defines=defines, address=address)
         device.wait_for("AZURE_IOT_HUB_EVT_READY", 20)
         device.wait_for("Event was successfully sent", 10)
         topics = {}

@@ -11,6 +11,7 @@ import pytest
 from conftest import VENV_BIN
 from firmware_cloud import Cloud, provisioned_device
 from firmware_device import FirmwareProcess
+from hub_emulator import HTTPS_PORT
 from tcp_relay import TCPRelay
 
 ACCOUNT, CONTAINER = "nrfsimfw", "firmware"
@@ -121,7 +122,7 @@ def test_an_unconfirmed_image_rolls_back_and_is_reported(fota, start_hub):
     device.stop()  # power off
 
     cloud.hub = start_hub(data_dir=data_dir)
-    again = FirmwareProcess(device.state_dir, defines=defines)
+    again = FirmwareProcess(device.state_dir, defines=defines, address=cloud.address)
     try:
         again.wait_for("I: Swap type: revert", 10)
         again.wait_for(r"\*\*\* Booting azure_iot_hub v2.0.0 ", 5)
@@ -178,9 +179,10 @@ def test_bad_images_are_refused_and_the_device_keeps_running(fota):
 def test_a_download_survives_a_dropped_connection(fota):
     cloud, device, defines = fota
     device.stop()
-    relay = TCPRelay(28943, 8443, cut_first_after=60_000)
+    relay = TCPRelay(0, HTTPS_PORT, cut_first_after=60_000, address=cloud.address)  # a free port on the hub's address
     uuid = device.uuid
-    device = FirmwareProcess(device.state_dir, defines=defines + ("CONFIG_SIM_LOCAL_HTTPS_PORT=28943",))
+    device = FirmwareProcess(device.state_dir, defines=defines + ("CONFIG_SIM_LOCAL_HTTPS_PORT=%d" % relay.port,),
+                             address=cloud.address)
     device.uuid = uuid
     try:
         device.wait_for("AZURE_IOT_HUB_EVT_READY", 20)

@@ -11,7 +11,7 @@ import time
 import pytest
 
 import hostile
-from hostile import HOST, KEY, LEGIT_SECONDS
+from hostile import KEY, LEGIT_SECONDS
 from hub_emulator import HTTPS_PORT, MQTT_PORT
 
 
@@ -51,7 +51,7 @@ def test_silent_idle_and_slow_https_connections_are_closed(start_hub):
     """Finding 3: silent TCP connections (no ClientHello), idle TLS connections and slow headers are closed at the
     handshake, header and idle timeouts."""
     hub, token = create_hub(start_hub, "--https-handshake-timeout", "2", "--https-header-timeout", "2", "--https-idle-timeout", "2")
-    silent = [socket.create_connection((HOST, HTTPS_PORT)) for _ in range(50)]
+    silent = [socket.create_connection((hub.address, HTTPS_PORT)) for _ in range(50)]
     idle = [hostile.tls_socket(hub, HTTPS_PORT) for _ in range(5)]
     slow = hostile.tls_socket(hub, HTTPS_PORT)
     hostile.check_legitimate(hub, token)
@@ -88,7 +88,7 @@ def test_connections_beyond_the_descriptor_budget_are_refused_and_other_hosts_st
     CONNACK 3, or closed), and a device and a service call from another loopback address go through at once."""
     hub, token = create_hub(start_hub, prefix=("prlimit", "--nofile=1024:1024", "--"))
     # The attacker is a process of its own: 1,100 sockets in this one would put paho's descriptors past select()'s 1024.
-    attacker = subprocess.Popen([sys.executable, "-c", ATTACKER % (HOST, HTTPS_PORT, 1100)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    attacker = subprocess.Popen([sys.executable, "-c", ATTACKER % (hub.address, HTTPS_PORT, 1100)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
     try:
         opened = int(attacker.stdout.readline())
         assert opened > 900, "the attacker could not even open its connections (%d)" % opened
@@ -178,7 +178,7 @@ def test_https_refuses_tls_below_1_2(start_hub, version):
         context.maximum_version = getattr(ssl.TLSVersion, version)
         context.set_ciphers("DEFAULT:@SECLEVEL=0")
         with pytest.raises((ssl.SSLError, ConnectionError)):
-            context.wrap_socket(socket.create_connection((HOST, port), timeout=5), server_hostname="localhost").close()
+            context.wrap_socket(socket.create_connection((hub.address, port), timeout=5), server_hostname="localhost").close()
     hostile.check_legitimate(hub, token)
 
 

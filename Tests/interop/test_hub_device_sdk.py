@@ -15,13 +15,13 @@ KEY = "cGtwa3BrcGtwa3BrcGtwa3BrcGtwa3BrcGtwa3Bk"
 
 def sas_client(hub, device_id, key=KEY):
     return IoTHubDeviceClient.create_from_connection_string(
-        "HostName=myhub.azure-devices.net;DeviceId=%s;SharedAccessKey=%s;GatewayHostName=localhost" % (device_id, key),
+        "HostName=myhub.azure-devices.net;DeviceId=%s;SharedAccessKey=%s;GatewayHostName=%s" % (device_id, key, hub.address),
         server_verification_cert=hub.root_ca)
 
 
 def x509_client(hub, device_id, cert, key):
     return IoTHubDeviceClient.create_from_x509_certificate(
-        X509(str(cert), str(key)), "myhub.azure-devices.net", device_id, gateway_hostname="localhost",
+        X509(str(cert), str(key)), "myhub.azure-devices.net", device_id, gateway_hostname=hub.address,
         server_verification_cert=hub.root_ca)
 
 
@@ -29,8 +29,7 @@ class Monitor:
     """`nrfsim az iot hub monitor-events` in the background, collecting its JSON objects."""
 
     def __init__(self, hub, seconds=20):
-        import os
-        env = dict(os.environ, NRFSIM_HUB_DIR=str(hub.data_dir))
+        env = hub.az_env()
         from nrfsim_device import NRFSIM
         self.process = subprocess.Popen(
             [NRFSIM, "az", "iot", "hub", "monitor-events", "-n", "myhub", "--props", "all", "--timeout", str(seconds)],

@@ -32,7 +32,7 @@ def test_fuzz_live_listener(hub):
     assert sent >= PACKETS and connections > 1
     # Still serving: a well-behaved SDK client connects and round-trips a twin GET.
     client = IoTHubDeviceClient.create_from_connection_string(
-        "HostName=myhub.azure-devices.net;DeviceId=fuzz;SharedAccessKey=%s;GatewayHostName=localhost" % KEY,
+        "HostName=myhub.azure-devices.net;DeviceId=fuzz;SharedAccessKey=%s;GatewayHostName=%s" % (KEY, hub.address),
         server_verification_cert=hub.root_ca)
     client.connect()
     assert "desired" in client.get_twin()

@@ -35,7 +35,7 @@ class Client:
         self.client.tls_set(ca_certs=hub.root_ca_path, certfile=cert and str(cert), keyfile=key and str(key))
         self.client.on_connect = self._on_connect
         self.client.on_disconnect = lambda *args: self.disconnected.set()
-        self.client.connect("localhost", MQTT_PORT)
+        self.client.connect(hub.address, MQTT_PORT)
         self.client.loop_start()
 
     def _on_connect(self, client, userdata, flags, rc):
@@ -147,7 +147,7 @@ def test_violations_disconnect(hub, good, topic, payload, qos):
 
 def raw_tls(hub):
     context = ssl.create_default_context(cafile=hub.root_ca_path)
-    sock = context.wrap_socket(socket.create_connection(("127.0.0.1", MQTT_PORT)), server_hostname="localhost")
+    sock = context.wrap_socket(socket.create_connection((hub.address, MQTT_PORT)), server_hostname=hub.address)
     sock.settimeout(10)
     return sock
 

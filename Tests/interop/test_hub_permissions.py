@@ -17,11 +17,11 @@ KEY = "cGtwa3BrcGtwa3BrcGtwa3BrcGtwa3BrcGtwa3Bk"
 @pytest.fixture
 def registry_for(hub, monkeypatch):
     monkeypatch.setenv("REQUESTS_CA_BUNDLE", hub.root_ca_path)
-    monkeypatch.setenv("NO_PROXY", "localhost,127.0.0.1")
+    monkeypatch.setenv("NO_PROXY", "localhost,127.0.0.1,%s" % hub.address)
 
     def make(policy):
         cs = hub.az_json("iot", "hub", "connection-string", "show", "-n", "myhub", "--policy-name", policy)["connectionString"]
-        return IoTHubRegistryManager.from_connection_string(re.sub(r"HostName=[^;]+", "HostName=localhost:%d" % HTTPS_PORT, cs))
+        return IoTHubRegistryManager.from_connection_string(re.sub(r"HostName=[^;]+", "HostName=%s:%d" % (hub.address, HTTPS_PORT), cs))
     return make
 
 

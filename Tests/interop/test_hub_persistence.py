@@ -13,7 +13,7 @@ from test_hub_device_sdk import KEY
 
 def client(hub, device_id):
     return IoTHubDeviceClient.create_from_connection_string(
-        "HostName=myhub.azure-devices.net;DeviceId=%s;SharedAccessKey=%s;GatewayHostName=localhost" % (device_id, KEY),
+        "HostName=myhub.azure-devices.net;DeviceId=%s;SharedAccessKey=%s;GatewayHostName=%s" % (device_id, KEY, hub.address),
         server_verification_cert=hub.root_ca)
 
 

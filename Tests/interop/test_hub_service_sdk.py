@@ -15,7 +15,7 @@ KEY = "cGtwa3BrcGtwa3BrcGtwa3BrcGtwa3BrcGtwa3Bk"
 @pytest.fixture
 def registry(hub, monkeypatch):
     monkeypatch.setenv("REQUESTS_CA_BUNDLE", hub.root_ca_path)
-    monkeypatch.setenv("NO_PROXY", "localhost,127.0.0.1")
+    monkeypatch.setenv("NO_PROXY", "localhost,127.0.0.1,%s" % hub.address)
     return IoTHubRegistryManager.from_connection_string(hub.owner_connection_string())
 
 
@@ -43,7 +43,7 @@ def test_registry_crud_with_etags(registry):
 def test_twin_method_and_query(registry, hub):
     registry.create_device_with_sas("svc-2", KEY, KEY, "enabled")
     client = IoTHubDeviceClient.create_from_connection_string(
-        "HostName=myhub.azure-devices.net;DeviceId=svc-2;SharedAccessKey=%s;GatewayHostName=localhost" % KEY,
+        "HostName=myhub.azure-devices.net;DeviceId=svc-2;SharedAccessKey=%s;GatewayHostName=%s" % (KEY, hub.address),
         server_verification_cert=hub.root_ca)
     patches = []
     client.on_twin_desired_properties_patch_received = patches.append
@@ -79,7 +79,7 @@ def test_twin_method_and_query(registry, hub):
 def test_method_timeout_is_504(registry, hub):
     registry.create_device_with_sas("svc-4", KEY, KEY, "enabled")
     client = IoTHubDeviceClient.create_from_connection_string(
-        "HostName=myhub.azure-devices.net;DeviceId=svc-4;SharedAccessKey=%s;GatewayHostName=localhost" % KEY,
+        "HostName=myhub.azure-devices.net;DeviceId=svc-4;SharedAccessKey=%s;GatewayHostName=%s" % (KEY, hub.address),
         server_verification_cert=hub.root_ca)
     client.on_method_request_received = lambda request: None  # never answers
     client.connect()

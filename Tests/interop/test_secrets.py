@@ -192,7 +192,7 @@ def test_hub_show_has_no_keys_and_connection_string_show_does(hub):
     assert "SharedAccessKey=" in hub.owner_connection_string()
 
 
-def test_hub_on_a_read_only_data_dir_names_the_file_and_changes_nothing(start_hub, tmp_path):
+def test_hub_on_a_read_only_data_dir_names_the_file_and_changes_nothing(start_hub, tmp_path, loopback):
     data = tmp_path / "ro" / "hub"
     hub = start_hub(data_dir=data)
     hub.az("iot", "hub", "create", "--resource-group", "rg", "--name", "myhub")
@@ -201,14 +201,14 @@ def test_hub_on_a_read_only_data_dir_names_the_file_and_changes_nothing(start_hu
     before = {p.name: p.read_bytes() for p in data.iterdir() if p.is_file()}
     try:
         with pytest.raises(RuntimeError) as failure:
-            HubProcess(data, prefix=readonly_prefix(data))
+            HubProcess(data, loopback, prefix=readonly_prefix(data))
     finally:
         restore(data)
     line = next(l for l in str(failure.value).splitlines() if "cannot start the emulator" in l)
     assert str(data / "hub.sqlite") in line and read_only_error(line), line
     assert {p.name: p.read_bytes() for p in data.iterdir() if p.is_file()} == before
     # Writable again, it starts, makes a new admin token, and keeps its hub.
-    again = HubProcess(data)
+    again = HubProcess(data, loopback)
     try:
         assert again.az_json("iot", "hub", "show", "-n", "myhub")["name"] == "myhub"
         assert mode(data / "admin-token") == 0o600

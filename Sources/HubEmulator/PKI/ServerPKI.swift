@@ -6,8 +6,8 @@ import SwiftASN1
 import X509
 
 /// The emulator's own PKI, made on first start in the data directory: a local root CA and a TLS server certificate
-/// whose SANs cover localhost, 127.0.0.1, ::1 and the hub and DPS hostnames it serves. Users provision the root to the
-/// modem as `ROOT_CA_CERT` in place of DigiCert Global Root G2.
+/// whose SANs cover localhost, 127.0.0.1, ::1, the address it listens on and the hub and DPS hostnames it serves.
+/// Users provision the root to the modem as `ROOT_CA_CERT` in place of DigiCert Global Root G2.
 public struct ServerPKI: Sendable {
     public let rootCertificatePath: String
     public let certificateChainPEM: String
@@ -19,8 +19,9 @@ public struct ServerPKI: Sendable {
         "*.blob.core.windows.net",
     ]
 
-    /// Loads the PKI from `directory` (made mode 0700 when missing), creating it when missing. `hostnames` are added
-    /// to the server certificate's SANs (a new server certificate is issued when one is not covered). Private keys
+    /// Loads the PKI from `directory` (made mode 0700 when missing), creating it when missing. `hostnames` (DNS names,
+    /// or IP address literals such as the listen address) are added to the server certificate's SANs (a new server
+    /// certificate is issued when one is not covered; see ``ServerCertificateNames``). Private keys
     /// are written mode 0600 through ``DurableFile``; a key file readable by others is named in a warning.
     /// - Throws: ``ServerPKIError`` when a file exists but cannot be read or parsed (it is never replaced then), or
     ///   cannot be written.
@@ -73,24 +74,18 @@ public struct ServerPKI: Sendable {
             try DurableFile.write(rootKey.pemRepresentation + "\n", to: rootKeyPath, mode: DurableFile.privateMode)
             try DurableFile.write(try root.serializeAsPEM().pemString + "\n", to: rootPath, mode: DurableFile.publicMode)
         }
-        var names = Set(Self.dnsNames + hostnames)
-        names.remove("")
+        let names = ServerCertificateNames(Self.dnsNames + hostnames)
         // The server certificate is reissued whenever it is unusable: it holds nothing that cannot be made again.
         if let certPEM = try readIfPresent(certPath), let keyPEM = try readIfPresent(keyPath),
             let serverKey = try? P256.Signing.PrivateKey(pemRepresentation: keyPEM),
             let certificate = try? Certificate(pemEncoded: certPEM.components(separatedBy: "-----END CERTIFICATE-----")[0] + "-----END CERTIFICATE-----"),
             certificate.publicKey == Certificate.PublicKey(serverKey.publicKey),
             certificate.issuer == root.subject, root.publicKey.isValidSignature(certificate.signature, for: certificate),
-            let sans = try? certificate.extensions.subjectAlternativeNames,
-            names.isSubset(of: Set(sans.compactMap { if case .dnsName(let name) = $0 { return name } else { return nil } }))
-                || names.allSatisfy({ name in covered(name, by: sans) })
+            let sans = try? certificate.extensions.subjectAlternativeNames, names.areCovered(by: sans)
         {
             return ServerPKI(rootCertificatePath: rootPath, certificateChainPEM: certPEM, privateKeyPEM: keyPEM, rootPEM: try root.serializeAsPEM().pemString + "\n")
         }
         let key = P256.Signing.PrivateKey()
-        var alternativeNames = names.sorted().map { GeneralName.dnsName($0) }
-        alternativeNames.append(.ipAddress(ASN1OctetString(contentBytes: [127, 0, 0, 1])))
-        alternativeNames.append(.ipAddress(ASN1OctetString(contentBytes: ArraySlice([UInt8](repeating: 0, count: 15) + [1]))))
         let server = try Certificate(
             version: .v3, serialNumber: Certificate.SerialNumber(), publicKey: .init(key.publicKey),
             notValidBefore: now - 3600, notValidAfter: now + 5 * 365 * 86400, issuer: root.subject,
@@ -103,7 +98,7 @@ public struct ServerPKI: Sendable {
                 Critical(BasicConstraints.notCertificateAuthority)
                 Critical(KeyUsage(digitalSignature: true, keyEncipherment: true))
                 try ExtendedKeyUsage([.serverAuth])
-                SubjectAlternativeNames(alternativeNames)
+                SubjectAlternativeNames(names.subjectAlternativeNames)
                 AuthorityKeyIdentifier(keyIdentifier: try root.extensions.subjectKeyIdentifier?.keyIdentifier)
             },
             issuerPrivateKey: .init(rootKey))
@@ -112,15 +107,6 @@ public struct ServerPKI: Sendable {
         try DurableFile.write(chain, to: certPath, mode: DurableFile.publicMode)
         return ServerPKI(rootCertificatePath: rootPath, certificateChainPEM: chain, privateKeyPEM: key.pemRepresentation, rootPEM: try root.serializeAsPEM().pemString + "\n")
     }
-}
-
-private func covered(_ name: String, by sans: SubjectAlternativeNames) -> Bool {
-    for san in sans {
-        guard case .dnsName(let pattern) = san else { continue }
-        if pattern == name { return true }
-        if pattern.hasPrefix("*."), let dot = name.firstIndex(of: "."), name[dot...] == pattern.dropFirst() { return true }
-    }
-    return false
 }
 
 /// The emulator's PKI in its data directory is unusable: names the file and what is wrong with it.
