@@ -14,6 +14,7 @@ import urllib.parse
 import paho.mqtt.client as mqtt
 
 from hub_emulator import HTTPS_PORT, MQTT_PORT
+from mqtt_fuzz import encode as mqtt_packet, s as mqtt_string  # noqa: F401 (the suite's MQTT encoding, re-exported)
 
 KEY = "cGtwa3BrcGtwa3BrcGtwa3BrcGtwa3BrcGtwa3Bk"
 API = "api-version=2021-04-12"
@@ -104,21 +105,6 @@ def check_legitimate(hub, token, device_id="legit", source=None):
     assert status == 200, "the legitimate service call answered %d" % status
     assert device_seconds < LEGIT_SECONDS and service_seconds < LEGIT_SECONDS, (device_seconds, service_seconds)
     return device_seconds, service_seconds
-
-
-def mqtt_packet(first, body):
-    length, header = len(body), bytearray([first])
-    while True:
-        digit = length % 128
-        length //= 128
-        header.append(digit | (0x80 if length else 0))
-        if not length:
-            return bytes(header) + body
-
-
-def mqtt_string(text):
-    data = text.encode() if isinstance(text, str) else text
-    return len(data).to_bytes(2, "big") + data
 
 
 def mqtt_connect(client_id, username, password, keep_alive=60):
