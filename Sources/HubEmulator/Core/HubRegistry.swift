@@ -16,12 +16,16 @@ struct HubEntry: Sendable {
 /// store mirrors it; a caller persists a change inside ``update(_:_:)`` before the change is kept, so that nothing is
 /// visible that is not stored.
 ///
-/// Lock order (the emulator's whole order is: DPS's instances, then this registry, then the store; the other parts'
-/// locks are taken alone): a closure passed here may call the store, a leaf that takes none of the emulator's locks,
+/// Lock order (the emulator's whole order is: DPS's instances, then this registry, then the store or the records'
+/// snapshot, both leaves; the other parts' locks are taken alone): a closure passed here may call the store, a leaf that takes none of the emulator's locks,
 /// and nothing else that locks. It must not call back into the registry, the connection table or DPS. Thread
 /// Sanitizer's lock-order checking runs over this in the emulator's concurrency tests.
 final class HubRegistry: Sendable {
     private let hubs: NIOLockedValueBox<[String: HubEntry]>
+    /// The hubs' records, by name: a copy under a lock of its own, updated (under the registry's lock) when a hub is
+    /// added or changed, so that a look-up of a hub (an HTTPS request's authorization, on the event loop) never waits
+    /// for a registry change being written to disk.
+    private let snapshot: NIOLockedValueBox<[HubRecord]>
 
     /// The registry as `store` holds it. - Throws: when a row cannot be read (the error names its table and key).
     init(loading store: any HubStore) throws(HubStoreError) {
@@ -35,14 +39,22 @@ final class HubRegistry: Sendable {
             hubs[record.name] = entry
         }
         self.hubs = NIOLockedValueBox(hubs)
+        self.snapshot = NIOLockedValueBox(Self.sortedRecords(hubs))
     }
 
     /// Every hub, by name.
-    var records: [HubRecord] { self.hubs.withLockedValue { $0.values.map(\.record).sorted { $0.name < $1.name } } }
+    var records: [HubRecord] { self.snapshot.withLockedValue { $0 } }
 
     /// The hub a hostname names (case-insensitive), or a hub named so.
     func hub(named name: String) -> HubRecord? {
-        self.hubs.withLockedValue { hubs in Self.key(for: name, in: hubs).flatMap { hubs[$0]?.record } }
+        let records = self.records
+        if let exact = records.first(where: { $0.name == name }) { return exact }
+        let lowered = name.lowercased()
+        return records.first { $0.hostname.lowercased() == lowered || $0.name.lowercased() == lowered }
+    }
+
+    private static func sortedRecords(_ hubs: [String: HubEntry]) -> [HubRecord] {
+        hubs.values.map(\.record).sorted { $0.name < $1.name }
     }
 
     /// Adds the hub that `make` returns (after storing it) unless one named `name` exists; returns the hub's record.
@@ -51,6 +63,8 @@ final class HubRegistry: Sendable {
             if let existing = hubs[name] { return existing.record }
             let record = try make()
             hubs[name] = HubEntry(record: record)
+            let records = Self.sortedRecords(hubs)
+            self.snapshot.withLockedValue { $0 = records }
             return record
         }
     }
@@ -67,8 +81,13 @@ final class HubRegistry: Sendable {
     func update<T: Sendable>(_ name: String, _ body: (inout HubEntry) throws -> T) throws -> T {
         try self.hubs.withLockedValue { hubs in
             guard let key = Self.key(for: name, in: hubs), var entry = hubs[key] else { throw Self.notFound(name) }
+            let before = entry.record
             let result = try body(&entry)
             hubs[key] = entry
+            if entry.record != before {
+                let records = Self.sortedRecords(hubs)
+                self.snapshot.withLockedValue { $0 = records }
+            }
             return result
         }
     }
