@@ -18,17 +18,23 @@ final class TelemetryStream: Sendable {
     init(capacity: Int) { self.capacity = capacity }
 
     func append(hub: String, deviceID: String, enqueuedTime: String, properties: PropertyBag, body: [UInt8], retain: Bool) {
-        var application = properties.applicationProperties
+        // The event is made before the lock is taken (every event loop appends here), and a message without
+        // properties (the usual telemetry) skips splitting its bag.
+        let system = properties.pairs.isEmpty ? [] : properties.systemProperties
+        var application = properties.pairs.isEmpty ? [] : properties.applicationProperties
         if retain { application.append(("mqtt-retain", "true")) }
+        var event = TelemetryEvent(
+            sequence: 0, hub: hub, deviceID: deviceID, enqueuedTime: enqueuedTime, systemProperties: system,
+            applicationProperties: application, body: body)
         let waiters = self.state.withLock { state -> [EventLoopPromise<Void>] in
             state.sequence += 1
-            state.events.append(TelemetryEvent(
-                sequence: state.sequence, hub: hub, deviceID: deviceID, enqueuedTime: enqueuedTime,
-                systemProperties: properties.systemProperties, applicationProperties: application, body: body))
+            event.sequence = state.sequence
+            state.events.append(event)
             // Trim in chunks of a tenth, so the stream stays bounded without moving it on every message.
             if state.events.count > self.capacity + self.capacity / 10 {
                 state.events.removeFirst(state.events.count - self.capacity)
             }
+            guard !state.waiters.isEmpty else { return [] }
             defer { state.waiters.removeAll() }
             return state.waiters
         }

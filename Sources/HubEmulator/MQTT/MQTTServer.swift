@@ -20,6 +20,7 @@ public enum MQTTServer {
         configuration.certificateVerification = .optionalVerification
         configuration.minimumTLSVersion = .tlsv12
         let context = try NIOSSLContext(configuration: configuration)
+        let tickers = try await SessionTickers(group: group)
         return try await ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 1024)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
@@ -33,10 +34,13 @@ public enum MQTTServer {
                 return channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.addHandler(tls)
                     try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(MQTTFrameDecoder(maximumRemainingLength: maximumPacket)))
+                    let ticker = tickers.ticker(for: channel.eventLoop)
                     try channel.pipeline.syncOperations.addHandler(ConnectRouter(
                         logger: logger,
-                        hub: { DeviceConnectionHandler(core: core, chain: chain, executor: executor, logger: logger) },
-                        provisioning: { ProvisioningConnectionHandler(service: provisioning, chain: chain, executor: executor, logger: logger) }))
+                        hub: { DeviceConnectionHandler(core: core, chain: chain, executor: executor, logger: logger, ticker: ticker) },
+                        provisioning: {
+                            ProvisioningConnectionHandler(service: provisioning, chain: chain, executor: executor, logger: logger, ticker: ticker)
+                        }))
                 }
             }
             .bind(host: host, port: port).get()

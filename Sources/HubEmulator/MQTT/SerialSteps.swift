@@ -17,17 +17,26 @@ final class SerialSteps {
         if !self.waiting { self.drain(context) }
     }
 
+    /// Nothing waits and nothing is queued: a step may run at once, in place of `perform` (without the closure it
+    /// would queue), its outcome given to ``wait(for:context:)``.
+    var isIdle: Bool { !self.waiting && self.backlog.isEmpty }
+
+    /// After a step that ran at once because the steps were idle: the later ones wait for `pending`, if there is one.
+    func wait(for pending: EventLoopFuture<Void>?, context: ChannelHandlerContext) {
+        guard let pending else { return }
+        self.waiting = true
+        pending.assumeIsolated().whenComplete { _ in
+            self.waiting = false
+            self.drain(context)
+            self.flush(context)
+        }
+    }
+
     private func drain(_ context: ChannelHandlerContext) {
         while !self.backlog.isEmpty {
             let step = self.backlog.removeFirst()
             guard let pending = step(context) else { continue }
-            self.waiting = true
-            pending.assumeIsolated().whenComplete { _ in
-                self.waiting = false
-                self.drain(context)
-                self.flush(context)
-            }
-            return
+            return self.wait(for: pending, context: context)
         }
     }
 }
