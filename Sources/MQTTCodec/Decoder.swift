@@ -31,6 +31,14 @@ public struct MQTTDecoder: Sendable {
         try self.decode(bytes: bytes)
     }
 
+    /// Decodes from contiguous memory, such as a NIO `ByteBuffer`'s readable bytes (`withUnsafeReadableBytes`).
+    /// This is the generic decoder specialized here, in its own module: called from another module with a generic
+    /// collection (a `ByteBufferView`), it runs unspecialized, every byte read and every slice going through the
+    /// collection's witness table and generic metadata (Swift's OptimizationTips.rst, "Generics").
+    public func decode(contiguous bytes: UnsafeRawBufferPointer) throws(MQTTDecodeError) -> (packet: MQTTPacket, length: Int)? {
+        try self.decode(bytes: bytes)
+    }
+
     /// Decodes from any contiguous byte collection (e.g. a NIO `ByteBufferView`) without copying it first.
     public func decode<Bytes: RandomAccessCollection>(bytes: Bytes) throws(MQTTDecodeError) -> (packet: MQTTPacket, length: Int)?
     where Bytes.Element == UInt8, Bytes.Index == Int {
@@ -252,10 +260,16 @@ struct ByteReader<Bytes: RandomAccessCollection> where Bytes.Element == UInt8, B
         return Array(self.bytes[self.index..<(self.index + count)])
     }
 
-    /// A UTF-8 encoded string: well-formed, and without U+0000 (MQTT-1.5.3-1, -2).
+    /// A UTF-8 encoded string: well-formed, and without U+0000 (MQTT-1.5.3-1, -2). Validated where it lies, without
+    /// an intermediate array.
     mutating func string() throws(MQTTDecodeError) -> String {
         let start = self.offset
-        let data = try self.binary()
+        let count = Int(try self.uint16())
+        guard self.bytes.endIndex - self.index >= count else {
+            throw self.error(at: start, "a \(count)-byte field runs past the packet")
+        }
+        let data = self.bytes[self.index..<(self.index + count)]
+        self.index += count
         guard let text = String(validating: data, as: UTF8.self) else {
             throw self.error(at: start, "a string is not well-formed UTF-8")
         }

@@ -13,17 +13,20 @@ import NIOConcurrencyHelpers
 /// time in the test's hands.
 final class SessionHarness {
     let fixture: CoreFixture
-    let channel = EmbeddedChannel()
+    let channel: EmbeddedChannel
     let provisioning = RecordingHandler()
 
-    init(fixture: CoreFixture) throws {
+    /// `loop`: an event loop the session shares with others (a fresh one by default); `ticker`: the loop's shared
+    /// once-a-second tick, as the listener gives its sessions (without one the session has a timer of its own).
+    init(fixture: CoreFixture, loop: EmbeddedEventLoop = EmbeddedEventLoop(), ticker: SessionTicker? = nil) throws {
         self.fixture = fixture
+        self.channel = EmbeddedChannel(loop: loop)
         let core = fixture.core
         let logger = Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
         let provisioning = self.provisioning
         try self.channel.pipeline.syncOperations.addHandler(ConnectRouter(
             logger: logger,
-            hub: { DeviceConnectionHandler(core: core, chain: PeerChain(), executor: DeferredExecutor(), logger: logger) },
+            hub: { DeviceConnectionHandler(core: core, chain: PeerChain(), executor: DeferredExecutor(), logger: logger, ticker: ticker) },
             provisioning: { provisioning }))
         try self.channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 1883)).wait()
     }

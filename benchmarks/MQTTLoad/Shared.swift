@@ -30,11 +30,17 @@ struct Frames: ByteToMessageDecoder {
     typealias InboundOut = MQTTPacket
     let decoder = MQTTDecoder()
     mutating func decode(context: ChannelHandlerContext, buffer: inout ByteBuffer) throws -> DecodingState {
-        guard let (packet, length) = try self.decoder.decode(bytes: buffer.readableBytesView) else { return .needMoreData }
+        let decoder = self.decoder
+        guard let (packet, length) = try buffer.withUnsafeReadableBytes({ try decoder.decode(contiguous: $0) }) else { return .needMoreData }
         buffer.moveReaderIndex(forwardBy: length)
         context.fireChannelRead(Self.wrapInboundOut(packet))
         return .continue
     }
+}
+
+/// Tells the benchmark that the clients are connected and the timed phase starts (it reads the brokers' CPU time).
+func announceConnected() {
+    FileHandle.standardError.write(Data("connected\n".utf8))
 }
 
 struct LoadError: Error, CustomStringConvertible {

@@ -41,6 +41,7 @@ func runTelemetryLoad(_ arguments: [String]) throws {
     }
     try EventLoopFuture.andAllSucceed(connects, on: group.next()).wait()
     let connectSeconds = Double(DispatchTime.now().uptimeNanoseconds - connectStart) / 1e9
+    announceConnected()
 
     let publishStart = DispatchTime.now().uptimeNanoseconds
     let runs = handlers.map { handler -> EventLoopFuture<[Double]> in

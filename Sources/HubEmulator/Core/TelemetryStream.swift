@@ -30,15 +30,20 @@ final class TelemetryStream: Sendable {
     }
 
     func append(hub: String, deviceID: String, enqueuedTime: String, properties: PropertyBag, body: [UInt8], retain: Bool) {
-        var application = properties.applicationProperties
+        // The event is made before the lock is taken (every event loop appends here), and a message without
+        // properties (the usual telemetry) skips splitting its bag.
+        let system = properties.pairs.isEmpty ? [] : properties.systemProperties
+        var application = properties.pairs.isEmpty ? [] : properties.applicationProperties
         if retain { application.append(("mqtt-retain", "true")) }
+        var event = TelemetryEvent(
+            sequence: 0, hub: hub, deviceID: deviceID, enqueuedTime: enqueuedTime, systemProperties: system,
+            applicationProperties: application, body: body)
+        let cost = Self.cost(of: event)
         let waiters = self.state.withLockedValue { state -> [EventLoopPromise<Void>] in
             state.sequence += 1
-            let event = TelemetryEvent(
-                sequence: state.sequence, hub: hub, deviceID: deviceID, enqueuedTime: enqueuedTime,
-                systemProperties: properties.systemProperties, applicationProperties: application, body: body)
+            event.sequence = state.sequence
             state.events.append(event)
-            state.bytes += Self.cost(of: event)
+            state.bytes += cost
             // Trim in chunks of a tenth, so the stream stays bounded without moving it on every message.
             if state.events.count > self.capacity + self.capacity / 10 || state.bytes > self.maximumBytes {
                 var drop = max(0, state.events.count - self.capacity)
@@ -51,6 +56,7 @@ final class TelemetryStream: Sendable {
                 state.events.removeFirst(drop)
                 state.bytes = bytes
             }
+            guard !state.waiters.isEmpty else { return [] }
             defer { state.waiters.removeAll() }
             return state.waiters
         }

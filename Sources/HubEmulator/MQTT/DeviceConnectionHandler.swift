@@ -38,17 +38,24 @@ final class DeviceConnectionHandler: ChannelInboundHandler {
     var identity: DeviceSessionIdentity?
     var subscriptions: [String] = []
     var kinds: Set<DeviceSubscription> = []
+    /// `devices/{id}/messages/events/`, the device's own telemetry topic, once its CONNECT is accepted: a PUBLISH
+    /// whose topic starts with it is telemetry of this device with the property bag after it, which is what
+    /// `DeviceToHubTopic.parse` makes of it, so the parser is skipped on that hot path.
+    private var telemetryPrefix: String?
     /// Refused, in violation or closed before its CONNECT was accepted: what follows is dropped.
     private var refused = false
-    private lazy var steps = SerialSteps { [io = self.io] context in io.flushIfNeeded(context: context) }
+    private let steps: SerialSteps
 
     static let maximumTelemetry = 256 * 1024
 
-    init(core: HubCore, chain: PeerChain, executor: any BlockingExecutor, logger: Logger) {
+    /// `ticker`: the event loop's shared once-a-second tick; without one the session schedules its own.
+    init(core: HubCore, chain: PeerChain, executor: any BlockingExecutor, logger: Logger, ticker: SessionTicker? = nil) {
         self.core = core
         self.chain = chain
         self.executor = executor
-        self.io = SessionIO(logger: logger)
+        let io = SessionIO(logger: logger, ticker: ticker)
+        self.io = io
+        self.steps = SerialSteps { context in io.flushIfNeeded(context: context) }
     }
 
     var logger: Logger { self.io.logger }
@@ -64,8 +71,10 @@ final class DeviceConnectionHandler: ChannelInboundHandler {
     }
 
     private func start(context: ChannelHandlerContext) {
-        self.io.start(context: context) { [weak self] context in
-            guard let self, let identity = self.identity else { return }
+        // The watchdog holds the handler until the channel goes inactive (`io.stop()` drops it): a weak reference would
+        // give the handler a side table, and every retain and release of it on the packet path would take the slow path.
+        self.io.start(context: context) { context in
+            guard let identity = self.identity else { return }
             if let expiry = identity.expiresAt, Int64(self.core.now().timeIntervalSince1970) >= expiry {
                 self.logger.info("SAS token expired: connection closed (401003)", metadata: ["device": "\(identity.deviceID)"])
                 context.close(promise: nil)
@@ -93,7 +102,12 @@ final class DeviceConnectionHandler: ChannelInboundHandler {
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let packet = self.unwrapInboundIn(data)
         self.io.lastActivity = context.eventLoop.now
-        self.perform(context) { context in self.handle(packet, context: context) }
+        // Nothing waits (the usual case): handled now, without queueing a step, which is what `perform` would do.
+        if self.steps.isIdle(context) {
+            self.steps.wait(for: self.handle(packet, context: context), context: context)
+        } else {
+            self.perform(context) { context in self.handle(packet, context: context) }
+        }
     }
 
     func channelWritabilityChanged(context: ChannelHandlerContext) {
@@ -209,6 +223,7 @@ final class DeviceConnectionHandler: ChannelInboundHandler {
             }
             self.link = link
             self.identity = identity
+            self.telemetryPrefix = "devices/\(identity.deviceID)/messages/events/"
             self.io.client = identity.deviceID
             self.io.keepAlive = keepAlive
             self.write(context: context, .connack(sessionPresent: stored != nil, returnCode: .accepted))
@@ -264,7 +279,12 @@ final class DeviceConnectionHandler: ChannelInboundHandler {
         }
         let topic: DeviceToHubTopic
         do {
-            topic = try DeviceToHubTopic.parse(publish.topic)
+            if let prefix = self.telemetryPrefix, Self.topic(publish.topic, startsWith: prefix) {
+                let bag = Substring(publish.topic.utf8.dropFirst(prefix.utf8.count))
+                topic = .telemetry(deviceID: identity.deviceID, moduleID: nil, properties: try PropertyBag.parse(bag))
+            } else {
+                topic = try DeviceToHubTopic.parse(publish.topic)
+            }
         } catch {
             self.violation(context: context, "PUBLISH: \(error)")
             return nil
@@ -310,6 +330,17 @@ final class DeviceConnectionHandler: ChannelInboundHandler {
             self.io.writePubAck(context: context, packetID: packetID)
         }
         return pending
+    }
+
+    /// Whether `topic` starts with `prefix`, byte for byte: a `memcmp` of the two UTF-8 buffers (the generic
+    /// `starts(with:)` over UTF-8 views took 1.3 % of the emulator's CPU under telemetry load, perf).
+    static func topic(_ topic: String, startsWith prefix: String) -> Bool {
+        let fast = topic.utf8.withContiguousStorageIfAvailable { text in
+            prefix.utf8.withContiguousStorageIfAvailable { head in
+                text.count >= head.count && (head.isEmpty || memcmp(text.baseAddress!, head.baseAddress!, head.count) == 0)
+            }
+        }
+        return (fast ?? nil) ?? topic.utf8.starts(with: prefix.utf8)
     }
 
     private func write(context: ChannelHandlerContext, _ packet: MQTTPacket) {

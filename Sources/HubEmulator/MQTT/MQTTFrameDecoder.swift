@@ -21,8 +21,11 @@ struct MQTTFrameDecoder: ByteToMessageDecoder {
             }
             self.sawConnect = true
         }
-        // The decoder reads the header first, so an oversize packet is refused before its body arrives.
-        guard let (packet, length) = try self.decoder.decode(bytes: buffer.readableBytesView) else { return .needMoreData }
+        // The decoder reads the header first, so an oversize packet is refused before its body arrives. It reads the
+        // buffer's memory in place through its specialized entry point (see ``MQTTDecoder/decode(contiguous:)``).
+        let decoder = self.decoder
+        let decoded = try buffer.withUnsafeReadableBytes { bytes throws(MQTTDecodeError) in try decoder.decode(contiguous: bytes) }
+        guard let (packet, length) = decoded else { return .needMoreData }
         buffer.moveReaderIndex(forwardBy: length)
         context.fireChannelRead(Self.wrapInboundOut(packet))
         return .continue

@@ -15,6 +15,7 @@ public enum MQTTServer {
         executor: any BlockingExecutor, limits: Limits = Limits(), admission: ConnectionAdmission, logger: Logger
     ) async throws -> any Channel {
         let context = try NIOSSLContext(configuration: try ServerTLS.configuration(pki: pki, requestClientCertificate: true))
+        let tickers = try await SessionTickers(group: group)
         return try await ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 1024)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
@@ -39,10 +40,13 @@ public enum MQTTServer {
                         try channel.pipeline.syncOperations.addHandler(MQTTRefusalHandler(reason: reason, logger: logger))
                         return
                     }
+                    let ticker = tickers.ticker(for: channel.eventLoop)
                     try channel.pipeline.syncOperations.addHandler(ConnectRouter(
                         logger: logger,
-                        hub: { DeviceConnectionHandler(core: core, chain: chain, executor: executor, logger: logger) },
-                        provisioning: { ProvisioningConnectionHandler(service: provisioning, chain: chain, executor: executor, logger: logger) }))
+                        hub: { DeviceConnectionHandler(core: core, chain: chain, executor: executor, logger: logger, ticker: ticker) },
+                        provisioning: {
+                            ProvisioningConnectionHandler(service: provisioning, chain: chain, executor: executor, logger: logger, ticker: ticker)
+                        }))
                 }
             }
             .bind(host: host, port: port).get()

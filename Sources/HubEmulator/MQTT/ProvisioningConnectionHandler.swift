@@ -20,11 +20,12 @@ final class ProvisioningConnectionHandler: ChannelInboundHandler {
     var attempt: ProvisioningAttempt?
     private lazy var steps = SerialSteps { [io = self.io] context in io.flushIfNeeded(context: context) }
 
-    init(service: ProvisioningService, chain: PeerChain, executor: any BlockingExecutor, logger: Logger) {
+    /// `ticker`: the event loop's shared once-a-second tick; without one the session schedules its own.
+    init(service: ProvisioningService, chain: PeerChain, executor: any BlockingExecutor, logger: Logger, ticker: SessionTicker? = nil) {
         self.service = service
         self.chain = chain
         self.executor = executor
-        self.io = SessionIO(logger: logger)
+        self.io = SessionIO(logger: logger, ticker: ticker)
     }
 
     func handlerAdded(context: ChannelHandlerContext) {

@@ -32,6 +32,24 @@ final class SerialSteps {
         }
     }
 
+    /// Nothing waits and nothing is queued: a step may run at once, in place of `perform` (without the closure it
+    /// would queue), its outcome given to ``wait(for:context:)``.
+    /// It is not while the steps are held back for backpressure, nor while the channel is not writable.
+    func isIdle(_ context: ChannelHandlerContext) -> Bool {
+        !self.waiting && !self.paused && self.backlog.isEmpty && (!context.channel.isActive || context.channel.isWritable)
+    }
+
+    /// After a step that ran at once because the steps were idle: the later ones wait for `pending`, if there is one.
+    func wait(for pending: EventLoopFuture<Void>?, context: ChannelHandlerContext) {
+        guard let pending else { return }
+        self.waiting = true
+        pending.assumeIsolated().whenComplete { _ in
+            self.waiting = false
+            if !self.paused { self.drain(context) }
+            self.flush(context)
+        }
+    }
+
     private func drain(_ context: ChannelHandlerContext) {
         while !self.backlog.isEmpty {
             if context.channel.isActive && !context.channel.isWritable {
@@ -41,13 +59,7 @@ final class SerialSteps {
             }
             let step = self.backlog.removeFirst()
             guard let pending = step(context) else { continue }
-            self.waiting = true
-            pending.assumeIsolated().whenComplete { _ in
-                self.waiting = false
-                if !self.paused { self.drain(context) }
-                self.flush(context)
-            }
-            return
+            return self.wait(for: pending, context: context)
         }
     }
 }

@@ -13,10 +13,16 @@ final class SessionIO {
     /// Who the connection is, for the log (the device or registration id once known).
     var client = "-"
     private var needsFlush = false
+    private var pubAck: ByteBuffer?
+    /// The loop's shared tick (the listener's sessions), or nil: then the session has a repeated task of its own.
+    private let ticker: SessionTicker?
     private var timer: RepeatedTask?
     private var started = false
 
-    init(logger: Logger) { self.logger = logger }
+    init(logger: Logger, ticker: SessionTicker? = nil) {
+        self.logger = logger
+        self.ticker = ticker
+    }
 
     /// Starts the once-a-second watchdog; `check` adds the handler's own deadlines (it closes the connection itself).
     /// Time is the event loop's (`EventLoop.now`), so an `EmbeddedEventLoop` drives it in tests.
@@ -25,19 +31,33 @@ final class SessionIO {
         self.started = true
         self.peer = context.remoteAddress?.description ?? "?"
         self.lastActivity = context.eventLoop.now
+        if let ticker = self.ticker, ticker.eventLoop === context.eventLoop {
+            ticker.join(self) { self.tick(context: context, check: check) }
+            return
+        }
         // Everything the task touches belongs to this event loop; the task is cancelled when the channel goes inactive.
         let bound = NIOLoopBound((io: self, context: context, check: check), eventLoop: context.eventLoop)
         self.timer = context.eventLoop.scheduleRepeatedTask(initialDelay: .seconds(1), delay: .seconds(1)) { _ in
             let (io, context, check) = bound.value
-            if io.keepAlive > .zero, context.eventLoop.now - io.lastActivity > .nanoseconds(io.keepAlive.nanoseconds * 3 / 2) {
-                io.violation(context: context, "keep-alive expired (no packet for 1.5 × \(io.keepAlive.nanoseconds / 1_000_000_000) s)")
-            } else {
-                check(context)
-            }
+            io.tick(context: context, check: check)
         }
     }
 
-    func stop() { self.timer?.cancel() }
+    /// A second has passed: the keep-alive deadline, then the handler's own.
+    private func tick(context: ChannelHandlerContext, check: (ChannelHandlerContext) -> Void) {
+        if self.keepAlive > .zero, context.eventLoop.now - self.lastActivity > .nanoseconds(self.keepAlive.nanoseconds * 3 / 2) {
+            self.violation(context: context, "keep-alive expired (no packet for 1.5 × \(self.keepAlive.nanoseconds / 1_000_000_000) s)")
+        } else {
+            check(context)
+        }
+    }
+
+    /// Stops the watchdog and lets go of it (and of what its check holds).
+    func stop() {
+        self.ticker?.leave(self)
+        self.timer?.cancel()
+        self.timer = nil
+    }
 
     /// Queues a packet; the queue is flushed once per read cycle (`flushIfNeeded` from `channelReadComplete`), so a
     /// burst of requests costs one TLS record write for all of its replies.
@@ -49,11 +69,13 @@ final class SessionIO {
         self.needsFlush = true
     }
 
-    /// A PUBACK: four bytes straight into a buffer (the telemetry hot path).
+    /// A PUBACK: four bytes straight into a buffer (the telemetry hot path). The buffer is kept and written into
+    /// again next time: by then the TLS handler has encrypted and released the last PUBACK, so it is not reallocated.
     func writePubAck(context: ChannelHandlerContext, packetID: UInt16) {
-        var buffer = context.channel.allocator.buffer(capacity: 4)
-        buffer.writeInteger(UInt32(0x4002_0000) | UInt32(packetID))
-        context.write(NIOAny(buffer), promise: nil)
+        if self.pubAck == nil { self.pubAck = context.channel.allocator.buffer(capacity: 4) }
+        self.pubAck!.clear()
+        self.pubAck!.writeInteger(UInt32(0x4002_0000) | UInt32(packetID))
+        context.write(NIOAny(self.pubAck!), promise: nil)
         self.needsFlush = true
     }
 
