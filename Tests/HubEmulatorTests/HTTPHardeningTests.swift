@@ -140,3 +140,24 @@ struct ConnectionAdmissionTests {
         #expect(Limits(descriptorLimit: nil).maximumConnections == 10_000)
     }
 }
+
+/// A connection over the limits on the MQTT listener.
+@Suite("MQTT refusal")
+struct MQTTRefusalTests {
+    @Test("its CONNECT is answered CONNACK 3 (server unavailable) and the connection closes; without a CONNECT it closes after 5 s")
+    func refused() throws {
+        let channel = EmbeddedChannel(handler: MQTTRefusalHandler(reason: "test", logger: ConnectionAdmissionTests.logger))
+        try channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 8883)).wait()
+        try channel.writeInbound(SessionHarness.connectPacket("dev1"))
+        let reply = try #require(try channel.readOutbound(as: ByteBuffer.self))
+        #expect(Array(reply.readableBytesView) == [0x20, 0x02, 0x00, 0x03])
+        #expect(!channel.isActive)
+
+        let silent = EmbeddedChannel(handler: MQTTRefusalHandler(reason: "test", logger: ConnectionAdmissionTests.logger))
+        try silent.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 8883)).wait()
+        silent.embeddedEventLoop.advanceTime(by: .seconds(4))
+        #expect(silent.isActive)
+        silent.embeddedEventLoop.advanceTime(by: .seconds(1))
+        #expect(!silent.isActive)
+    }
+}
