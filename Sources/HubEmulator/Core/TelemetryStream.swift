@@ -25,8 +25,8 @@ final class TelemetryStream: Sendable {
 
     /// An event's share of the bound: its body, its properties, and a fixed allowance for the rest.
     static func cost(of event: TelemetryEvent) -> Int {
-        let properties = (event.systemProperties + event.applicationProperties).reduce(0) { $0 + $1.0.utf8.count + ($1.1?.utf8.count ?? 0) }
-        return event.body.count + properties + event.deviceID.utf8.count + 128
+        func size(_ bag: [(String, String?)]) -> Int { bag.reduce(0) { $0 + $1.0.utf8.count + ($1.1?.utf8.count ?? 0) } }
+        return event.body.count + size(event.systemProperties) + size(event.applicationProperties) + event.deviceID.utf8.count + 128
     }
 
     func append(hub: String, deviceID: String, enqueuedTime: String, properties: PropertyBag, body: [UInt8], retain: Bool) {

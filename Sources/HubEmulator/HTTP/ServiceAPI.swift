@@ -31,9 +31,7 @@ public struct ServiceAPI: Sendable {
             }
             let segments = request.path.split(separator: "/").map(String.init)
             if segments.first == "admin" {
-                guard request.header("Authorization") == "Bearer \(self.adminToken)" else {
-                    throw IoTHubError.unauthorized("the admin API needs the data directory's admin token")
-                }
+                try self.authorizeAdmin(request)
                 return try self.admin(request, Array(segments.dropFirst()), on: eventLoop)
             }
             let (hub, operation) = try self.authorize(request)
@@ -43,21 +41,26 @@ public struct ServiceAPI: Sendable {
         }
     }
 
+    /// The admin API's check: the data directory's admin token.
+    func authorizeAdmin(_ request: HTTPRequest) throws(IoTHubError) {
+        guard request.header("Authorization") == "Bearer \(self.adminToken)" else {
+            throw .unauthorized("the admin API needs the data directory's admin token")
+        }
+    }
+
     /// The check of a request's head, before its body is read: a blob read is anonymous, the admin API needs the
     /// admin token, a service call a token that ``authorize(_:)`` accepts.
     public func checkHead(_ request: HTTPRequest) -> IoTHubError? {
         if Self.blobAccount(request) != nil { return nil }
-        do {
+        do throws(IoTHubError) {
             if request.path.split(separator: "/").first == "admin" {
-                guard request.header("Authorization") == "Bearer \(self.adminToken)" else {
-                    throw IoTHubError.unauthorized("the admin API needs the data directory's admin token")
-                }
-                return nil
+                try self.authorizeAdmin(request)
+            } else {
+                _ = try self.authorize(request)
             }
-            _ = try self.authorize(request)
             return nil
         } catch {
-            return error as? IoTHubError ?? .serverError("\(error)")
+            return error
         }
     }
 

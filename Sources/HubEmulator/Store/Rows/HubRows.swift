@@ -125,7 +125,7 @@ struct DeviceRow: StoredRow {
 }
 
 /// A row of `certificate`: a hub's CA certificate.
-struct CertificateRow: StoredRow {
+struct CertificateRow: StoredRow, CertificateColumns {
     static let databaseTableName = "certificate"
 
     var hub: String
@@ -155,7 +155,24 @@ struct CertificateRow: StoredRow {
     }
 
     static func key(of row: Row) -> String { "\(keyText(row, "hub"))/\(keyText(row, "name"))" }
+}
 
+/// The columns a CA certificate has in either owner's table (`certificate` of a hub, `dpsCertificate` of a DPS
+/// instance), and the model they make.
+protocol CertificateColumns {
+    var name: String { get }
+    var pem: String { get }
+    var verified: Bool { get }
+    var verificationCode: String? { get }
+    var etagCounter: Int { get }
+    var subject: String { get }
+    var thumbprint: String { get }
+    var expiry: String { get }
+    var created: String { get }
+    var updated: String { get }
+}
+
+extension CertificateColumns {
     func model() -> CACertificateRecord {
         CACertificateRecord(
             name: self.name, pem: self.pem, verified: self.verified, verificationCode: self.verificationCode, etagCounter: self.etagCounter,

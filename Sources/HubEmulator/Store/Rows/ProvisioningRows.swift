@@ -42,7 +42,7 @@ struct ProvisioningInstanceRow: StoredRow {
 }
 
 /// A row of `dpsCertificate`: a DPS instance's CA certificate.
-struct ProvisioningCertificateRow: StoredRow {
+struct ProvisioningCertificateRow: StoredRow, CertificateColumns {
     static let databaseTableName = "dpsCertificate"
 
     var dps: String
@@ -72,12 +72,6 @@ struct ProvisioningCertificateRow: StoredRow {
     }
 
     static func key(of row: Row) -> String { "\(keyText(row, "dps"))/\(keyText(row, "name"))" }
-
-    func model() -> CACertificateRecord {
-        CACertificateRecord(
-            name: self.name, pem: self.pem, verified: self.verified, verificationCode: self.verificationCode, etagCounter: self.etagCounter,
-            subject: self.subject, thumbprint: self.thumbprint, expiry: self.expiry, created: self.created, updated: self.updated)
-    }
 }
 
 /// `kind` of an enrollment row and `enrollmentKind` of an operation row.
