@@ -42,6 +42,7 @@ public final class HubServer: Sendable {
         coreOptions.strictAPIVersion = options.strictAPIVersion
         coreOptions.cloudToDeviceLockTimeout = options.cloudToDeviceLockTimeout
         coreOptions.telemetryBufferBytes = options.limits.telemetryBufferBytes
+        coreOptions.json = options.limits.json
         let core = try HubCore(store: store, logger: logger, options: coreOptions)
         let provisioning = try ProvisioningService(hubCore: core, store: store, logger: logger, retryAfter: options.dpsRetryAfter)
         // The listen address is a SAN too: clients that dial it (not a hostname) verify the certificate against it.

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import HubEmulator
+import JSON
 import Logging
 import NIOCore
 import UnixSignals
@@ -60,13 +61,23 @@ struct HubCommand: AsyncParsableCommand {
     @Option(name: .customLong("telemetry-buffer-mib"), help: "MiB of telemetry kept for monitor-events; the oldest events go first.")
     var telemetryBufferMiB = 64
 
+    @Option(name: .customLong("max-body-mib"), help: "MiB an HTTPS request body may have (413 beyond); JSON from a peer is never longer.")
+    var maximumBodyMiB = Limits().maximumRequestBody / (1024 * 1024)
+
+    @Option(name: .customLong("json-max-depth"), help: "Levels JSON from a peer may nest (a twin PATCH, a DPS registration, a service call's body).")
+    var jsonMaximumDepth = Limits.defaultPeerJSON.maximumDepth
+
+    @Option(name: .customLong("json-max-keys"), help: "Members one JSON object from a peer may have.")
+    var jsonMaximumKeys = Limits.defaultPeerJSON.maximumKeysPerObject
+
     @OptionGroup var logging: LoggingOptions
 
     func validate() throws {
         for (flag, value) in [
             ("--https-handshake-timeout", self.httpsHandshakeTimeout), ("--https-header-timeout", self.httpsHeaderTimeout),
             ("--https-body-timeout", self.httpsBodyTimeout), ("--https-idle-timeout", self.httpsIdleTimeout),
-            ("--telemetry-buffer-mib", self.telemetryBufferMiB),
+            ("--telemetry-buffer-mib", self.telemetryBufferMiB), ("--max-body-mib", self.maximumBodyMiB),
+            ("--json-max-depth", self.jsonMaximumDepth), ("--json-max-keys", self.jsonMaximumKeys),
             ("--max-connections", self.maximumConnections ?? 1), ("--max-connections-per-peer", self.maximumConnectionsPerPeer ?? 1),
         ] where value < 1 {
             throw ValidationError("\(flag) must be at least 1, not \(value)")
@@ -86,6 +97,9 @@ struct HubCommand: AsyncParsableCommand {
         limits.httpsBodyTimeout = .seconds(Int64(self.httpsBodyTimeout))
         limits.httpsIdleTimeout = .seconds(Int64(self.httpsIdleTimeout))
         limits.telemetryBufferBytes = self.telemetryBufferMiB * 1024 * 1024
+        limits.maximumRequestBody = self.maximumBodyMiB * 1024 * 1024
+        limits.json.maximumDepth = self.jsonMaximumDepth
+        limits.json.maximumKeysPerObject = self.jsonMaximumKeys
         return limits
     }
 

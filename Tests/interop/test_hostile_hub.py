@@ -283,3 +283,28 @@ def test_json_built_to_cost_cpu_is_refused_quickly_and_others_are_served(start_h
     assert time.monotonic() - started < 3 * LEGIT_SECONDS
     for sock in attackers:
         sock.close()
+
+
+def test_json_and_body_bounds_follow_their_flags(start_hub):
+    """The JSON bounds and the body bound are `nrfsim hub` flags: a document past them is refused with 400 (JSON)
+    or 413 (body) naming the bound, and one within them is served."""
+    hub, token = create_hub(start_hub, "--json-max-keys", "8", "--json-max-depth", "3", "--max-body-mib", "1")
+    status, reply, _ = hostile.service_call(hub, token, "PATCH", "/twins/legit", {"tags": {"k%d" % i: 1 for i in range(9)}})
+    assert status == 400 and "more than 8 members" in reply["Message"], (status, reply)
+    status, reply, _ = hostile.service_call(hub, token, "PATCH", "/twins/legit", {"tags": {"a": {"b": {"c": 1}}}})
+    assert status == 400 and "nested deeper than 3" in reply["Message"], (status, reply)
+    sock = hostile.tls_socket(hub, HTTPS_PORT)
+    sock.sendall(("PATCH /twins/legit?%s HTTP/1.1\r\nHost: localhost\r\nAuthorization: %s\r\nContent-Length: %d\r\n\r\n"
+                  % (hostile.API, token, 1024 * 1024 + 1)).encode())
+    sock.settimeout(5)
+    response = b""
+    while b"MiB" not in response:
+        chunk = sock.recv(4096)
+        if not chunk:
+            break
+        response += chunk
+    sock.close()
+    assert response.startswith(b"HTTP/1.1 413") and b"over the 1 MiB limit" in response, response[:300]
+    status, reply, _ = hostile.service_call(hub, token, "PATCH", "/twins/legit", {"tags": {"k%d" % i: {"v": i} for i in range(8)}})
+    assert status == 200 and reply["tags"]["k7"] == {"v": 7}, (status, reply)
+    hostile.check_legitimate(hub, token)

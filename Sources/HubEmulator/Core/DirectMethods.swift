@@ -40,7 +40,7 @@ extension HubCore {
             self.logger.info("late or unknown method response dropped", metadata: ["device": "\(identity.deviceID)", "rid": "\(requestID)"])
             return
         }
-        let body = payload.isEmpty ? JSONValue.null : ((try? JSONValue.parse(payload, limits: Limits.peerJSON)) ?? .string(String(decoding: payload, as: UTF8.self)))
+        let body = payload.isEmpty ? JSONValue.null : ((try? JSONValue.parse(payload, limits: self.jsonLimits)) ?? .string(String(decoding: payload, as: UTF8.self)))
         promise.succeed((status, body))
     }
 }

@@ -54,6 +54,8 @@ public final class HubCore: Sendable {
         public var cloudToDeviceLockTimeout: TimeInterval = 60
         /// The telemetry stream's bound in bytes (``Limits/telemetryBufferBytes``).
         public var telemetryBufferBytes = Limits.defaultTelemetryBufferBytes
+        /// What JSON from a device or a service call may cost to parse (``Limits/json``).
+        public var json = Limits.defaultPeerJSON
 
         public init() {}
     }
@@ -70,6 +72,8 @@ public final class HubCore: Sendable {
 
     public var strictAPIVersion: Bool { self.options.strictAPIVersion }
     public var cloudToDeviceLockTimeout: TimeInterval { self.options.cloudToDeviceLockTimeout }
+    /// The bounds every JSON document from a peer is parsed within.
+    public var jsonLimits: JSONParser.Limits { self.options.json }
 
     public static let maximumQueueDepth = CloudToDeviceQueues.maximumQueueDepth
     public static let maximumDeliveryCount = CloudToDeviceQueues.maximumDeliveryCount

@@ -15,7 +15,7 @@ extension HubCore {
     public func reportProperties(identity: DeviceSessionIdentity, payload: [UInt8]) -> (status: Int, version: Int?, message: String?) {
         let patch: JSONValue
         do {
-            patch = try JSONValue.parse(payload, limits: Limits.peerJSON)
+            patch = try JSONValue.parse(payload, limits: self.jsonLimits)
         } catch {
             return (400, nil, "\(error)")
         }

@@ -19,7 +19,7 @@ extension ProvisioningService {
         if body.contains(where: { $0 != 0x20 && $0 != 0x0A && $0 != 0x0D && $0 != 0x09 }) {
             let request: JSONValue
             do {
-                request = try JSONValue.parse(body, limits: Limits.peerJSON)
+                request = try JSONValue.parse(body, limits: self.hubCore.jsonLimits)
             } catch {
                 return self.errorReply(400, 400004, "Bad request: the register body: \(error)")
             }

@@ -110,7 +110,7 @@ extension ServiceAPI {
         annotations += event.systemProperties.map { ($0.0, $0.1) }
         return .object(JSONObject([
             ("sequence", .integer(Int64(event.sequence))), ("origin", .string(event.deviceID)),
-            ("payload", text.map { body in (try? JSONValue.parse(body, limits: Limits.peerJSON)) ?? .string(body) } ?? .string(base64Encode(event.body))),
+            ("payload", text.map { body in (try? JSONValue.parse(body, limits: self.core.jsonLimits)) ?? .string(body) } ?? .string(base64Encode(event.body))),
             ("annotations", object(annotations)), ("properties", object(event.applicationProperties.map { ($0.0, $0.1) })),
         ]))
     }

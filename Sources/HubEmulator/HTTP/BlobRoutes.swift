@@ -42,7 +42,7 @@ extension ServiceAPI {
         guard request.method == .PUT, path.count >= 3 else {
             throw IoTHubError.notFound("no storage operation \(request.method) \(request.path)")
         }
-        let body = try JSONValue.parse(request.body, limits: Limits.peerJSON)
+        let body = try JSONValue.parse(request.body, limits: self.core.jsonLimits)
         guard let encoded = body["content"]?.stringValue, let content = Data(base64Encoded: encoded) else {
             throw IoTHubError.invalidInput("the upload needs base64 'content'")
         }

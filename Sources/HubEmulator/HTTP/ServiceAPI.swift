@@ -85,7 +85,7 @@ public struct ServiceAPI: Sendable {
 
     func body(_ request: HTTPRequest) throws -> JSONValue {
         do {
-            return try JSONValue.parse(request.body, limits: Limits.peerJSON)
+            return try JSONValue.parse(request.body, limits: self.core.jsonLimits)
         } catch {
             throw IoTHubError.argumentInvalid("\(error)")
         }

@@ -23,18 +23,23 @@ public struct Limits: Sendable {
     public var httpsBodyTimeout: TimeAmount = .seconds(60)
     /// HTTPS: a kept-alive connection's wait for its next request (`--https-idle-timeout`).
     public var httpsIdleTimeout: TimeAmount = .seconds(120)
-    /// HTTPS: the largest request body, 8 MiB (a firmware image uploaded as base64 JSON fits).
-    public var maximumRequestBody = 8 * 1024 * 1024
+    /// HTTPS: the largest request body (`--max-body-mib`), 8 MiB by default (a firmware image uploaded as base64
+    /// JSON fits). A JSON body is never longer, so ``json``'s byte bound follows it.
+    public var maximumRequestBody = 8 * 1024 * 1024 {
+        didSet { self.json.maximumBytes = self.maximumRequestBody }
+    }
 
     /// The telemetry kept for `monitor-events`, in bytes (`--telemetry-buffer-mib`); the oldest events go first.
     public var telemetryBufferBytes = Limits.defaultTelemetryBufferBytes
     public static let defaultTelemetryBufferBytes = 64 * 1024 * 1024
 
     /// JSON from a peer (a twin PATCH, a DPS registration, a service call's body), enforced while it is parsed:
-    /// 8 MiB (the largest HTTP body), 32 levels, 4,096 members an object. Twins allow 32 KB a section and 10 levels
-    /// of properties ("Understand and use device twins in IoT Hub", learn.microsoft.com/azure/iot-hub/
-    /// iot-hub-devguide-device-twins), which these bounds never cut short; they stop a document built to cost CPU.
-    public static let peerJSON = JSONParser.Limits(maximumBytes: 8 * 1024 * 1024, maximumDepth: 32, maximumKeysPerObject: 4096)
+    /// at most the largest HTTP body (8 MiB), 32 levels (`--json-max-depth`), 4,096 members an object
+    /// (`--json-max-keys`). Twins allow 32 KB a section and 10 levels of properties ("Understand and use device twins
+    /// in IoT Hub", learn.microsoft.com/azure/iot-hub/iot-hub-devguide-device-twins), which these defaults never cut
+    /// short; they stop a document built to cost CPU.
+    public var json = Limits.defaultPeerJSON
+    public static let defaultPeerJSON = JSONParser.Limits(maximumBytes: 8 * 1024 * 1024, maximumDepth: 32, maximumKeysPerObject: 4096)
 
     /// Both listeners: a connection stops being read while this much of its output waits to be sent, and is read
     /// again once it has drained to half of it (NIO's write buffer water marks).

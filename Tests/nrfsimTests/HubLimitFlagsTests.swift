@@ -1,0 +1,36 @@
+import ArgumentParser
+import HubEmulator
+import JSON
+import Testing
+@testable import nrfsim
+
+/// `nrfsim hub`'s limit flags set the ``Limits`` the listeners and parsers are built with.
+@Suite("nrfsim hub limit flags")
+struct HubLimitFlagsTests {
+    @Test("without flags the limits are the defaults")
+    func defaults() throws {
+        let limits = try HubCommand.parse([]).limits
+        #expect(limits.json == Limits.defaultPeerJSON)
+        #expect(limits.maximumRequestBody == 8 * 1024 * 1024)
+        #expect(limits.telemetryBufferBytes == Limits.defaultTelemetryBufferBytes)
+    }
+
+    @Test("the JSON and body flags set the parser's bounds; the body bound caps the JSON text")
+    func jsonAndBody() throws {
+        let limits = try HubCommand.parse(["--json-max-depth", "5", "--json-max-keys", "7", "--max-body-mib", "2"]).limits
+        #expect(limits.json.maximumDepth == 5)
+        #expect(limits.json.maximumKeysPerObject == 7)
+        #expect(limits.maximumRequestBody == 2 * 1024 * 1024)
+        #expect(limits.json.maximumBytes == 2 * 1024 * 1024)
+    }
+
+    @Test("a flag below 1 is refused, naming the flag", arguments: ["--json-max-depth", "--json-max-keys", "--max-body-mib"])
+    func refused(_ flag: String) {
+        do {
+            _ = try HubCommand.parse([flag, "0"])
+            Issue.record("\(flag) 0 was accepted")
+        } catch {
+            #expect(HubCommand.message(for: error) == "\(flag) must be at least 1, not 0")
+        }
+    }
+}
