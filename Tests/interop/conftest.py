@@ -75,8 +75,9 @@ def start_hub(tmp_path, loopback):
     from hub_emulator import HubProcess
     started = []
 
-    def start(data_dir=None, extra=(), prefix=()):
-        hub = HubProcess(data_dir or tmp_path / ("hub%d" % len(started)), loopback, extra=extra, prefix=prefix)
+    def start(data_dir=None, extra=(), prefix=(), private_mounts=False):
+        hub = HubProcess(data_dir or tmp_path / ("hub%d" % len(started)), loopback, extra=extra, prefix=prefix,
+                         private_mounts=private_mounts)
         started.append(hub)
         return hub
 

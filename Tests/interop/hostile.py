@@ -107,8 +107,8 @@ def check_legitimate(hub, token, device_id="legit", source=None):
     return device_seconds, service_seconds
 
 
-def mqtt_connect(client_id, username, password, keep_alive=60):
-    body = mqtt_string("MQTT") + bytes([4, 0xC2]) + keep_alive.to_bytes(2, "big")
+def mqtt_connect(client_id, username, password, keep_alive=60, clean_session=True):
+    body = mqtt_string("MQTT") + bytes([4, 0xC2 if clean_session else 0xC0]) + keep_alive.to_bytes(2, "big")
     return mqtt_packet(0x10, body + mqtt_string(client_id) + mqtt_string(username) + mqtt_string(password))
 
 

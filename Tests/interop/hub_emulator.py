@@ -16,8 +16,11 @@ HTTPS_PORT = 8443
 class HubProcess:
     """`nrfsim hub` listening on `address` (tests give each its own, see loopback.py) on the standard ports."""
 
-    def __init__(self, data_dir, address, extra=(), prefix=()):
+    def __init__(self, data_dir, address, extra=(), prefix=(), private_mounts=False):
+        """`private_mounts`: `prefix` runs the hub in a mount namespace of its own (see small_disk.py), so the
+        paths it prints and its data directory are read through its /proc/<pid>/root."""
         self.data_dir = pathlib.Path(data_dir)
+        self.private_mounts = private_mounts
         self.address = address
         self.log_path = self.data_dir.parent / (self.data_dir.name + ".log")
         self.data_dir.parent.mkdir(parents=True, exist_ok=True)
@@ -36,8 +39,14 @@ class HubProcess:
             banner += line
         self.banner = banner.decode()
         assert "mqtts://%s:%d https://%s:%d" % (address, MQTT_PORT, address, HTTPS_PORT) in self.banner, self.banner
-        self.root_ca_path = re.search(r"Server root CA: (\S+)", self.banner).group(1)
+        self.root_ca_path = self.seen(re.search(r"Server root CA: (\S+)", self.banner).group(1))
         self.root_ca = open(self.root_ca_path).read()
+
+    def seen(self, path):
+        """`path`, which the hub names, as this process reaches it."""
+        if not self.private_mounts:
+            return str(path)
+        return "/proc/%d/root%s" % (self.process.pid, os.path.abspath(str(path)))
 
     def log(self):
         if not self._log.closed:
@@ -63,7 +72,7 @@ class HubProcess:
 
     def az_env(self):
         """The environment `nrfsim az` finds this emulator by."""
-        return dict(os.environ, NRFSIM_HUB_DIR=str(self.data_dir), NRFSIM_HUB_HOST=self.address,
+        return dict(os.environ, NRFSIM_HUB_DIR=self.seen(self.data_dir), NRFSIM_HUB_HOST=self.address,
                     NRFSIM_HUB_PORT=str(HTTPS_PORT))
 
     def az(self, *args, check=True, cwd=None):

@@ -1,6 +1,7 @@
 """Hostile clients against the emulator's listeners, from loopback: each test attacks one way, asserts that the
 attack is bounded (refused, timed out, or held to a memory bound read from /proc/<pid>/status), and that a
 legitimate device and service call still succeed within their normal time while it runs."""
+import os
 import socket
 import ssl
 import subprocess
@@ -15,8 +16,8 @@ from hostile import KEY, LEGIT_SECONDS
 from hub_emulator import HTTPS_PORT, MQTT_PORT
 
 
-def create_hub(start_hub, *flags, prefix=()):
-    hub = start_hub(extra=list(flags), prefix=prefix)
+def create_hub(start_hub, *flags, prefix=(), **options):
+    hub = start_hub(extra=list(flags), prefix=prefix, **options)
     hub.az("iot", "hub", "create", "--resource-group", "rg", "--name", "myhub", "--sku", "S1")
     for device in ("legit", "attacker"):
         hub.az("iot", "hub", "device-identity", "create", "-n", "myhub", "-d", device, "--pk", KEY, "--sk", KEY)
@@ -225,6 +226,57 @@ def test_a_long_blob_name_is_refused_with_400_and_the_413_names_the_limit(start_
     sock.close()
     assert response.startswith(b"HTTP/1.1 413") and b"over the 8 MiB limit" in response, response[:300]
     hostile.check_legitimate(hub, token)
+
+
+def test_a_subscription_that_cannot_be_stored_is_refused_in_its_suback(start_hub, tmp_path):
+    """Finding 9: on a full disk a SUBACK was acknowledged, but the persistent session was silently not saved. The
+    hub runs on a 4 MiB disk of its own, which the test fills: a persistent session's SUBSCRIBE is answered with the
+    failure code 0x80 (MQTT 3.1.1 section 3.9.3) and logged, and the hub goes on serving. Once there is room again
+    the same SUBSCRIBE is granted, and it outlives the connection."""
+    import small_disk
+    disk = tmp_path / "disk"
+    hub, token = create_hub(start_hub, prefix=small_disk.small_disk_prefix(disk), data_dir=disk / "hub",
+                            private_mounts=True)
+    topic = "devices/attacker/messages/devicebound/#"
+
+    def read(sock, wanted):
+        sock.settimeout(LEGIT_SECONDS)
+        data = b""
+        while not wanted(data):
+            chunk = sock.recv(4096)
+            assert chunk, "the hub closed the connection after %r" % data
+            data += chunk
+        return data
+
+    def persistent_session():
+        sock = hostile.tls_socket(hub, MQTT_PORT)
+        sock.sendall(hostile.mqtt_connect("attacker", "myhub.azure-devices.net/attacker/?" + hostile.API,
+                                          hostile.sas("myhub.azure-devices.net/devices/attacker", KEY), clean_session=False))
+        connack = read(sock, lambda data: len(data) >= 4)
+        assert connack[:2] == b"\x20\x02" and connack[3] == 0, connack
+        return sock
+
+    def subscribe(sock, packet_id):
+        sock.sendall(hostile.mqtt_packet(0x82, packet_id.to_bytes(2, "big") + hostile.mqtt_string(topic) + b"\x01"))
+        return read(sock, lambda data: len(data) >= 5)
+
+    sock = persistent_session()
+    filler = small_disk.fill(hub.seen(disk))
+    assert subscribe(sock, 1) == bytes([0x90, 3, 0, 1, 0x80])
+    deadline = time.monotonic() + LEGIT_SECONDS
+    while "subscriptions refused" not in hub.log():
+        assert time.monotonic() < deadline, "the refused subscription was not logged:\n" + hub.log()
+        time.sleep(0.05)
+    status, _, seconds = hostile.service_call(hub, token)
+    assert status == 200 and seconds < LEGIT_SECONDS, (status, seconds)
+    os.remove(filler)
+    assert subscribe(sock, 2) == bytes([0x90, 3, 0, 2, 0x01])
+    sock.close()
+    hostile.check_legitimate(hub, token)
+    sock = persistent_session()
+    hub.az("iot", "device", "c2d-message", "send", "-n", "myhub", "-d", "attacker", "--data", "kept")
+    assert b"kept" in read(sock, lambda data: b"kept" in data)
+    sock.close()
 
 
 def test_an_admin_token_that_cannot_be_written_stops_the_start_with_its_path(start_hub, tmp_path):
