@@ -96,10 +96,11 @@ public final class PseudoTerminal: @unchecked Sendable {
         }
     }
 
-    /// Waits until the primary is readable (or, with `wantWrite`, writable) or the timeout passes.
+    /// Waits until the primary is readable (unless `wantRead` is false), writable (with `wantWrite`), or the timeout
+    /// passes.
     /// - Returns: whether the descriptor became readable, and whether it became writable.
-    public func wait(timeoutMilliseconds: Int32, wantWrite: Bool) -> (readable: Bool, writable: Bool) {
-        var descriptor = pollfd(fd: self.primary, events: Int16(POLLIN), revents: 0)
+    public func wait(timeoutMilliseconds: Int32, wantRead: Bool = true, wantWrite: Bool) -> (readable: Bool, writable: Bool) {
+        var descriptor = pollfd(fd: self.primary, events: wantRead ? Int16(POLLIN) : 0, revents: 0)
         if wantWrite {
             descriptor.events |= Int16(POLLOUT)
         }

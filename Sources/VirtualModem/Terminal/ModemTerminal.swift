@@ -17,8 +17,11 @@ public final class ModemTerminal: Sendable {
     private let started = Atomic<Bool>(false)
     private let finished = Mutex<(done: Bool, waiters: [CheckedContinuation<Void, Never>])>((false, []))
 
-    /// The largest backlog of replies kept for a client that does not read; older bytes are dropped past it.
-    static let maximumBacklog = 1 << 20
+    /// The reply bytes kept waiting for a client that does not read before the UART stops reading commands.
+    static let replyBound = 64 * 1024
+    /// The most reply bytes that waited at once since ``start()`` (for tests).
+    var peakPendingReplies: Int { self.peakPending.load(ordering: .relaxed) }
+    private let peakPending = Atomic<Int>(0)
 
     public init(modem: Modem, pty: PseudoTerminal, idleTimeout: Duration = .seconds(2), logger: Logger) {
         self.modem = modem
@@ -71,13 +74,12 @@ public final class ModemTerminal: Sendable {
 
     private func loop() {
         var assembler = ATLineAssembler()
-        var backlog: [UInt8] = []
-        var backlogStart = 0
+        var backlog = ReplyBacklog(bound: Self.replyBound)
         let clock = ContinuousClock()
         var lastInput = clock.now
         while !self.stopRequested.load(ordering: .relaxed) {
-            let pending = backlog.count - backlogStart
-            let ready = self.pty.wait(timeoutMilliseconds: 50, wantWrite: pending > 0)
+            let reading = backlog.wantsInput
+            let ready = self.pty.wait(timeoutMilliseconds: 50, wantRead: reading, wantWrite: backlog.pending > 0)
             if ready.readable {
                 let bytes: [UInt8]
                 do {
@@ -87,31 +89,26 @@ public final class ModemTerminal: Sendable {
                     return
                 }
                 if !bytes.isEmpty { lastInput = clock.now }
-                for output in assembler.feed(bytes) {
-                    switch output {
-                    case .command(let line): backlog += self.modem.handle(line: line)
-                    case .overflow(let length): backlog += self.modem.handleOverflow(length: length)
-                    }
-                }
+                backlog.enqueue(assembler.feed(bytes))
+            } else if !reading {
+                lastInput = clock.now  // input waits for the client to read; it is not idle
             } else if assembler.hasPartialCommand, clock.now - lastInput > self.idleTimeout {
                 let count = assembler.discardPartialCommand()
                 self.logger.warning("discarded an unterminated AT command of \(count) bytes after \(self.idleTimeout) idle")
             }
-            if backlog.count - backlogStart > 0 {
-                do {
-                    backlogStart += try self.pty.writeAvailable(backlog[backlogStart...])
-                } catch {
-                    self.logger.error("modem UART write failed: \(error)")
-                    return
-                }
-                if backlogStart == backlog.count {
-                    backlog.removeAll(keepingCapacity: true)
-                    backlogStart = 0
-                } else if backlog.count - backlogStart > Self.maximumBacklog {
-                    self.logger.warning("no client is reading the AT interface; dropping old replies")
-                    backlogStart = backlog.count - Self.maximumBacklog
+            backlog.run { output in
+                switch output {
+                case .command(let line): self.modem.handle(line: line)
+                case .overflow(let length): self.modem.handleOverflow(length: length)
                 }
             }
+            do {
+                try backlog.drain { bytes throws(PTYError) in try self.pty.writeAvailable(bytes) }
+            } catch {
+                self.logger.error("modem UART write failed: \(error)")
+                return
+            }
+            self.peakPending.store(backlog.peakPending, ordering: .relaxed)
         }
     }
 }
