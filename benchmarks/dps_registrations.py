@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
-"""Benchmark (issue #5): registrations per second for N distinct X.509 devices through one enrollment group -- each a
+"""Benchmark: registrations per second for N distinct X.509 devices through one enrollment group -- each a
 TLS handshake with its leaf + sub-CA chain, CONNECT, an empty register request and status polls until `assigned` --
-with p50/p99 time to `assigned`, the emulator started with `--dps-retry-after 0`. The issue names no peer to compare
+with p50/p99 time to `assigned`, the emulator started with `--dps-retry-after 0`. There is no peer to compare
 with, so no ratio is printed; the devices are generated before timing starts.
 
 Usage: .venv/bin/python benchmarks/dps_registrations.py [--devices 1000] [--concurrency 1,50]

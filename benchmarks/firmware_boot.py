@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Benchmark (issue #6): a virtual nRF9161 DK running the Azure IoT Hub sample, booted N times against the local
+"""Benchmark: a virtual nRF9161 DK running the Azure IoT Hub sample, booted N times against the local
 emulator on loopback — boot → AZURE_IOT_HUB_EVT_CONNECTED and boot → first telemetry sent, with and without DPS
 (p50/p99) — and the bytes on the wire per connection (TLS handshake records vs. TLS application data carrying MQTT),
 counted by a TCP relay between the device and the emulator.
@@ -8,8 +8,9 @@ counted by a TCP relay between the device and the emulator.
 the board's own clock in the console line (from firmware start). With DPS every boot registers afresh (the stored
 assignment is deleted first); the emulator runs with --dps-retry-after 1, and the library sleeps retry-after seconds
 before polling, as the real one does. The modem does TLS 1.2 only and the library disables session resumption (as
-the C library does), so every connection is a full handshake. The issue's peer is the real device's "few seconds" of
-TLS handshake over LTE, from the seed; it cannot be run here, so it is printed as a reference, not measured.
+the C library does), so every connection is a full handshake. The peer is the real device's "few seconds" of
+TLS handshake over LTE (sdk-nrf v2.9.0 `doc/nrf/libraries/networking/azure_iot_hub.rst:720`, "The initial TLS
+handshake takes a few seconds to complete"); it cannot be run here, so it is printed as a reference, not measured.
 
 Usage: .venv/bin/python benchmarks/firmware_boot.py [--boots 50]   (NRFSIM_BIN selects the binary; make bench)
 """

@@ -1,11 +1,11 @@
 #!/usr/bin/env python3
-"""Benchmark (issue #7): Azure FOTA on a virtual nRF9161 DK against the local emulator — the time from the desired
+"""Benchmark: Azure FOTA on a virtual nRF9161 DK against the local emulator — the time from the desired
 twin update (`nrfsim az iot hub device-twin update`) to the device running the new image, for 256 KiB and 1 MiB
 images with fragment sizes of 1,800 and 4,096 bytes, with the HTTP requests and the bytes on the wire per update
 (counted by a TCP relay in front of the emulator's HTTPS port: TLS handshake records and application data).
 
 The time includes the sample's own 5 s wait between FOTA_DONE and the reboot; the "download" column is from the
-update to FOTA_DONE (download, image check, secondary slot written). The issue names no peer: no ratio.
+update to FOTA_DONE (download, image check, secondary slot written). There is no peer to compare with: no ratio.
 
 Usage: .venv/bin/python benchmarks/fota_update.py   (NRFSIM_BIN selects the binary; make bench)
 """

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Benchmark: the IoT Hub emulator next to Debian's mosquitto (2.0, mutual TLS, `persistence false`,
 `set_tcp_nodelay true`), driven by the same load generator (`mqtt-load`) in the same run, for three workloads. Each prints, per broker, the connect rate,
-messages/s and latency p50/p99, then the emulator/mosquitto ratios. The goal (issue #4) is at least 1.0x mosquitto's
+messages/s and latency p50/p99, then the emulator/mosquitto ratios. The goal is at least 1.0x mosquitto's
 messages/s, and a p99 no worse than its, at 100 and 1,000 clients.
 
 telemetry  N clients publish QoS 1 D2C messages of 256 bytes on `devices/{id}/messages/events/`, one in flight

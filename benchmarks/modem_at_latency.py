@@ -5,7 +5,7 @@ Prints:
   * round-trip latency p50/p99 of `AT` and of a 2 KB `%CMNG` write, measured over the pseudo-terminal;
   * wall time of `nrfcredstore generate` + two `write`s, next to the time the tool itself spends in time.sleep()
     (counted by wrapping time.sleep in the tool's process) and its interpreter start-up.
-The goal (issue #2) is that the modem adds under 1 ms per command at p99.
+The goal is that the modem adds under 1 ms per command at p99.
 
 Usage: NRFSIM_BIN=.build/release/nrfsim .venv/bin/python benchmarks/modem_at_latency.py [--iterations N]
 """
@@ -54,7 +54,8 @@ def round_trips(port, line, count):
 
 
 def replay_dialogue(port, certificate):
-    """Seconds the modem needs for the AT lines that `generate` + two `write`s send (modem-at.md §4.1)."""
+    """Seconds the modem needs for the AT lines that `generate` + two `write`s send (nrfcredstore 2.1.0's prelude in
+    `nrfcredstore/command_interface.py`: the `at AT+CGSN` shell probe, `AT+CGSN`, `AT+CMEE=1`, `AT+CFUN=4`)."""
     prelude = ["at AT+CGSN"] * 3 + ["AT+CGSN", "AT+CMEE=1", "AT+CFUN=4"]
     commands = (prelude + ["AT%CMNG=3,77,2", "AT%KEYGEN=77,2,0"] + prelude + [f'AT%CMNG=0,77,0,"{certificate}"']
                 + prelude + [f'AT%CMNG=0,77,1,"{certificate}"'])

@@ -3,9 +3,10 @@ import Foundation
 import SwiftASN1
 import X509
 
-/// The nRF Connect SDK's `scripts/cert_tool.py`, with the same actions, defaults, key type, validity, subject names
-/// and extensions (ncs-azure-iot-hub.md §7): P-256 keys as unencrypted PKCS#8 PEM, SHA-256 ECDSA certificates valid
-/// 365 days from now, subjects `C=US, ST=Test, L=Test, O=Test Organization, CN=…`.
+/// The nRF Connect SDK's `scripts/cert_tool.py`, with the same actions, defaults, key type, validity, subject names and
+/// extensions (nrfconnect/sdk-nrf v2.9.0 `scripts/cert_tool.py:150-187` and `:207-279`): P-256 keys as unencrypted
+/// PKCS#8 PEM, SHA-256 ECDSA certificates valid 365 days from now, subjects
+/// `C=US, ST=Test, L=Test, O=Test Organization, CN=…`.
 public struct CertTool {
     /// The current time (injectable for tests).
     public var now: () -> Date

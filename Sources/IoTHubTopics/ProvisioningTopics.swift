@@ -1,5 +1,6 @@
-/// The DPS CONNECT user name `{idScope}/registrations/{registrationId}/api-version=…[&ClientVersion=…]`
-/// (azure-iot-hub-protocol.md §3.1): unlike the hub's, it has no `?` before the query.
+/// The DPS CONNECT user name `{idScope}/registrations/{registrationId}/api-version=…[&ClientVersion=…]` ("Communicate
+/// with DPS using the MQTT protocol", learn.microsoft.com/azure/iot/iot-mqtt-connect-to-iot-dps): unlike the hub's, it
+/// has no `?` before the query.
 public struct ProvisioningUsername: Equatable, Sendable {
     public var idScope: String
     public var registrationID: String
@@ -58,7 +59,8 @@ public struct ProvisioningTopicError: Error, Equatable, Sendable, CustomStringCo
     }
 }
 
-/// What a device publishes to DPS (§3.2).
+/// What a device publishes to DPS (learn.microsoft.com/azure/iot/iot-mqtt-connect-to-iot-dps: register, then poll the
+/// operation status).
 public enum DeviceToProvisioningTopic: Equatable, Sendable {
     /// `$dps/registrations/PUT/iotdps-register/?$rid={rid}`.
     case register(requestID: String)

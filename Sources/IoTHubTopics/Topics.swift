@@ -1,4 +1,6 @@
-/// What a device publishes to the hub (azure-iot-hub-protocol.md §2.2, §2.4).
+/// What a device publishes to the hub ("Communicate with an IoT hub using the MQTT protocol",
+/// learn.microsoft.com/azure/iot/iot-mqtt-connect-to-iot-hub: "Sending device-to-cloud messages", the twin and method
+/// sections).
 public enum DeviceToHubTopic: Equatable, Sendable {
     /// `devices/{id}[/modules/{mid}]/messages/events[/][?]{bag}`.
     case telemetry(deviceID: String, moduleID: String?, properties: PropertyBag)
@@ -108,7 +110,8 @@ public enum HubToDeviceTopic: Equatable, Sendable {
     }
 }
 
-/// The SUBSCRIBE filters IoT Hub accepts from a device (§2.3); anything else closes the connection.
+/// The SUBSCRIBE filters IoT Hub accepts from a device (the same page, "Receiving cloud-to-device messages": only the
+/// documented topic filters); anything else closes the connection.
 public enum DeviceSubscription: Equatable, Sendable {
     case cloudToDevice
     case methods

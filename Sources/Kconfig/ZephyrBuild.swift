@@ -56,8 +56,9 @@ public struct BoardTarget: Sendable, Equatable {
     }
 }
 
-/// What a Zephyr build does with Kconfig (kconfig.md §1): parse the tree, merge the fragments in order, run
-/// kconfig.py's checks, evaluate everything, and abort on any warning.
+/// What a Zephyr build does with Kconfig (Zephyr's `scripts/kconfig/kconfig.py` `main()`, fed the fragments in the
+/// order of `cmake/modules/kconfig.cmake`): parse the tree, merge the fragments in order, run kconfig.py's checks,
+/// evaluate everything, and abort on any warning ("Aborting due to Kconfig warnings").
 public struct ZephyrKconfigBuild {
     public var appDirectory: String
     public var board: BoardTarget?

@@ -19,9 +19,10 @@ public struct PTYError: Error, Equatable, Sendable, CustomStringConvertible {
 
 /// A pseudo-terminal whose primary side the simulator owns and whose replica side clients open by path.
 ///
-/// Follows the pty rules in modem-at.md §1.3: the replica is put in raw mode at once (otherwise the line discipline
-/// echoes the simulator's own output back to it), and one replica descriptor stays open for the terminal's life, so
-/// reads on the primary never fail with `EIO` while no client is attached. The primary is non-blocking.
+/// Follows what was observed driving a Linux pty with pyserial 3.5 and nrfcredstore 2.1.0: the replica is put in raw
+/// mode at once (otherwise the line discipline echoes the simulator's own output back to it), and one replica
+/// descriptor stays open for the terminal's life, so reads on the primary never fail with `EIO` while no client is
+/// attached. The primary is non-blocking.
 public final class PseudoTerminal: @unchecked Sendable {
     /// The primary (master) descriptor the simulator reads and writes.
     public let primary: Int32

@@ -1,6 +1,7 @@
 import Foundation
 
-/// The supported fix for tools that only open ports pyserial enumerates (modem-at.md §1.2).
+/// The supported fix for tools that only open ports pyserial enumerates (nrfcredstore 2.1.0 `select_device()`,
+/// `nrfcredstore/comms.py:200-231`; pyserial 3.5 `comports()`, `serial/tools/list_ports_linux.py:91-98`).
 ///
 /// nrfcredstore and nrfcloud-utils refuse a port unless `serial.tools.list_ports.comports()` lists it, and pyserial
 /// never lists `/dev/pts/N`. The device writes a `sitecustomize.py` into its state directory that adds its pty (and

@@ -2,7 +2,9 @@ import Testing
 
 @testable import Firmware
 
-/// Byte fixtures from the SDK's own unit tests (tests/subsys/net/lib/azure_iot_hub) and ncs-azure-iot-hub.md §2.5.
+/// Byte fixtures from the SDK's own unit tests (nrfconnect/sdk-nrf v2.9.0 `tests/subsys/net/lib/azure_iot_hub`) and
+/// from Azure SDK for C at the revision NCS v2.9.0's `west.yml` pins (upstream `adc56bc6`; topics and user names are
+/// built in `sdk/src/azure/iot/az_iot_hub_client*.c` and `az_iot_provisioning_client.c`).
 @Suite("Azure SDK for C topics and user names")
 struct AzureSDKTopicTests {
     @Test func hubUserNameCarriesTheAPIVersionAndTheSDKVersion() {

@@ -12,7 +12,7 @@ import X509
 @testable import Firmware
 
 /// The library's API against the emulator in this process, over real MQTT/TLS through libmosquitto and OpenSSL:
-/// return codes, events and their order, including `disconnect()` and a second `connect()` (issue: Firmware).
+/// return codes, events and their order, including `disconnect()` and a second `connect()`.
 @Suite("Azure IoT Hub library against the emulator", .serialized)
 struct LibraryAgainstEmulatorTests {
     static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()

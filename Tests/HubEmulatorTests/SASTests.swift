@@ -2,7 +2,8 @@ import JSON
 import Testing
 @testable import HubEmulator
 
-/// Shared access signatures (azure-iot-hub-protocol.md §2.1).
+/// Shared access signatures ("Control access to IoT Hub with shared access signatures",
+/// learn.microsoft.com/azure/iot-hub/authenticate-authorize-sas).
 @Suite("SAS tokens")
 struct SASTests {
     @Test("a token made for a device verifies with its key, covers its resource, and not others")
@@ -45,7 +46,7 @@ struct SASTests {
     }
 }
 
-/// The query-language subset (§4.4).
+/// The query-language subset (learn.microsoft.com/azure/iot-hub/iot-hub-devguide-query-language).
 @Suite("Twin queries")
 struct QueryTests {
     let twins = [

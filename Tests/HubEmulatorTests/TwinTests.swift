@@ -2,7 +2,8 @@ import JSON
 import Testing
 @testable import HubEmulator
 
-/// Twin documents, merge semantics, versions and validation (azure-iot-hub-protocol.md §2.6).
+/// Twin documents, merge semantics, versions and validation ("Understand and use device twins in IoT Hub",
+/// learn.microsoft.com/azure/iot-hub/iot-hub-devguide-device-twins).
 @Suite("Twin")
 struct TwinTests {
     func json(_ text: String) throws -> JSONValue { try JSONValue.parse(text) }

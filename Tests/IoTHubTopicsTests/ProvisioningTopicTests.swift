@@ -1,8 +1,9 @@
 import Testing
 @testable import IoTHubTopics
 
-/// DPS topic and user-name fixtures from the exchanges azure-iot-hub-protocol.md §3 records (Python SDK 2.14.0 and
-/// azure-sdk-for-c, which the nRF Connect SDK uses).
+/// DPS topic and user-name fixtures: what azure-iot-device 2.14.0 sent to a local TLS stub (captured on the wire), and
+/// what azure-sdk-for-c (which the nRF Connect SDK uses) builds in `sdk/src/azure/iot/az_iot_provisioning_client.c`;
+/// the formats are those of learn.microsoft.com/azure/iot/iot-mqtt-connect-to-iot-dps.
 @Suite("DPS topics")
 struct ProvisioningTopicTests {
     @Test("the Python SDK's DPS user name, and the hub's is not taken for one")

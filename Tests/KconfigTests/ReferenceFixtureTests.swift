@@ -1,8 +1,8 @@
 import Testing
 @testable import Kconfig
 
-/// Fixtures whose expected results were verified against kconfiglib 14.1.0 and recorded in kconfig.md (§§2, 3, 7,
-/// 8); they pin the behaviour without needing Python.
+/// Fixtures whose expected results were observed running kconfiglib 14.1.0 (PyPI, Python 3.11) on the same trees;
+/// they pin the behaviour without needing Python.
 @Suite("Kconfig reference fixtures")
 struct ReferenceFixtureTests {
     @Test("int default \"0x10\" with range 1 3: a non-int default warning and the clamped value 1")

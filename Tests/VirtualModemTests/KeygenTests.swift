@@ -3,7 +3,7 @@ import Foundation
 import Testing
 @testable import VirtualModem
 
-@Suite("%KEYGEN and %ATTESTTOKEN byte formats (modem-at.md §5)")
+@Suite("%KEYGEN and %ATTESTTOKEN byte formats, as a real modem's")
 struct KeygenTests {
     @Test("the CSR has the real modem's structure, default CN and key usage, and a valid self-signature")
     func csrStructure() throws {

@@ -1,5 +1,5 @@
 """The real azure-iot-device 2.14.0 ProvisioningDeviceClient against the DPS emulator, with each attestation the
-issue names; every registration is followed by a hub connection and a D2C message seen by `nrfsim az iot hub
+tests below cover; every registration is followed by a hub connection and a D2C message seen by `nrfsim az iot hub
 monitor-events`."""
 import base64
 import hashlib

@@ -1,6 +1,7 @@
-"""The seed's DPS walkthrough, verbatim: the command lines below are copied from the guide (seed-azure-iot-hub.rst,
-"Set up the Azure IoT Hub", "Device Provisioning Service", "Proof of possession / With DPS", "Generate and provision
-device certificates / With DPS" and "Configuring the library / Using DPS"), run with `az` → `nrfsim az` and
+"""The seed's DPS walkthrough, verbatim: the command lines below are copied from the nRF Connect SDK's Azure IoT Hub
+library guide (nrfconnect/sdk-nrf v2.9.0 `doc/nrf/libraries/networking/azure_iot_hub.rst`: "Create an IoT Hub",
+"Device Provisioning Service (optional)", "Generating certificates", "Proof of possession / With DPS", "Register a
+device in Azure IoT Hub / With DPS" and "Configuring the library / Using DPS"), run with `az` → `nrfsim az` and
 `cert_tool.py` → `nrfsim cert-tool`, the <placeholders> filled in from earlier output as a user would."""
 import json
 import shlex

@@ -1,4 +1,4 @@
-"""The firmware end to end (issue: Firmware): the Azure IoT Hub sample on a virtual nRF9161 DK, provisioned with the
+"""The firmware end to end: the Azure IoT Hub sample on a virtual nRF9161 DK, provisioned with the
 real nrfcredstore, against the local emulator — directly and through DPS — and on an nRF7002 DK with certs/."""
 import json
 import os

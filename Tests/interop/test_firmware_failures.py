@@ -1,4 +1,4 @@
-"""Failure paths of the firmware (issue: Firmware): each asserts the sample's exact event sequence and the library's
+"""Failure paths of the firmware: each asserts the sample's exact event sequence and the library's
 log lines, and that the device neither crashes nor hangs."""
 import signal
 import time

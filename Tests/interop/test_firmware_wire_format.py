@@ -1,7 +1,8 @@
-"""The firmware's MQTT wire format checked by an independent observer (issue: Firmware): the device connects to
-Debian's mosquitto broker (mutual TLS, `log_type all`) instead of the emulator; the broker's log and a paho-mqtt
-subscriber on `#` and `$iothub/#` check the CONNECT, the SUBSCRIBE and the PUBLISH topics byte for byte against
-ncs-azure-iot-hub.md §2.5."""
+"""The firmware's MQTT wire format checked by an independent observer: the device connects to Debian's mosquitto
+broker (mutual TLS, `log_type all`) instead of the emulator; the broker's log and a paho-mqtt subscriber on `#` and
+`$iothub/#` check the CONNECT, the SUBSCRIBE and the PUBLISH topics byte for byte against what the real library
+sends: Azure SDK for C at the revision nRF Connect SDK v2.9.0 pins (`sdk/src/azure/iot/az_iot_hub_client*.c`), as
+the SDK's own tests (sdk-nrf v2.9.0 `tests/subsys/net/lib/azure_iot_hub/iot_hub/src/azure_iot_hub_test.c`) expect."""
 import datetime
 import getpass
 import os

@@ -1,4 +1,4 @@
-"""Azure FOTA end to end (issue: FOTA): images signed by the real `imgtool`, uploaded with `nrfsim az storage blob
+"""Azure FOTA end to end: images signed by the real `imgtool`, uploaded with `nrfsim az storage blob
 upload`, started by a desired-twin update exactly as against Azure, downloaded in ranges over HTTPS, test-swapped by
 the virtual MCUboot, confirmed or rolled back; bad images refused."""
 import json

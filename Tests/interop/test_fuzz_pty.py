@@ -1,4 +1,4 @@
-"""100,000 seeded random and mutated AT lines over the real pty (issue: VirtualModem).
+"""100,000 seeded random and mutated AT lines over the real pty.
 
 The in-process Swift fuzz test checks the store after every line; this one checks the live process: no crash or hang,
 it still answers AT, and credentials outside the fuzzed tag range are untouched.

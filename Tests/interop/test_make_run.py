@@ -1,4 +1,4 @@
-"""`make run`, bounded (issue: Firmware): the seed's whole DPS workflow on a fresh state, then again reusing it."""
+"""`make run`, bounded: the seed's whole DPS workflow on a fresh state, then again reusing it."""
 import subprocess
 
 import pytest

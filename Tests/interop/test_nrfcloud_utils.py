@@ -1,4 +1,4 @@
-"""The real nrfcloud-utils 3.3.1 scripts against `nrfsim device` (issue: VirtualModem)."""
+"""The real nrfcloud-utils 3.3.1 scripts against `nrfsim device`."""
 import csv
 import hashlib
 import subprocess

@@ -1,4 +1,4 @@
-"""The real nrfcredstore 2.1.0 against `nrfsim device` (issue: VirtualModem)."""
+"""The real nrfcredstore 2.1.0 against `nrfsim device`."""
 import hashlib
 import json
 import re

@@ -1,4 +1,4 @@
-"""The modem's store survives restarts and SIGKILL at any moment (issue: VirtualModem)."""
+"""The modem's store survives restarts and SIGKILL at any moment."""
 import hashlib
 import random
 import signal

@@ -1,4 +1,4 @@
-"""Secrets (issue: Secrets): keys nobody can recompute from public values, reproducible --seed devices that say so,
+"""Secrets: keys nobody can recompute from public values, reproducible --seed devices that say so,
 and private, durable secret files — with the real nrfcredstore and openssl."""
 import base64
 import os

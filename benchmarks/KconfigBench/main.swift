@@ -1,6 +1,7 @@
 // kconfig-bench DIR REPS [FRAGMENT…]: parses DIR/Kconfig, loads the fragments (the first replaces, the rest
 // merge), evaluates every symbol and writes .config and autoconf.h, REPS times in this process; prints the
-// median and minimum of each phase in milliseconds as JSON (the same phases as kconfig.md §11's bench.py).
+// median and minimum of each phase in milliseconds as JSON (the same phases benchmarks/kconfig_bench.py times in
+// kconfiglib).
 import Foundation
 import Kconfig
 

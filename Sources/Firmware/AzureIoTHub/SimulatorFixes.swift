@@ -1,14 +1,16 @@
 import FirmwareConfig
 
-/// Documented bugs of the real library (ncs-azure-iot-hub.md §1.4) that nrfsim reproduces by default, each fixed
-/// by a `CONFIG_SIM_AZURE_IOT_HUB_FIX_*` option.
+/// Bugs of the real library, read in nrfconnect/sdk-nrf v2.9.0 `subsys/net/lib/azure_iot_hub/src/azure_iot_hub.c`, that
+/// nrfsim reproduces by default, each fixed by a `CONFIG_SIM_AZURE_IOT_HUB_FIX_*` option.
 public struct SimulatorFixes: Sendable, Equatable {
-    /// Q1: generated request ids are `k_uptime_get_32()` cut to 3 digits (`snprintk(buf, sizeof(size_t), …)` on a
-    /// 32-bit SoC). Fixed: all digits.
+    /// Generated request ids are `k_uptime_get_32()` cut to 3 digits (`snprintk(buf, sizeof(buf_size), …)` with a
+    /// 4-byte `size_t` on a 32-bit SoC; `azure_iot_hub.c:649`). Fixed: all digits.
     public var fullRequestID: Bool
-    /// Q4: `TWIN_RESULT_FAIL` carries no request id or status. Fixed: both are filled in.
+    /// `TWIN_RESULT_FAIL` carries no request id or status (only `data.msg.payload` is set; `azure_iot_hub.c:207-261`).
+    /// Fixed: both are filled in.
     public var twinResultFailData: Bool
-    /// §3.3: `connect()` waits the whole DPS timeout after a failed registration. Fixed: it returns `-ECONNREFUSED`
+    /// `connect()` waits the whole DPS timeout after a failed registration (the FAILED status gives no semaphore, a
+    /// `TODO` at `azure_iot_hub.c:674`; the wait is at `:824`). Fixed: it returns `-ECONNREFUSED`
     /// as soon as DPS reports the failure.
     public var dpsFailFast: Bool
 

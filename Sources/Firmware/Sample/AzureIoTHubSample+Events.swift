@@ -25,7 +25,7 @@ extension AzureIoTHubSample {
         case .dataReceived:
             self.logger.info("\(event.type.name)")
             self.logger.info("Received payload: \(String(decoding: event.payload, as: UTF8.self))")
-            // nrfsim addition (the issue asks for it): the message's properties, one line each.
+            // nrfsim addition: the message's properties, one line each.
             for property in event.topic.properties {
                 self.logger.info("Property: \(property.key) = \(property.value)")
             }

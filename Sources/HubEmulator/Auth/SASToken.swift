@@ -1,7 +1,8 @@
 import Crypto
 import Foundation
 
-/// A shared access signature (azure-iot-hub-protocol.md §2.1, §4.1):
+/// A shared access signature ("Control access to IoT Hub with shared access signatures",
+/// learn.microsoft.com/azure/iot-hub/authenticate-authorize-sas, "SAS token structure"):
 /// `SharedAccessSignature sr={resource}&sig={signature}&se={expiry}[&skn={policy}]`.
 public struct SASToken: Equatable, Sendable {
     /// `sr` exactly as transmitted (the signature covers this text).

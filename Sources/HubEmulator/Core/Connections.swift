@@ -24,7 +24,8 @@ public struct DeviceSessionIdentity: Sendable, Equatable {
     public var expiresAt: Int64?
 }
 
-/// Authentication (azure-iot-hub-protocol.md §2.1) and the registry of live connections.
+/// Authentication (the CONNECT fields of learn.microsoft.com/azure/iot/iot-mqtt-connect-to-iot-hub, SAS tokens as in
+/// learn.microsoft.com/azure/iot-hub/authenticate-authorize-sas) and the registry of live connections.
 extension HubCore {
     /// Checks the user name grammar and the credentials; the reason is logged with the device id and sent nowhere.
     public func authenticate(_ attempt: ConnectAttempt) -> Result<DeviceSessionIdentity, IoTHubError> {

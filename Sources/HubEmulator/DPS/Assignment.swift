@@ -3,9 +3,11 @@ import Foundation
 import JSON
 import Logging
 
-/// Assignment (azure-iot-hub-protocol.md §3.2–3.3): the allocation policy picks a linked hub, the device is created in
-/// its registry with the enrollment's credentials and initial twin, and the reprovision policy decides what happens to
-/// a device that registers again.
+/// Assignment: the allocation policy picks a linked hub ("How to use allocation policies to provision devices across
+/// IoT hubs", learn.microsoft.com/azure/iot-dps/how-to-use-allocation-policies), the device is created in its registry
+/// with the enrollment's credentials and initial twin, and the reprovision policy decides what happens to a device that
+/// registers again ("IoT Hub Device reprovisioning concepts",
+/// learn.microsoft.com/azure/iot-dps/concepts-device-reprovision).
 extension ProvisioningService {
     /// Assigns a due operation: returns its registration state, stored together with the finished operation.
     @discardableResult

@@ -28,8 +28,9 @@ struct EnrollmentReference: Equatable, Sendable {
     var id: String
 }
 
-/// Attestation (azure-iot-hub-protocol.md §3.3): which enrollment a device's credentials match. The most specific
-/// wins: an individual enrollment, then the group of the first certificate up the presented chain.
+/// Attestation ("X.509 certificate attestation", learn.microsoft.com/azure/iot-dps/concepts-x509-attestation): which
+/// enrollment a device's credentials match. The most specific wins: an individual enrollment, then the group of the
+/// first certificate up the presented chain.
 extension ProvisioningService {
     /// The matching enrollment, or the 401 reply (its message starts with the service's text, then says why).
     func attest(_ attempt: ProvisioningAttempt, state: InstanceState) -> Result<EnrollmentReference, ProvisioningReply> {

@@ -4,9 +4,10 @@ import NIOConcurrencyHelpers
 import SwiftASN1
 import X509
 
-/// The Device Provisioning Service emulator (azure-iot-hub-protocol.md §3): DPS instances with their ID scopes,
-/// linked hubs, CA certificates, enrollments, registrations and pending operations. It assigns devices to the
-/// hubs of `hubCore`, creating them in the hub's registry. Every change is stored before it is acknowledged.
+/// The Device Provisioning Service emulator (devices: learn.microsoft.com/azure/iot/iot-mqtt-connect-to-iot-dps;
+/// enrollments: learn.microsoft.com/rest/api/iot-dps): DPS instances with their ID scopes, linked hubs, CA
+/// certificates, enrollments, registrations and pending operations. It assigns devices to the hubs of `hubCore`,
+/// creating them in the hub's registry. Every change is stored before it is acknowledged.
 ///
 /// The instances are a lock-guarded value (`NIOLockedValueBox`). Lock order: the instances' lock may be held while the hub registry's
 /// lock is taken (an assignment creates the device in the hub's registry), and while the store is called; never the

@@ -10,7 +10,7 @@ public struct ProvisioningReply: Error, Equatable, Sendable {
     public var retryAfter: Int?
 }
 
-/// The device side of DPS (azure-iot-hub-protocol.md §3.2): register, poll, assign.
+/// The device side of DPS (learn.microsoft.com/azure/iot/iot-mqtt-connect-to-iot-dps): register, poll, assign.
 extension ProvisioningService {
     /// `PUT iotdps-register`: attests the device and starts an operation (202 `assigning` with `retry-after`). The body
     /// may be empty (the nRF Connect SDK) or `{"registrationId": …, "payload": …}` (the SDKs).

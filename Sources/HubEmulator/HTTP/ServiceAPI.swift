@@ -4,8 +4,9 @@ import Logging
 import NIOCore
 import NIOHTTP1
 
-/// The service REST API that `azure-iot-hub` 2.7.0 uses (azure-iot-hub-protocol.md §4), and the admin API behind
-/// `nrfsim az`. Service calls authenticate with a policy SAS token; admin calls with the data directory's token.
+/// The service REST API that `azure-iot-hub` 2.7.0 uses (the IoT Hub REST reference,
+/// learn.microsoft.com/rest/api/iothub: devices, twins, direct methods, query), and the admin API behind `nrfsim az`.
+/// Service calls authenticate with a policy SAS token; admin calls with the data directory's token.
 public struct ServiceAPI: Sendable {
     public let core: HubCore
     public let provisioning: ProvisioningService

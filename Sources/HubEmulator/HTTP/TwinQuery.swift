@@ -1,8 +1,10 @@
 import JSON
 
-/// The query-language subset of §4.4: `SELECT * FROM devices [WHERE pred]` and `SELECT COUNT() AS n FROM devices
-/// [WHERE pred]`, with `= != < > <= >=`, `AND`, `OR`, `NOT`, parentheses and `IS_DEFINED(path)` over dotted paths of the
-/// twin document (`deviceId`, `status`, `tags.x`, `properties.reported.y`, …).
+/// A subset of the IoT Hub query language ("IoT Hub query language for device and module twins, jobs, and message
+/// routing", learn.microsoft.com/azure/iot-hub/iot-hub-devguide-query-language): `SELECT * FROM devices [WHERE pred]`
+/// and `SELECT COUNT() AS n FROM devices [WHERE pred]`, with `= != < > <= >=`, `AND`, `OR`, `NOT`, parentheses and
+/// `IS_DEFINED(path)` over dotted paths of the twin document (`deviceId`, `status`, `tags.x`, `properties.reported.y`,
+/// …).
 public struct TwinQuery: Sendable {
     indirect enum Predicate: Sendable {
         case all

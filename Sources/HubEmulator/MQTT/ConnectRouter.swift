@@ -3,9 +3,13 @@ import Logging
 import MQTTCodec
 import NIOCore
 
-/// The first handler after the MQTT decoder. The hub and DPS share one listener (the SDKs' fixed port 8883), so the
-/// CONNECT's user name decides which session handler serves the connection: `{idScope}/registrations/{id}/…` is DPS,
-/// anything else the hub (azure-iot-hub-protocol.md §0, finding 2). It also enforces the 30 s CONNECT deadline.
+/// The first handler after the MQTT decoder. The hub and DPS share one listener: the clients dial port 8883 for both
+/// (azure-iot-device 2.14.0 hard-codes it, `azure/iot/device/common/mqtt_transport.py:397`; the nRF Connect SDK's
+/// `CONFIG_MQTT_HELPER_PORT` defaults to it), and pointed at one gateway host they send the same SNI, so the CONNECT's
+/// user name decides which session handler serves the connection: `{idScope}/registrations/{id}/…` is DPS
+/// (learn.microsoft.com/azure/iot/iot-mqtt-connect-to-iot-dps), anything else the hub. It also enforces the 30 s
+/// CONNECT deadline (documented for MQTT 5, "IoT Hub MQTT 5 support", learn.microsoft.com/azure/iot/iot-mqtt-5-preview;
+/// applied here to 3.1.1 too).
 final class ConnectRouter: ChannelInboundHandler, RemovableChannelHandler {
     typealias InboundIn = MQTTPacket
 

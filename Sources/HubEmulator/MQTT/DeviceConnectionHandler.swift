@@ -17,9 +17,10 @@ final class PeerChain: Sendable {
     }
 }
 
-/// One device's MQTT session with the hub (azure-iot-hub-protocol.md §2): CONNECT and authentication, keep-alive,
-/// subscriptions, telemetry, twin and method topics, C2D acknowledgements. A protocol violation closes the connection
-/// and is logged with the device id and the reason; nothing is answered with an error.
+/// One device's MQTT session with the hub ("Communicate with an IoT hub using the MQTT protocol",
+/// learn.microsoft.com/azure/iot/iot-mqtt-connect-to-iot-hub): CONNECT and authentication, keep-alive, subscriptions,
+/// telemetry, twin and method topics, C2D acknowledgements. A protocol violation closes the connection and is logged
+/// with the device id and the reason; nothing is answered with an error.
 ///
 /// Packets are handled in the order they arrive. What needs the store or the registry (CONNECT's authentication and
 /// session, SUBSCRIBE of a persistent session, a twin GET or reported-properties PATCH, a C2D completion or

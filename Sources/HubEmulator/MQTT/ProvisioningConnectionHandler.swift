@@ -4,11 +4,12 @@ import Logging
 import MQTTCodec
 import NIOCore
 
-/// One device's MQTT session with DPS (azure-iot-hub-protocol.md §3): CONNECT (client id = registration id, the DPS
-/// user name, a known ID scope), the `$dps/registrations/res/#` subscription, register and status requests. Every
-/// session is clean. A request DPS cannot serve is answered `400` on its `$rid` when it has one; anything else that
-/// breaks the protocol closes the connection, logged with the registration id and the reason. Register and status
-/// requests, which read and write the store, run on the ``BlockingExecutor``, in arrival order.
+/// One device's MQTT session with DPS ("Communicate with DPS using the MQTT protocol",
+/// learn.microsoft.com/azure/iot/iot-mqtt-connect-to-iot-dps): CONNECT (client id = registration id, the DPS user name,
+/// a known ID scope), the `$dps/registrations/res/#` subscription, register and status requests. Every session is
+/// clean. A request DPS cannot serve is answered `400` on its `$rid` when it has one; anything else that breaks the
+/// protocol closes the connection, logged with the registration id and the reason. Register and status requests, which
+/// read and write the store, run on the ``BlockingExecutor``, in arrival order.
 final class ProvisioningConnectionHandler: ChannelInboundHandler {
     typealias InboundIn = MQTTPacket
     typealias OutboundOut = ByteBuffer

@@ -3,8 +3,11 @@ import Secrets
 import SwiftASN1
 import X509
 
-/// CA certificates with proof of possession (azure-iot-hub-protocol.md §3.4), the same for a hub's certificates and a
-/// DPS instance's: upload (unverified), a verification code, then a certificate with CN = code signed by the CA.
+/// CA certificates with proof of possession, the same for a hub's certificates ("Authenticate identities with X.509
+/// certificates", learn.microsoft.com/azure/iot-hub/authenticate-authorize-x509, "Register the X.509 CA certificate to
+/// IoT Hub") and a DPS instance's ("How to do proof-of-possession for X.509 CA certificates with your provisioning
+/// service", learn.microsoft.com/azure/iot-dps/how-to-verify-certificates): upload (unverified), a verification code,
+/// then a certificate with CN = code signed by the CA.
 enum CertificateProof {
     /// A new or replaced record for an uploaded CA certificate.
     /// - Returns: the record, and the certificate parsed from `pem`.

@@ -1,7 +1,7 @@
 import JSON
 
 /// A device twin: tags, desired and reported properties with their versions and `$metadata`
-/// (azure-iot-hub-protocol.md §2.6).
+/// ("Understand and use device twins in IoT Hub", learn.microsoft.com/azure/iot-hub/iot-hub-devguide-device-twins).
 public struct Twin: Equatable, Sendable {
     public var tags = JSONObject()
     public var desired = JSONObject()

@@ -1,7 +1,9 @@
 import Crypto
 
-/// COSE_Sign1 envelopes as the modem makes them (modem-at.md §5.2–5.3): ES256, signed by the device identity key,
-/// with the key id `-2` ("identity_key") in the unprotected header.
+/// COSE_Sign1 envelopes (RFC 9052 §4.2) as the modem makes them for `%KEYGEN` and `%ATTESTTOKEN` (nRF91 AT Commands
+/// reference, docs.nordicsemi.com/bundle/ref_at_commands): ES256, signed by the device identity key, with the key id
+/// `-2` ("identity_key") in the unprotected header, the values nrfcloud-utils 3.3.1 `parse_cose()` accepts
+/// (`nrfcloud_utils/modem_credentials_parser.py:39-40`, `:197`).
 enum COSESign1 {
     /// `{1: -7}`: alg ES256, as a byte string.
     static let protectedHeader: [UInt8] = [0xA1, 0x01, 0x26]

@@ -31,8 +31,11 @@ extension Substring {
     }
 }
 
-/// Builds the PKCS#10 CSR the modem returns from `%KEYGEN` (modem-at.md §5.1): the subject's RDNs in the given order
-/// as UTF8Strings, the P-256 public key, a keyUsage extension request, self-signed with ecdsa-with-SHA256.
+/// Builds the PKCS#10 CSR the modem returns from `%KEYGEN` (the nRF9160 AT Commands reference,
+/// docs.nordicsemi.com/bundle/ref_at_commands/page/REF/at_commands/security/keygen_set.html; read back by
+/// nrfcloud-utils 3.3.1 `parse_keygen_output()`, `nrfcloud_utils/modem_credentials_parser.py:282`): the subject's RDNs
+/// in the given order as UTF8Strings, the P-256 public key, a keyUsage extension request, self-signed with
+/// ecdsa-with-SHA256.
 enum CertificateSigningRequest {
     /// - Parameters:
     ///   - key: the newly generated key; signs the request.

@@ -1,6 +1,7 @@
 import SimCore
 
-/// The fixed strings a modem firmware build reports, per SoC (modem-at.md §8).
+/// The fixed strings a modem firmware build reports, per SoC (`+CGMM`, `+CGMR`, `%HWVERSION` and `%SHORTSWVER` in
+/// Nordic's nRF91 AT Commands reference, docs.nordicsemi.com/bundle/ref_at_commands).
 public struct ModemProfile: Equatable, Sendable {
     /// The chip name used in JWT issuers and logs, such as `nRF9160`.
     public let chip: String

@@ -1,10 +1,11 @@
-"""Hand-written Kconfig trees, each aimed at one rule of kconfig.md §§2–5. Every entry is
+"""Hand-written Kconfig trees, each aimed at one rule of kconfiglib 14.1.0 (the function and its line in
+kconfiglib.py are named above each group). Every entry is
 name -> {"files": {path: text}, "extra": [fragment paths], "env": {...}}; prj.conf defaults to empty."""
 
 T = "\t"
 
 CORPUS = {
-    # §2.1 lines and tokens
+    # lines and tokens: Kconfig._tokenize(), kconfiglib.py:2335
     "line-continuation": {"files": {"Kconfig": 'config A\n\tbool "A" \\\n\t\tif B\nconfig B\n\tbool "B"\n\tdefault y\n',
                                     "prj.conf": "CONFIG_A=y\n"}},
     "crlf-and-cr-newlines": {"files": {"Kconfig": 'config A\r\n\tbool "A"\r\n\tdefault y\rconfig B\r\tint "B"\r\tdefault 3\r\n',
@@ -13,7 +14,7 @@ CORPUS = {
     "unquoted-prompt-style-warning": {"files": {"Kconfig": "menu Unquoted\nconfig A\n\tbool prompt_text\nendmenu\nchoice NAMED\n\tprompt \"c\"\nconfig B\n\tbool \"b\"\nendchoice\n"}},
     "single-quoted-strings": {"files": {"Kconfig": "config A\n\tstring 'Single'\n\tdefault 'it\\'s'\n"}},
     "quoted-y-is-y": {"files": {"Kconfig": 'config A\n\tbool "A"\n\tdefault "y"\nconfig B\n\tbool "B"\n\tdefault y if A = "y"\n'}},
-    # §2.2 block statements
+    # block statements: Kconfig._parse_block(), kconfiglib.py:2891
     "menuconfig-without-prompt": {"files": {"Kconfig": "menuconfig A\n\tbool\n\tdefault y\n"}},
     "named-choice-reopened": {"files": {"Kconfig": 'choice C\n\tdefault C2\nendchoice\nchoice C\n\tprompt "C"\nconfig C1\n\tbool "1"\nconfig C2\n\tbool "2"\nendchoice\n'}},
     "comment-written-when-visible": {"files": {"Kconfig": 'config A\n\tbool "A"\ncomment "A is off"\n\tdepends on !A\ncomment "A is on"\n\tdepends on A\n'}},
@@ -21,7 +22,7 @@ CORPUS = {
     "unterminated-menu": {"files": {"Kconfig": 'menu "M"\nconfig A\n\tbool "A"\n'}},
     "stray-endif": {"files": {"Kconfig": 'config A\n\tbool "A"\nendif\n'}},
     "unknown-keyword": {"files": {"Kconfig": "configdefault FOO\n"}},
-    # §2.3 properties
+    # properties: Kconfig._parse_props(), kconfiglib.py:3120
     "multiple-types": {"files": {"Kconfig": 'config A\n\tbool "A"\nconfig A\n\tint\n'}},
     "multiple-prompts": {"files": {"Kconfig": 'config A\n\tbool "one"\n\tprompt "two"\n'}},
     "first-active-default-wins": {"files": {"Kconfig": 'config X\n\tbool "X"\nconfig A\n\tint "A"\n\tdefault 1 if X\n\tdefault 2\n\tdefault 3\n'}},
@@ -30,7 +31,7 @@ CORPUS = {
     "select-constant": {"files": {"Kconfig": 'config A\n\tbool "A"\n\tselect y\n'}},
     "defined-without-type": {"files": {"Kconfig": "config A\n\tdefault y\n", "prj.conf": "CONFIG_A=y\n"}},
     "option-env": {"files": {"Kconfig": 'config HOME_DIR\n\tstring\n\toption env="MYVAR"\nconfig OTHER\n\tstring "o"\n\toption env="UNSET_VAR"\n'}, "env": {"MYVAR": "/home/me"}},
-    # §2.4 expressions
+    # expressions: Kconfig._parse_expr(), kconfiglib.py:3376; expr_value(), :5988
     "relation-precedence": {"files": {"Kconfig": 'config A\n\tbool "A"\nconfig B\n\tbool "B"\n\tdefault y if !A = n\n', "prj.conf": "CONFIG_A=y\n"}},
     "numeric-and-string-relations": {"files": {"Kconfig": 'config I\n\tint "I"\n\tdefault 10\nconfig H\n\thex "H"\n\tdefault 0x20\nconfig S\n\tstring "S"\n\tdefault "abc"\nconfig R1\n\tdef_bool I > 9 && H = 32 && S < "abd" && I < 0x10 && "010" = 10\nconfig R2\n\tdef_bool UNDEF = "UNDEF" && 00 = 0 && "0b11" = 3\n'}},
     "empty-int-compared-as-string": {"files": {"Kconfig": 'config I\n\tint "I"\n\tdepends on n\nconfig R\n\tdef_bool I = ""\n'}},
@@ -38,29 +39,29 @@ CORPUS = {
     "malformed-expression": {"files": {"Kconfig": 'config A\n\tbool "A"\n\tdepends on (B\n'}},
     "unknown-tokens": {"files": {"Kconfig": 'config A\n\tint "A"\n\tdefault 1 + 2\n'}},
     "logical-context-warning": {"files": {"Kconfig": 'config I\n\tint "I"\n\tdefault 3\nconfig A\n\tbool "A"\n\tdepends on I\n'}},
-    # §2.5 source
+    # source, rsource, osource: Kconfig._parse_block(), kconfiglib.py:2959
     "source-glob-sorted": {"files": {"Kconfig": 'rsource "sub/*/Kconfig"\nosource "none/*"\n', "sub/b/Kconfig": 'config B\n\tbool "B"\n',
                                      "sub/a/Kconfig": 'config A\n\tbool "A"\n', "sub/.hidden/Kconfig": 'config H\n\tbool "H"\n'}},
     "source-relative-to-root": {"files": {"Kconfig": 'source "lib/Kconfig"\n', "lib/Kconfig": 'source "lib/Kconfig.more"\n', "lib/Kconfig.more": 'config M\n\tbool "M"\n'}},
     "source-missing": {"files": {"Kconfig": 'source "missing/Kconfig"\n'}},
     "source-cycle": {"files": {"Kconfig": 'source "a/Kconfig"\n', "a/Kconfig": 'rsource "../Kconfig"\n'}},
-    # §2.6 preprocessor
+    # preprocessor: Kconfig._parse_assignment(), kconfiglib.py:2599; _expand_macro(), :2742
     "preprocessor-variables": {"files": {"Kconfig": 'V = a\nV += b\nW := x$(V)\nV += c\nF = <$(1)|$(2)>\nconfig P_$(V_NAME)\n\tstring "p $(F,1,2) $(W) $(V) $(NOENV)"\n\tdefault "$(ENVVAR)"\n'},
                                "env": {"ENVVAR": "from-env", "V_NAME": "SYM"}},
     "preprocessor-warning-if": {"files": {"Kconfig": '$(warning-if,y,custom warning here)\nconfig A\n\tbool "A"\n'}},
     "preprocessor-error-if": {"files": {"Kconfig": 'config A\n\tbool "A"\n$(error-if,y,stop here)\n'}},
     "preprocessor-recursive": {"files": {"Kconfig": 'X = $(X)\nconfig A\n\tstring "$(X)"\n'}},
     "expandvars-in-string": {"files": {"Kconfig": 'config A\n\tstring "A"\n\tdefault "$HOME_X/${HOME_X}/$NOPE\\\\x"\n'}, "env": {"HOME_X": "/h"}},
-    # §2.7 help
+    # help: Kconfig._parse_help(), kconfiglib.py:3312
     "help-indent-rules": {"files": {"Kconfig": 'config A\n\tbool "A"\n\thelp\n\n\t  First.\n\t\tDeeper.\n\n\t  Last.\nconfig B\n\tbool "B"\n\thelp\nconfig C\n\tbool "C"\n\thelp\n\t  one\n\thelp\n\t  two\n'}},
-    # §3 dependency propagation
+    # dependency propagation: Kconfig._finalize_node(), kconfiglib.py:3556; _propagate_deps(), :3637
     "implicit-submenu": {"files": {"Kconfig": 'config P\n\tbool "P"\nconfig Q\n\tbool "Q"\n\tdepends on P\nconfig R\n\tbool "R"\n\tdepends on P && Q\nconfig S\n\tbool "S"\n\tdepends on P != n\n'}},
     "menu-if-select-propagation": {"files": {"Kconfig": 'config P\n\tbool "P"\nconfig Q\n\tbool "Q"\nconfig T\n\tbool\nmenu "M"\n\tdepends on P\nif P\nconfig S\n\tbool "S"\n\tdepends on P || Q\n\tselect T if !Q\nendif\nendmenu\n', "prj.conf": "CONFIG_P=y\nCONFIG_S=y\n"}},
     "second-definition-weakens-deps": {"files": {"Kconfig": 'config A\n\tbool "A"\n\tdepends on n\nconfig A\n\tbool\n', "prj.conf": "CONFIG_A=y\n"}},
     "choice-symbol-implicit-menu": {"files": {"Kconfig": 'choice\n\tprompt "C"\nconfig C1\n\tbool "1"\nconfig C1_SUB\n\tbool "sub"\n\tdepends on C1\nconfig C2\n\tbool "2"\nendchoice\n', "prj.conf": "CONFIG_C1_SUB=y\n"}},
     "dependency-loop": {"files": {"Kconfig": 'config A\n\tbool "A"\n\tdepends on B\nconfig B\n\tbool "B"\n\tdepends on A\n'}},
     "select-is-not-a-loop": {"files": {"Kconfig": 'config A\n\tbool "A"\n\tdepends on B\nconfig B\n\tbool "B"\n\tselect A\n', "prj.conf": "CONFIG_B=y\n"}},
-    # §4 evaluation
+    # evaluation: Symbol.str_value, kconfiglib.py:4287; Symbol.tri_value, :4428; Choice._selection(), :5424
     "select-ignores-deps-warns": {"files": {"Kconfig": 'config DEP\n\tbool "dep"\nconfig B\n\tbool "B"\n\tdepends on DEP\nconfig A\n\tbool "A"\n\tselect B\nconfig A2\n\tbool "A2"\n\tselect B if !DEP\n', "prj.conf": "CONFIG_A=y\nCONFIG_A2=y\n"}},
     "imply-overridden-by-user": {"files": {"Kconfig": 'config A\n\tbool "A"\n\tdefault y\n\timply B\n\timply C\nconfig B\n\tbool "B"\nconfig C\n\tbool "C"\n\tdepends on n\n', "prj.conf": "# CONFIG_B is not set\n"}},
     "visible-if-only-affects-prompts": {"files": {"Kconfig": 'config SHOW\n\tbool "show"\nmenu "Hidden"\n\tvisible if SHOW\nconfig X\n\tbool "X"\n\tdefault y\nconfig Y\n\tint "Y"\n\tdefault 5\nendmenu\n', "prj.conf": "CONFIG_X=n\nCONFIG_Y=9\n"}},
@@ -73,7 +74,7 @@ CORPUS = {
     "choice-selection-rules": {"files": {"Kconfig": 'config G\n\tbool "G"\nchoice\n\tprompt "C"\n\tdefault C2 if G\n\tdefault C3\nconfig C1\n\tbool "1"\nconfig C2\n\tbool "2"\nconfig C3\n\tbool "3"\n\tdepends on n\nendchoice\n', "prj.conf": "CONFIG_C2=y\nCONFIG_C1=y\nCONFIG_C1=n\n"}},
     "choice-invisible-and-optional": {"files": {"Kconfig": 'choice\n\tprompt "off"\n\tdepends on n\nconfig A1\n\tbool "a1"\nendchoice\nchoice\n\tprompt "opt"\n\toptional\nconfig B1\n\tbool "b1"\nconfig B2\n\tbool "b2"\nendchoice\n', "prj.conf": "CONFIG_A1=y\n"}},
     "choice-sanity-warnings": {"files": {"Kconfig": 'config OUT\n\tbool "out"\n\tselect C1\nchoice C\n\tint\n\tdefault OUT\nconfig C1\n\tbool\n\tdefault y\nendchoice\nchoice\nconfig D1\n\tbool "d1"\nendchoice\nconfig C1\n\tprompt "outside"\n'}},
-    # §5 fragments
+    # .conf fragments: Kconfig._load_config(), kconfiglib.py:1247
     "fragment-quirks": {"files": {"Kconfig": 'config B\n\tbool "B"\nconfig S\n\tstring "S"\nconfig I\n\tint "I"\n',
                                   "prj.conf": 'CONFIG_B=yes please\nCONFIG_S="ok" trailing\nCONFIG_I=3\n# CONFIG_I is not set\nCONFIG_S="a\\tb\\\\c"\n'}},
     "fragment-malformed-lines": {"files": {"Kconfig": 'config A\n\tbool "A"\n', "prj.conf": "CONFIG_A y\n  CONFIG_A=y\nCONFIG_A =y\n   # fine\nrandom words\nCONFIG_=y\n"}},

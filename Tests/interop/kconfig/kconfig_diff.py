@@ -10,7 +10,8 @@ SYMBOL_FIELDS = ("name", "type", "value", "user_value", "visibility", "choice", 
 
 
 def base_environment(extra=None):
-    """A controlled environment (kconfig.md §8): no srctree, CONFIG_ or KCONFIG_* variables."""
+    """A controlled environment: no srctree, CONFIG_ or KCONFIG_* variables, which kconfiglib 14.1.0 reads
+    (`Kconfig.__init__`, kconfiglib.py:964-986, 1033, 1109)."""
     env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "LANG": "C.UTF-8"}
     env.update(extra or {})
     return env

@@ -1,5 +1,5 @@
 """Seeded generators of Kconfig trees: small random trees with fragments for differential fuzzing, and the large
-synthetic tree of kconfig.md §11 for the benchmark."""
+deterministic synthetic tree benchmarks/kconfig_bench.py measures."""
 import os
 import random
 
@@ -190,7 +190,7 @@ def random_tree(out, seed):
 
 
 def synthetic_tree(out, n, seed=1):
-    """The deterministic synthetic tree of kconfig.md §11 (gen.py OUT N SEED)."""
+    """The deterministic synthetic tree for benchmarks/kconfig_bench.py: n entries under out, from Random(seed)."""
     rnd = random.Random(seed)
     PER_FILE = 250
     os.makedirs(out, exist_ok=True)

@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Kconfig oracle on kconfiglib 14.1.0 (kconfig.md §8).
+"""Kconfig oracle on kconfiglib 14.1.0, set up as Zephyr's scripts/kconfig/kconfig.py main() sets it up for
+handwritten fragments.
 
 Usage: kconfig_oracle.py PROJECT_DIR [FRAGMENT ...]  (fragment paths relative to PROJECT_DIR, in Zephyr merge
 order). Parses PROJECT_DIR/Kconfig and prints one JSON document; exit 1 on KconfigError or OSError.
