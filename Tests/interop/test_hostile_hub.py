@@ -267,12 +267,10 @@ def test_a_subscription_that_cannot_be_stored_is_refused_in_its_suback(start_hub
     while "subscriptions refused" not in hub.log():
         assert time.monotonic() < deadline, "the refused subscription was not logged:\n" + hub.log()
         time.sleep(0.05)
-    status, _, seconds = hostile.service_call(hub, token)
-    assert status == 200 and seconds < LEGIT_SECONDS, (status, seconds)
+    hostile.check_legitimate(hub, token)  # a clean session and a registry read need no room on the disk
     os.remove(filler)
     assert subscribe(sock, 2) == bytes([0x90, 3, 0, 2, 0x01])
     sock.close()
-    hostile.check_legitimate(hub, token)
     sock = persistent_session()
     hub.az("iot", "device", "c2d-message", "send", "-n", "myhub", "-d", "attacker", "--data", "kept")
     assert b"kept" in read(sock, lambda data: b"kept" in data)
