@@ -5,6 +5,7 @@ import os
 import stat
 import time
 
+import pytest
 import serial
 
 from firmware_cloud import Cloud, copy_app, events, provisioned_device
@@ -77,9 +78,11 @@ def test_direct_hostname_path_twin_method_and_cloud_to_device(start_hub, tmp_pat
     assert device.process.returncode == 0
 
 
-def test_dps_path_persists_the_assignment_across_a_restart(start_hub, tmp_path):
+@pytest.mark.parametrize("overlay", ["overlay-dps.conf", "dps.conf"])
+def test_dps_path_persists_the_assignment_across_a_restart(start_hub, tmp_path, overlay):
+    """With v2.9.0's overlay-dps.conf (settings on FCB, from prj.conf) and with the later dps.conf (on NVS)."""
     cloud = Cloud(start_hub, tmp_path / "work", dps=True)
-    conf = (REPO / "dps.conf",)
+    conf = (REPO / overlay,)
     device = provisioned_device(cloud, tmp_path / "device", cloud.dps_defines(), conf=conf, register=False)
     try:
         device.wait_for("DPS registration status: AZURE_IOT_HUB_DPS_REG_STATUS_ASSIGNED", 30)

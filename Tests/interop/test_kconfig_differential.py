@@ -17,7 +17,7 @@ from kconfig_oracle import evaluate  # noqa: E402
 
 BOARDS = ["nrf9160dk/nrf9160/ns", "nrf9161dk/nrf9161/ns", "nrf9151dk/nrf9151/ns", "thingy91/nrf9160/ns",
           "thingy91x/nrf9151/ns", "nrf7002dk/nrf5340/cpuapp/ns"]
-OVERLAYS = [None, "dps.conf"]
+OVERLAYS = [None, "overlay-dps.conf", "dps.conf"]
 RANDOM_CASES = int(os.environ.get("KCONFIG_RANDOM_CASES", "500"))
 CHUNK = 50
 
@@ -28,7 +28,7 @@ def check(tree, **kwargs):
     return ours
 
 
-@pytest.mark.parametrize("overlay", OVERLAYS, ids=["prj", "dps"])
+@pytest.mark.parametrize("overlay", OVERLAYS, ids=["prj", "overlay-dps", "dps"])
 @pytest.mark.parametrize("board", BOARDS)
 def test_project_tree(board, overlay):
     ours = check(REPO, board=board, extra=[REPO / overlay] if overlay else [])
