@@ -4,37 +4,39 @@ import Logging
 import Synchronization
 
 extension AzureIoTHubDPS {
-    /// The MQTT helper callbacks of the DPS connection.
+    /// The MQTT helper callbacks of the DPS connection (`on_connack()`, `on_suback()`, `on_puback()`, `on_publish()`
+    /// and `on_disconnect()` in nrfconnect/sdk-nrf v2.9.0 `subsys/net/lib/azure_iot_hub/src/azure_iot_hub_dps.c`).
     func helperConfig() -> MQTTHelperConfig {
         var config = MQTTHelperConfig()
         config.onConnack = { [unowned self] returnCode, _ in
             guard returnCode == 0 else {
                 self.logger.error("Connection was rejected with return code \(returnCode)")
+                self.logger.warning("Is the device certificate valid?")
                 self.registrationCompleted(nil)
                 return
             }
-            self.logger.debug("MQTT mqtt_client connected")
             self.shared.withLock { self.move(&$0, to: .connected) }
-            let err = self.helper.subscribe(
-                topics: [AzureProvisioningClient.subscription], qos: 0, messageID: self.helper.messageIDGet())
+            self.logger.debug("MQTT connected")
+            let topic = AzureProvisioningClient.subscription
+            self.logger.debug("Subscribing to: \(topic)")
+            let err = self.helper.subscribe(topics: [topic], qos: 0, messageID: self.helper.messageIDGet())
             if err != 0 {
                 self.logger.error("Failed to subscribe to topic list, error: \(err)")
+                self.logger.error("Failed to subscribe to topics, err: \(err)")
                 self.registrationCompleted(nil)
                 return
             }
+            self.logger.debug("Successfully subscribed to DPS topics")
             self.armTimeout()
         }
-        config.onSuback = { [unowned self] _, result in
-            guard result == 0 else {
-                self.registrationCompleted(nil)
-                return
-            }
-            self.logger.debug("Subscribed to DPS topics, sending registration request")
-            let err = self.helper.publish(
-                topic: AzureProvisioningClient.registerTopic, payload: [], qos: 1,
-                messageID: self.helper.messageIDGet(), retain: false)
+        // As upstream, the SUBACK's result is not looked at: the registration request goes out even when the
+        // subscription was refused (and its answer then never arrives; the timeout ends the registration).
+        config.onSuback = { [unowned self] _, _ in
+            let topic = AzureProvisioningClient.registerTopic
+            self.logger.debug("Publishing to DPS registration topic: \(topic), no payload")
+            let err = self.helper.publish(topic: topic, payload: [], qos: 1, messageID: self.helper.messageIDGet(), retain: false)
             guard err == 0 else {
-                self.logger.error("Failed to send registration request, error: \(err)")
+                self.logger.error("Failed to send DPS registration request, error: \(err)")
                 self.registrationCompleted(nil)
                 return
             }
@@ -46,114 +48,134 @@ extension AzureIoTHubDPS {
             self.armTimeout()
             self.onResponse(topic: topic, payload: payload)
         }
-        config.onDisconnect = { [unowned self] result in
-            self.logger.debug("DPS client disconnected, result: \(result)")
-            let registrationOpen = self.shared.withLock { shared -> Bool in
-                let open = shared.state == .connecting || shared.state == .connected
-                if open { shared.timeoutGeneration += 1 }  // the failure is reported now, not by the timeout
-                self.move(&shared, to: .disconnected)
-                return open
-            }
+        // Upstream reports nothing when the connection drops: a registration in progress fails only when its
+        // timeout (CONFIG_AZURE_IOT_HUB_DPS_TIMEOUT_SEC) runs out.
+        config.onDisconnect = { [unowned self] _ in
+            self.shared.withLock { self.move(&$0, to: .disconnected) }
             _ = self.helper.deinitialize()
-            // The link dropped while registering: the registration has failed.
-            if registrationOpen { self.finish(nil) }
         }
         return config
     }
 
+    /// Mirrors `handle_reg_update()`.
     private func onResponse(topic: String, payload: [UInt8]) {
         guard let response = AzureProvisioningClient.parseResponse(topic: topic, payload: payload) else {
             self.logger.warning("The incoming message was not a registration response message")
             self.registrationCompleted(nil)
             return
         }
-        let retriable = response.status == 429 || response.status >= 500
-        if response.status >= 300 && !retriable {
-            self.logger.error("The registration request failed with a non-retriable error, status \(response.status)")
-            self.logError(response)
-            self.registrationCompleted(nil)
-            return
-        }
-        if response.isOperationComplete && !retriable {
+        self.logger.debug("DPS registration request response received")
+        self.logger.debug("Status code is \(response.status)")
+        // az_iot_status_succeeded(): below 400; az_iot_status_retriable(): 429 (throttled) or 500 (server error).
+        let succeeded = response.status < 400
+        let retriable = response.status == 429 || response.status == 500
+        if !succeeded && !retriable {
+            self.logger.warning("The status code \(response.status) indicates a non-retriable error")
             self.registrationCompleted(response)
             return
         }
-        guard response.operationID.utf8.count < self.configuration.operationIDBufferSize else {
-            self.logger.error("Operation ID is too long for its buffer")
-            self.registrationCompleted(nil)
+        if response.isOperationComplete {
+            self.registrationCompleted(response)
             return
         }
-        let retries = self.shared.withLock { shared -> Int in
-            shared.operationID = response.operationID.isEmpty ? shared.operationID : response.operationID
+        self.shared.withLock { $0.status = .assigning }
+        var retryAfter = response.retryAfterSeconds
+        if retryAfter == 0 {
+            self.logger.debug("No retry time found, using default value of \(Self.defaultRetryAfterSeconds)")
+            retryAfter = Self.defaultRetryAfterSeconds
+        } else {
+            self.logger.debug("Received retry value: \(retryAfter)")
+        }
+        if response.operationID.utf8.count > self.configuration.operationIDBufferSize {
+            self.logger.error("Operation ID is too large for the buffer, aborting DPS registration")
+            self.registrationCompleted(response)
+            return
+        }
+        self.shared.withLock { $0.operationID = response.operationID }
+        self.logger.debug("Operation ID: \(response.operationID)")
+        self.report(.assigning)
+        // As the C library, the MQTT helper thread sleeps through retry-after.
+        Thread.sleep(forTimeInterval: Double(retryAfter))
+        self.statusRequestSend()
+    }
+
+    /// Mirrors `reg_status_request_send()`.
+    private func statusRequestSend() {
+        let (retries, operationID) = self.shared.withLock { shared -> (Int, String) in
             shared.retries += 1
-            return shared.retries
+            return (shared.retries, shared.operationID)
         }
         guard retries <= Self.maximumStatusRetries else {
             self.logger.error("DPS retry max count (\(Self.maximumStatusRetries)) exceeded, disconnecting")
             self.registrationCompleted(nil)
             return
         }
-        self.report(.assigning)
-        let retryAfter = response.retryAfterSeconds == 0 ? Self.defaultRetryAfterSeconds : response.retryAfterSeconds
-        self.logger.debug("Requesting device registration status in \(retryAfter) seconds")
-        // As the C library, the MQTT helper thread sleeps through retry-after.
-        Thread.sleep(forTimeInterval: Double(retryAfter))
-        let operationID = self.shared.withLock { $0.operationID }
-        let err = self.helper.publish(
-            topic: AzureProvisioningClient.queryStatusTopic(operationID: operationID), payload: [], qos: 1,
-            messageID: self.helper.messageIDGet(), retain: false)
+        let topic = AzureProvisioningClient.queryStatusTopic(operationID: operationID)
+        self.logger.debug("Status query topic: \(topic)")
+        self.logger.debug("Requesting DPS status update")
+        let err = self.helper.publish(topic: topic, payload: [], qos: 1, messageID: self.helper.messageIDGet(), retain: false)
         if err != 0 {
-            self.logger.error("Failed to request registration status, error: \(err)")
+            self.logger.error("Failed to send status request, err: \(err)")
             self.registrationCompleted(nil)
         }
     }
 
-    /// `on_reg_completed()`: disconnect from DPS, then keep the assignment (or report the failure).
+    /// Mirrors `on_reg_completed()`: disconnect from DPS, then keep the assignment or report the failure. `response`
+    /// is nil when the failure is not in a response.
     func registrationCompleted(_ response: AzureProvisioningClient.RegisterResponse?) {
         self.shared.withLock { shared in
-            shared.timeoutGeneration += 1
-            self.move(&shared, to: .disconnecting)
+            shared.timeoutGeneration += 1  // timeout_work_stop()
+            if shared.state != .disconnected && shared.state != .disconnecting { self.move(&shared, to: .disconnecting) }
         }
-        if self.helper.disconnect() != 0 {
+        let err = self.helper.disconnect()
+        if err != 0 {
+            self.logger.error("Failed to disconnect gracefully, error: \(err)")
             self.shared.withLock { self.move(&$0, to: .disconnected) }
             _ = self.helper.deinitialize()
         }
-        self.finish(response)
-    }
-
-    private func finish(_ response: AzureProvisioningClient.RegisterResponse?) {
         guard let response else {
+            self.logger.error("There was a failure during DPS registration, process is stopped")
             self.report(.failed)
             return
         }
-        guard response.operationStatus == "assigned", let hub = response.assignedHub, let device = response.deviceID else {
-            self.logger.error("Registration failed, status: \(response.operationStatus)")
-            self.logError(response)
+        guard self.isAssigned(response), let hub = response.assignedHub, let device = response.deviceID else {
+            self.logger.error("The registration was not successful, no IoT Hub was assigned")
             self.report(.failed)
             return
         }
         let hostname = String(hub.prefix(self.configuration.hostnameMaxLength - 1))
         let deviceID = String(device.prefix(self.configuration.deviceIDMaxLength - 1))
-        self.logger.debug("Device ID \(deviceID) assigned to IoT Hub \(hostname)")
         do {
             try self.settings.save("\(Self.settingsSubtree)/hostname_len", String(hostname.utf8.count))
             try self.settings.save("\(Self.settingsSubtree)/hostname", hostname)
+        } catch {
+            self.logger.error("Failed to save hostname to flash, error: \(error)")
+        }
+        do {
             try self.settings.save("\(Self.settingsSubtree)/device_id_len", String(deviceID.utf8.count))
             try self.settings.save("\(Self.settingsSubtree)/device_id", deviceID)
         } catch {
-            self.logger.error("Failed to save the assignment: \(error)")
+            self.logger.error("Failed to save device ID to flash, error: \(error)")
         }
-        self.shared.withLock { shared in
+        let registrationID = self.shared.withLock { shared -> String in
             shared.hostname = hostname
             shared.deviceID = deviceID
+            return shared.registrationID
         }
+        self.logger.debug("Device ID \(registrationID) is now registered to \(hostname)")
         self.report(.assigned)
     }
 
-    private func logError(_ response: AzureProvisioningClient.RegisterResponse) {
-        self.logger.error("Extended error code: \(response.errorCode.map(String.init) ?? "none")")
-        self.logger.error("Error message: \(response.errorMessage ?? "")")
-        self.logger.error("Tracking ID: \(response.trackingID ?? "")")
+    /// Mirrors `dps_is_assigned()`: the details of a failed registration are logged at debug level only.
+    private func isAssigned(_ response: AzureProvisioningClient.RegisterResponse) -> Bool {
+        guard response.operationStatus != "assigned" else { return true }
+        self.logger.error("The device was not assigned to hub")
+        self.logger.debug("Registration state: \(response.operationStatus)")
+        self.logger.debug("Operation status: \(response.status)")
+        self.logger.debug("Extended error code: \(response.errorCode.map(String.init) ?? "0")")
+        self.logger.debug("Error message: \(response.errorMessage ?? "") ")
+        self.logger.debug("Error tracking ID: \(response.trackingID ?? "")")
+        return false
     }
 
     private func report(_ status: AzureIoTHubDPSRegStatus) {

@@ -92,16 +92,16 @@ public final class AzureIoTHubDPS: Sendable {
         let stored = self.settings.load(subtree: Self.settingsSubtree)
         let result: Int32 = self.shared.withLock { shared in
             if shared.state != .uninit && shared.state != .disconnected {
-                self.logger.warning("DPS is already initialized (state \(shared.state))")
+                self.logger.error("DPS cannot start in the current state (\(shared.state))")
             }
             let registrationID = config.registrationID.flatMap { $0.isEmpty ? nil : $0 } ?? self.configuration.registrationID ?? ""
             let idScope = config.idScope.flatMap { $0.isEmpty ? nil : $0 } ?? self.configuration.idScope
             guard !registrationID.isEmpty else {
-                self.logger.error("No registration ID provided")
+                self.logger.error("Registration ID length is zero, DPS cannot proceed")
                 return -Errno.EFAULT
             }
             guard !idScope.isEmpty else {
-                self.logger.error("No ID scope provided")
+                self.logger.error("ID scope length is zero, DPS cannot proceed")
                 return -Errno.EFAULT
             }
             shared.registrationID = registrationID
@@ -124,14 +124,22 @@ public final class AzureIoTHubDPS: Sendable {
     ///   already assigned (a stored hostname and device id); the MQTT helper's errors.
     public func start() -> Int32 {
         let outcome: Int32? = self.shared.withLock { shared in
-            guard shared.state == .disconnected else { return -Errno.EACCES }
-            if shared.status == .assigning { return -Errno.EALREADY }
-            if shared.hostname != nil && shared.deviceID != nil {
-                shared.status = .assigned
-                self.logger.info("Device is already registered and assigned to an IoT Hub")
-                self.logger.info("To re-register, call azure_iot_hub_dps_reset() first")
+            guard shared.state == .disconnected else {
+                self.logger.error("DPS cannot start in the current state (\(shared.state))")
+                return -Errno.EACCES
+            }
+            if shared.status == .assigning {
+                self.logger.error("Registration is already ongoing")
                 return -Errno.EALREADY
             }
+            if let hostname = shared.hostname, let deviceID = shared.deviceID {
+                self.logger.debug("Device \"\(deviceID)\" is assigned to IoT hub: \(hostname)")
+                self.logger.debug("To re-register, call azure_iot_hub_dps_reset() first")
+                shared.status = .assigned
+                return -Errno.EALREADY
+            }
+            shared.status = .notStarted
+            shared.retries = 0  // provisioning_client_init()
             return nil
         }
         if let outcome { return outcome }
@@ -141,8 +149,9 @@ public final class AzureIoTHubDPS: Sendable {
             self.logger.error("Failed to get user name")
             return -Errno.EFAULT
         }
-        guard self.helper.initialize(self.helperConfig()) == 0 else {
-            self.logger.error("mqtt_helper_init failed")
+        let initialized = self.helper.initialize(self.helperConfig())
+        guard initialized == 0 else {
+            self.logger.error("mqtt_helper_init failed, error: \(initialized)")
             return -Errno.EFAULT
         }
         self.logger.debug("Using DPS host name: \(self.configuration.hostname)")
@@ -179,7 +188,11 @@ public final class AzureIoTHubDPS: Sendable {
         let (state, loaded) = self.shared.withLock { ($0.state, $0.settingsLoaded) }
         if state != .uninit && state != .disconnected {
             let err = self.helper.disconnect()
-            if err != 0 { self.logger.error("Failed to disconnect from DPS, error: \(err)") }
+            if err != 0 {
+                self.logger.error("Failed to disconnect MQTT, abandoning connection, error: \(err)")
+            } else {
+                self.logger.warning("The MQTT connection has been closed")
+            }
         }
         self.shared.withLock { shared in
             shared = Shared(timeoutGeneration: shared.timeoutGeneration + 1)
@@ -202,8 +215,21 @@ public final class AzureIoTHubDPS: Sendable {
         return 0
     }
 
+    /// Mirrors `dps_state_set()`: only the transitions upstream allows; another is logged and not made.
     func move(_ shared: inout Shared, to next: ConnectionState) {
-        self.logger.debug("DPS state transition: \(shared.state) --> \(next)")
+        guard shared.state != next else { return }
+        let allowed: Set<ConnectionState> = switch shared.state {
+        case .uninit: [.disconnected]
+        case .disconnected: [.connecting]
+        case .connecting: [.connected, .disconnecting, .disconnected]
+        case .connected: [.disconnecting, .disconnected]
+        case .disconnecting: [.disconnected]
+        }
+        guard allowed.contains(next) else {
+            self.logger.error("Invalid connection state transition, \(shared.state) --> \(next)")
+            return
+        }
+        self.logger.debug("State transition: \(shared.state) --> \(next)")
         shared.state = next
     }
 }

@@ -111,31 +111,47 @@ public final class AzureIoTHubSample: Sendable {
         }
     }
 
-    /// `dps_run()`: the explicit DPS step of the sample before `azure_iot_hub_connect()`.
+    /// `dps_run()`: the explicit DPS step of the sample before `azure_iot_hub_connect()` (nrfconnect/sdk-nrf v2.9.0
+    /// `samples/net/azure_iot_hub/src/main.c`), with `main()`'s "Failed to run DPS" line for its error.
     private func runDPS(_ dps: AzureIoTHubDPS, registrationID: String) -> (hostname: String, deviceID: String)? {
+        func failed(_ err: Int32) -> (hostname: String, deviceID: String)? {
+            self.logger.error("Failed to run DPS, error: \(err), terminating connection attempt")
+            return nil
+        }
         self.logger.info("Starting DPS")
         let done = KSemaphore(initial: 0, limit: 1)
+        let successful = Mutex(false)
         var err = dps.initialize(
             AzureIoTHubDPSConfig(
                 handler: { [logger = self.logger] status in
                     logger.info("DPS registration status: \(status)")
-                    if status == .assigned || status == .failed { done.give() }
+                    if status == .assigned || status == .failed {
+                        successful.withLock { $0 = status == .assigned }
+                        done.give()
+                    }
                 }, registrationID: registrationID))
-        if err == 0 {
-            err = dps.start()
-            if err == 0 {
-                self.logger.info(
-                    "The DPS process has started, timeout is set to \(dps.configuration.timeoutSeconds) seconds")
-                _ = done.take()
-            } else if err == -Errno.EALREADY {
-                self.logger.info("Already assigned to an IoT hub, skipping DPS")
-                err = 0
-            }
+        if err != 0 {
+            self.logger.error("azure_iot_hub_dps_init failed, error: \(err)")
+            return failed(err)
         }
-        guard err == 0, let hostname = dps.hostnameGet(), let deviceID = dps.deviceIDGet() else {
-            let code = err != 0 ? err : -Errno.ENOENT
-            self.logger.error("Failed to run DPS, error: \(code), terminating connection attempt")
-            return nil
+        err = dps.start()
+        if err == 0 {
+            self.logger.info("The DPS process has started, timeout is set to \(dps.configuration.timeoutSeconds) seconds")
+            _ = done.take()
+            if !successful.withLock({ $0 }) { return failed(-Errno.EFAULT) }
+        } else if err == -Errno.EALREADY {
+            self.logger.info("Already assigned to an IoT hub, skipping DPS")
+        } else {
+            self.logger.error("DPS failed to start, error: \(err)")
+            return failed(err)
+        }
+        guard let hostname = dps.hostnameGet() else {
+            self.logger.error("Failed to get hostname, error: \(-Errno.ENOENT)")
+            return failed(-Errno.ENOENT)
+        }
+        guard let deviceID = dps.deviceIDGet() else {
+            self.logger.error("Failed to get device ID, error: \(-Errno.ENOENT)")
+            return failed(-Errno.ENOENT)
         }
         self.logger.info("Device ID \"\(deviceID)\" assigned to IoT hub with hostname \"\(hostname)\"")
         return (hostname, deviceID)
