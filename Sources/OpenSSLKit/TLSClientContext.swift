@@ -1,6 +1,10 @@
 internal import COpenSSL
 import Synchronization
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// The credentials of one TLS client: trusted roots, and optionally a certificate chain with its private key.
 public struct TLSClientCredentials: Sendable {
     /// PEM texts, each holding one or more trusted root certificates.
@@ -47,7 +51,12 @@ public final class TLSClientContext: @unchecked Sendable {
         if credentials.tls12Only, nrfsim_ssl_ctx_set_max_tls12(context) != 1 { throw OpenSSLError("TLS 1.2 maximum") }
         nrfsim_ssl_ctx_require_peer(context)
         nrfsim_ssl_ctx_disable_session_cache(context)
-        guard X509_VERIFY_PARAM_set1_host(SSL_CTX_get0_param(context), verifyHostname, 0) == 1 else {
+        // An address literal is matched against the certificate's iPAddress names, as mbed TLS 3.6 does for a
+        // hostname that is an IP address (x509_crt_check_san_ip); any other name against its DNS names.
+        let parameters = SSL_CTX_get0_param(context)
+        let named = Self.isAddressLiteral(verifyHostname)
+            ? X509_VERIFY_PARAM_set1_ip_asc(parameters, verifyHostname) : X509_VERIFY_PARAM_set1_host(parameters, verifyHostname, 0)
+        guard named == 1 else {
             throw OpenSSLError("hostname \(verifyHostname)")
         }
         let store = SSL_CTX_get_cert_store(context)
@@ -75,6 +84,13 @@ public final class TLSClientContext: @unchecked Sendable {
                 throw OpenSSLError("the client private key does not match the client certificate")
             }
         }
+    }
+
+    /// Whether `name` is an IPv4 or IPv6 address literal.
+    static func isAddressLiteral(_ name: String) -> Bool {
+        var v4 = in_addr()
+        var v6 = in6_addr()
+        return inet_pton(AF_INET, name, &v4) == 1 || inet_pton(AF_INET6, name, &v6) == 1
     }
 
     deinit {

@@ -37,7 +37,8 @@ struct LibraryAgainstEmulatorTests {
         try result.get()
     }
 
-    static func exercise(server: HubServer) throws {
+    /// Creates `myhub` with the self-signed X.509 device `dev1`; returns TLS credentials for tag 10.
+    static func provisionDevice(on server: HubServer) throws -> TLSCredentials {
         _ = try server.core.createHub(name: "myhub")
         let key = P256.Signing.PrivateKey()
         let name = try DistinguishedName { CommonName("dev1") }
@@ -52,24 +53,35 @@ struct LibraryAgainstEmulatorTests {
             hub: "myhub", id: "dev1",
             body: try JSONValue.parse(#"{"deviceId":"dev1","authentication":{"type":"selfSigned","x509Thumbprint":{"primaryThumbprint":"\#(thumbprint)"}}}"#),
             ifMatch: nil)
-
-        let configuration = try Self.configuration([
-            #"CONFIG_AZURE_IOT_HUB_HOSTNAME="myhub.azure-devices.net""#, #"CONFIG_AZURE_IOT_HUB_DEVICE_ID="dev1""#,
-        ])
         let credentials = TLSCredentials()
         credentials.add(tag: 10, kind: .caCertificate, pem: server.pki.rootPEM)
         credentials.add(tag: 10, kind: .serverCertificate, pem: try certificate.serializeAsPEM().pemString)
         credentials.add(tag: 10, kind: .privateKey, pem: key.pemRepresentation)
+        return credentials
+    }
+
+    /// An MQTT helper for `configuration` that reaches `server` on loopback.
+    static func helper(
+        _ configuration: FirmwareConfiguration, credentials: TLSCredentials, server: HubServer, staticIPAddress: String? = nil
+    ) -> MQTTHelper {
         let helperConfiguration = configuration.mqttHelper
-        let helper = MQTTHelper(
+        return MQTTHelper(
             settings: MQTTHelperSettings(
                 port: helperConfiguration.port, secTag: 10, secondarySecTag: nil,
                 keepAliveSeconds: configuration.mqtt.keepaliveSeconds, cleanSession: false,
                 payloadBufferLength: helperConfiguration.payloadBufferLength, sendTimeoutSeconds: 10,
-                staticIPAddress: nil, lastWill: nil, certificatesFolder: nil),
+                staticIPAddress: staticIPAddress, lastWill: nil, certificatesFolder: nil),
             tls: .native(credentials),
             resolver: .local(address: "127.0.0.1", hubPort: server.mqttPort, dpsPort: server.mqttPort),
             logger: { var l = Logger(label: "mqtt_helper"); l.logLevel = .debug; return l }())
+    }
+
+    static func exercise(server: HubServer) throws {
+        let credentials = try Self.provisionDevice(on: server)
+        let configuration = try Self.configuration([
+            #"CONFIG_AZURE_IOT_HUB_HOSTNAME="myhub.azure-devices.net""#, #"CONFIG_AZURE_IOT_HUB_DEVICE_ID="dev1""#,
+        ])
+        let helper = Self.helper(configuration, credentials: credentials, server: server)
         let hub = AzureIoTHub(
             hub: configuration.hub, fixes: SimulatorFixes(), helper: helper, dps: nil, uptime: ManualUptime(microseconds: 21_783_000),
             logger: Logger(label: "azure_iot_hub"))
@@ -131,6 +143,63 @@ struct LibraryAgainstEmulatorTests {
         #expect(hub.disconnect() == 0)
         Thread.sleep(forTimeInterval: 0.3)
         #expect(recorder.types.filter { $0 == .disconnected }.count == 2)
+
+        // Without DPS compiled in, `use_dps` is ignored: the Kconfig hostname and device id are used.
+        let beforeUseDPS = recorder.count
+        #expect(hub.connect(AzureIoTHubConfig(useDPS: true)) == 0)
+        #expect(recorder.wait(for: .ready, after: beforeUseDPS) != nil)
+        #expect(hub.disconnect() == 0)
+    }
+
+    /// With DPS compiled in, azure_iot_hub_connect() never falls back to the Kconfig hostname and device id, and the
+    /// DPS assignment, not a static IP address, is the hub in the user name (the helper dials the address).
+    @Test func connectWithDPSCompiledIn() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("hub-\(UUID())").path
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        var options = HubServer.Options(dataDirectory: directory + "/hub")
+        options.mqttPort = 0
+        options.httpsPort = 0
+        let server = try await HubServer.start(options, logger: Logger(label: "test.hub"))
+        let result = Result { try Self.exerciseWithDPS(server: server, settingsDirectory: directory + "/settings") }
+        await server.close()
+        try result.get()
+    }
+
+    static func exerciseWithDPS(server: HubServer, settingsDirectory: String) throws {
+        let credentials = try Self.provisionDevice(on: server)
+        let configuration = try Self.configuration([
+            "CONFIG_AZURE_IOT_HUB_DPS=y", #"CONFIG_AZURE_IOT_HUB_DPS_ID_SCOPE="0ne00000001""#,
+            #"CONFIG_AZURE_IOT_HUB_HOSTNAME="myhub.azure-devices.net""#, #"CONFIG_AZURE_IOT_HUB_DEVICE_ID="dev1""#,
+        ])
+        let settings = try SettingsStorage(directory: settingsDirectory)
+        try settings.save("azure_iot_hub/hostname", "myhub.azure-devices.net")
+        try settings.save("azure_iot_hub/device_id", "dev1")
+        func library(staticIPAddress: String?) throws -> AzureIoTHub {
+            let helper = Self.helper(configuration, credentials: credentials, server: server, staticIPAddress: staticIPAddress)
+            let dps = AzureIoTHubDPS(
+                configuration: try #require(configuration.dps), helper: helper, settings: settings,
+                systemWorkQueue: WorkQueue(name: "sysworkq"), logger: Logger(label: "azure_iot_hub_dps"))
+            return AzureIoTHub(
+                hub: configuration.hub, fixes: SimulatorFixes(), helper: helper, dps: dps,
+                uptime: ManualUptime(microseconds: 1_000_000), logger: Logger(label: "azure_iot_hub"))
+        }
+
+        // use_dps false and no hostname: no Kconfig fallback, so the CONNECT names no hub and is refused.
+        let plain = try library(staticIPAddress: nil)
+        let refused = EventRecorder()
+        #expect(plain.initialize(refused.handler) == 0)
+        if plain.connect(AzureIoTHubConfig(useDPS: false)) == 0 {
+            #expect(refused.wait(for: .connectionFailed) != nil)
+        }
+        #expect(!refused.types.contains(.ready))
+
+        // A static IP address and the stored assignment: the assigned hostname is in the user name, and READY.
+        let viaAddress = try library(staticIPAddress: "127.0.0.1")
+        let recorder = EventRecorder()
+        #expect(viaAddress.initialize(recorder.handler) == 0)
+        #expect(viaAddress.connect(AzureIoTHubConfig(deviceID: "dev1", useDPS: true)) == 0)
+        #expect(recorder.wait(for: .ready) != nil)
+        #expect(viaAddress.disconnect() == 0)
     }
 
     @Test func dpsResetForgetsTheStoredAssignment() throws {

@@ -48,8 +48,12 @@ extension AzureIoTHub {
             self.logger.error("azure_iot_hub_dps_start failed, error: \(started)")
             return .failure(DPSFailure(code: started))
         }
-        guard let hostname = dps.hostnameGet(), let deviceID = dps.deviceIDGet() else {
-            self.logger.error("Failed to get the assigned hostname or device ID")
+        guard let hostname = dps.hostnameGet() else {
+            self.logger.error("Failed to get the stored hostname from DPS, error: \(-Errno.ENOENT)")
+            return .failure(DPSFailure(code: -Errno.EFAULT))
+        }
+        guard let deviceID = dps.deviceIDGet() else {
+            self.logger.error("Failed to get the stored device ID from DPS, error: \(-Errno.ENOENT)")
             return .failure(DPSFailure(code: -Errno.EFAULT))
         }
         return .success(Assignment(hostname: hostname, deviceID: deviceID))

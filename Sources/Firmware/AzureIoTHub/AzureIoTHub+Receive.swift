@@ -39,12 +39,8 @@ extension AzureIoTHub {
         self.emit(AzureIoTHubEvent(type: .connected))
     }
 
+    /// `on_suback()`: READY whatever the SUBACK's result (upstream does not look at it), then the twin request.
     private func onSuback(_ messageID: UInt16, result: Int32) {
-        guard result == 0 else {
-            self.logger.error("Subscribe failed with result \(result)")
-            return
-        }
-        self.logger.debug("Subscribed to device-bound topics, message id \(messageID)")
         self.emit(AzureIoTHubEvent(type: .ready))
         guard self.hub.autoDeviceTwinRequest || self.fota != nil else { return }
         let err = self.send(AzureIoTHubMsg(topic: AzureIoTHubTopicData(type: .twinRequest), payload: []))

@@ -67,12 +67,18 @@ public final class AzureIoTHub: Sendable {
     public func connect(_ config: AzureIoTHubConfig?) -> Int32 {
         let refusal: Int32? = self.shared.withLock { shared in
             switch shared.state {
-            case .connecting: return -Errno.EINPROGRESS
-            case .connected: return -Errno.EALREADY
+            case .connecting:
+                self.logger.warning("Azure IoT Hub connection establishment in progress")
+                return -Errno.EINPROGRESS
+            case .connected:
+                self.logger.warning("Azure IoT Hub is already connected")
+                return -Errno.EALREADY
             case .disconnected:
                 self.move(&shared, to: .connecting)
                 return nil
-            default: return -Errno.ENOENT
+            default:
+                self.logger.warning("Azure IoT Hub is not in initialized and disconnected state")
+                return -Errno.ENOENT
             }
         }
         if let refusal { return refusal }
@@ -82,42 +88,52 @@ public final class AzureIoTHub: Sendable {
         return result
     }
 
+    /// The rest of `azure_iot_hub_connect()` (nrfconnect/sdk-nrf v2.9.0 `subsys/net/lib/azure_iot_hub/src/
+    /// azure_iot_hub.c`): a static IP address takes the hostname's place; the Kconfig hostname and device id fill in
+    /// only when DPS is not compiled in; with DPS compiled in, `useDPS` makes its assignment win over both (and
+    /// without DPS, `useDPS` is ignored).
     private func connectAfterEvent(_ config: AzureIoTHubConfig) -> Int32 {
-        var hostname = config.hostname.flatMap { $0.isEmpty ? nil : $0 }
-        var deviceID = config.deviceID.flatMap { $0.isEmpty ? nil : $0 }
-        if config.useDPS {
-            guard let dps = self.dps else {
-                self.logger.error("DPS is not enabled")
-                return -Errno.EINVAL
-            }
-            let assigned = self.runDPS(dps, registrationID: deviceID ?? "")
-            guard case .success(let assignment) = assigned else {
-                if case .failure(let error) = assigned { return error.code }
-                return -Errno.EFAULT
-            }
-            (hostname, deviceID) = (assignment.hostname, assignment.deviceID)
-        } else {
-            hostname = hostname ?? self.hub.hostname
-            deviceID = deviceID ?? self.hub.deviceID
+        var hostname = config.hostname ?? ""
+        var deviceID = config.deviceID ?? ""
+        if let staticIP = self.helper.settings.staticIPAddress {
+            self.logger.debug("Using static IP address: \(staticIP)")
+            hostname = staticIP
+        } else if hostname.isEmpty && self.dps == nil {
+            self.logger.debug("No hostname provided, using Kconfig value: \(self.hub.hostname ?? "")")
+            hostname = self.hub.hostname ?? ""
         }
-        // Q10: a static IP address replaces the hostname before the user name is built (and is the TLS name).
-        let host = self.helper.settings.staticIPAddress ?? hostname ?? ""
-        let device = deviceID ?? ""
-        guard self.helper.initialize(self.helperConfig()) == 0 else {
-            self.logger.error("mqtt_helper_init failed")
+        if deviceID.isEmpty && self.dps == nil {
+            self.logger.debug("No device ID provided, using Kconfig value: \(self.hub.deviceID ?? "")")
+            deviceID = self.hub.deviceID ?? ""
+        }
+        if let dps = self.dps, config.useDPS {
+            self.logger.debug("Starting DPS, timeout is \(dps.configuration.timeoutSeconds) seconds")
+            switch self.runDPS(dps, registrationID: deviceID) {
+            case .success(let assignment):
+                (hostname, deviceID) = (assignment.hostname, assignment.deviceID)
+                self.logger.debug("Using the assigned hub (size: \(hostname.utf8.count)): \(hostname)")
+                self.logger.debug("Using the assigned device ID: \(deviceID)")
+            case .failure(let error):
+                return error.code
+            }
+        }
+        let initialized = self.helper.initialize(self.helperConfig())
+        guard initialized == 0 else {
+            self.logger.error("mqtt_helper_init failed, error: \(initialized)")
             return -Errno.EFAULT
         }
-        self.shared.withLock { $0.deviceID = device }
-        let userName = AzureIoTHubClient.userName(hostname: host, deviceID: device)
-        self.logger.debug("User name: \(userName)")
-        self.logger.debug(
-            "User name buffer size is \(self.hub.userNameBufferSize), actual user name size is: \(userName.utf8.count)")
+        self.shared.withLock { $0.deviceID = deviceID }
+        let userName = AzureIoTHubClient.userName(hostname: hostname, deviceID: deviceID)
         guard userName.utf8.count < self.hub.userNameBufferSize else {
             self.logger.error("Failed to get user name")
             return -Errno.EFAULT
         }
+        self.logger.debug("User name: \(userName)")
+        self.logger.debug(
+            "User name buffer size is \(self.hub.userNameBufferSize), actual user name size is: \(userName.utf8.count)")
+        // mqtt_helper_connect() dials the static IP address itself, when one is configured.
         let err = self.helper.connect(
-            MQTTHelperConnParams(hostname: host, deviceID: device, userName: userName, service: .hub))
+            MQTTHelperConnParams(hostname: hostname, deviceID: deviceID, userName: userName, service: .hub))
         if err != 0 { self.logger.error("mqtt_helper_connect failed, error: \(err)") }
         return err
     }

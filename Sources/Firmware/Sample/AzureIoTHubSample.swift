@@ -62,7 +62,8 @@ public final class AzureIoTHubSample: Sendable {
             self.logger.error("conn_mgr_all_if_connect, error: \(err)")
             return
         }
-        var config = AzureIoTHubConfig(useDPS: self.dps != nil)
+        // main()'s `cfg`: the Kconfig hostname and `use_dps = true`, which the library ignores without DPS.
+        var config = AzureIoTHubConfig(hostname: self.configuration.hub.hostname, useDPS: true)
         if self.configuration.sample.deviceIDFromHWID {
             guard let id = self.hwID?.get() else {
                 self.logger.error("Failed to retrieve device ID")
