@@ -31,6 +31,8 @@ public final class HubServer: Sendable {
         public var cloudToDeviceLockTimeout: TimeInterval = 60
         /// The listeners' resource bounds.
         public var limits = Limits()
+        /// Topic filters whose SUBSCRIBE is refused (SUBACK 0x80), for testing clients.
+        public var refusedSubscriptions = SubscriptionRefusals()
 
         public init(dataDirectory: String) { self.dataDirectory = dataDirectory }
     }
@@ -43,6 +45,7 @@ public final class HubServer: Sendable {
         coreOptions.cloudToDeviceLockTimeout = options.cloudToDeviceLockTimeout
         coreOptions.telemetryBufferBytes = options.limits.telemetryBufferBytes
         coreOptions.json = options.limits.json
+        coreOptions.refusedSubscriptions = options.refusedSubscriptions
         let core = try HubCore(store: store, logger: logger, options: coreOptions)
         let provisioning = try ProvisioningService(hubCore: core, store: store, logger: logger, retryAfter: options.dpsRetryAfter)
         // The listen address is a SAN too: clients that dial it (not a hostname) verify the certificate against it.

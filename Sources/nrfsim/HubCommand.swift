@@ -70,6 +70,9 @@ struct HubCommand: AsyncParsableCommand {
     @Option(name: .customLong("json-max-keys"), help: "Members one JSON object from a peer may have.")
     var jsonMaximumKeys = Limits.defaultPeerJSON.maximumKeysPerObject
 
+    @Option(name: .customLong("refuse-subscription"), help: ArgumentHelp("A topic filter whose SUBSCRIBE the hub and DPS answer with a failure (SUBACK 0x80), to test a client's handling of it; '+' matches any one level, a final '#' the rest (repeatable).", valueName: "filter"))
+    var refusedSubscriptions: [String] = []
+
     @OptionGroup var logging: LoggingOptions
 
     func validate() throws {
@@ -113,6 +116,7 @@ struct HubCommand: AsyncParsableCommand {
         options.dpsRetryAfter = self.dpsRetryAfter
         options.cloudToDeviceLockTimeout = TimeInterval(self.cloudToDeviceLockTimeout)
         options.limits = self.limits
+        options.refusedSubscriptions = SubscriptionRefusals(self.refusedSubscriptions)
         let signals = await UnixSignalsSequence(trapping: .sigterm, .sigint)
         let server: HubServer
         do {

@@ -15,12 +15,13 @@ final class CoreFixture {
     let clock = TestClock()
     static let key = "cGtwa3BrcGtwa3BrcGtwa3BrcGtwa3BrcGtwa3BrcGs="
 
-    init(store: ((SQLiteHubStore) -> any HubStore)? = nil) throws {
+    init(store: ((SQLiteHubStore) -> any HubStore)? = nil, options: HubCore.Options = HubCore.Options()) throws {
         try FileManager.default.createDirectory(atPath: self.directory, withIntermediateDirectories: true)
         let sqlite = try SQLiteHubStore(path: self.directory + "/hub.sqlite")
         self.store = store?(sqlite) ?? sqlite
         let clock = self.clock
-        self.core = try HubCore(store: self.store, logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }), now: { clock.now })
+        self.core = try HubCore(
+            store: self.store, logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }), options: options, now: { clock.now })
         _ = try self.core.createHub(name: "myhub")
     }
 

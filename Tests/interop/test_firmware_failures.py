@@ -130,3 +130,42 @@ def test_hub_stopped_mid_session(start_hub, tmp_path):
     finally:
         device.stop()
     assert device.process.returncode == 0
+
+
+def test_a_refused_hub_subscription_still_raises_ready(start_hub, tmp_path):
+    """nrfconnect/sdk-nrf v2.9.0 azure_iot_hub.c on_suback() does not look at the SUBACK's result: READY follows
+    (and the twin request) even when the hub refuses a subscription (here the C2D one, `nrfsim hub
+    --refuse-subscription`)."""
+    cloud = Cloud(start_hub, tmp_path / "work",
+                  extra=("--dps-retry-after", "1", "--refuse-subscription", "devices/+/messages/devicebound/#"))
+    device = provisioned_device(cloud, tmp_path / "device", cloud.direct_defines())
+    try:
+        device.wait_for("AZURE_IOT_HUB_EVT_READY", 20)
+        device.wait_for("Event was successfully sent", 10)
+        assert "subscription refused as configured" in cloud.hub.log()
+        assert device.process.poll() is None
+    finally:
+        device.stop()
+
+
+def test_a_refused_dps_subscription_still_sends_the_request_and_times_out(start_hub, tmp_path):
+    """azure_iot_hub_dps.c on_suback() sends the registration request whatever the SUBACK says; with the response
+    subscription refused no answer comes, and the registration ends at CONFIG_AZURE_IOT_HUB_DPS_TIMEOUT_SEC."""
+    cloud = Cloud(start_hub, tmp_path / "work", dps=True,
+                  extra=("--dps-retry-after", "1", "--refuse-subscription", "$dps/registrations/res/#"))
+    defines = cloud.dps_defines() + ("CONFIG_AZURE_IOT_HUB_DPS_TIMEOUT_SEC=3",)
+    device = provisioned_device(cloud, tmp_path / "device", defines, conf=(REPO / "overlay-dps.conf",), register=False)
+    try:
+        device.wait_for("Failed to run DPS", 30)
+        lines_in_order(device, [
+            ("inf", "azure_iot_hub_sample", "The DPS process has started, timeout is set to 3 seconds"),
+            ("inf", "azure_iot_hub_sample", "DPS registration status: AZURE_IOT_HUB_DPS_REG_STATUS_ASSIGNING"),
+            ("err", "azure_iot_hub_dps", "A timeout occurred, the registration process is terminated"),
+            ("err", "azure_iot_hub_dps", "There was a failure during DPS registration, process is stopped"),
+            ("inf", "azure_iot_hub_sample", "DPS registration status: AZURE_IOT_HUB_DPS_REG_STATUS_FAILED"),
+            ("err", "azure_iot_hub_sample", "Failed to run DPS, error: -14, terminating connection attempt"),
+        ])
+        assert "DPS subscription refused as configured" in cloud.hub.log()
+        assert device.process.poll() is None
+    finally:
+        device.stop()

@@ -56,6 +56,8 @@ public final class HubCore: Sendable {
         public var telemetryBufferBytes = Limits.defaultTelemetryBufferBytes
         /// What JSON from a device or a service call may cost to parse (``Limits/json``).
         public var json = Limits.defaultPeerJSON
+        /// Topic filters whose SUBSCRIBE is answered with a failure, on the hub and on DPS.
+        public var refusedSubscriptions = SubscriptionRefusals()
 
         public init() {}
     }
@@ -74,6 +76,8 @@ public final class HubCore: Sendable {
     public var cloudToDeviceLockTimeout: TimeInterval { self.options.cloudToDeviceLockTimeout }
     /// The bounds every JSON document from a peer is parsed within.
     public var jsonLimits: JSONParser.Limits { self.options.json }
+    /// The subscriptions the emulator was told to refuse.
+    public var refusedSubscriptions: SubscriptionRefusals { self.options.refusedSubscriptions }
 
     public static let maximumQueueDepth = CloudToDeviceQueues.maximumQueueDepth
     public static let maximumDeliveryCount = CloudToDeviceQueues.maximumDeliveryCount

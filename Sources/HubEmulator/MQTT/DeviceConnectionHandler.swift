@@ -160,7 +160,13 @@ final class DeviceConnectionHandler: ChannelInboundHandler {
             var granted: [UInt8] = []
             for subscription in requested {
                 do {
-                    kinds.insert(try DeviceSubscription.parse(subscription.topicFilter, deviceID: identity.deviceID))
+                    let kind = try DeviceSubscription.parse(subscription.topicFilter, deviceID: identity.deviceID)
+                    if self.core.refusedSubscriptions.refuses(subscription.topicFilter) {
+                        self.logger.info("subscription refused as configured", metadata: ["device": "\(identity.deviceID)", "filter": "\(subscription.topicFilter)"])
+                        granted.append(0x80)
+                        continue
+                    }
+                    kinds.insert(kind)
                     if !filters.contains(subscription.topicFilter) { filters.append(subscription.topicFilter) }
                     granted.append(min(subscription.qos.rawValue, 1))
                 } catch {

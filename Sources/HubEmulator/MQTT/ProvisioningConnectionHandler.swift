@@ -19,6 +19,8 @@ final class ProvisioningConnectionHandler: ChannelInboundHandler {
     let io: SessionIO
     let executor: any BlockingExecutor
     var attempt: ProvisioningAttempt?
+    /// The response subscription was refused (``SubscriptionRefusals``): nothing is published to the device.
+    private var responsesRefused = false
     private lazy var steps = SerialSteps { [io = self.io] context in io.flushIfNeeded(context: context) }
 
     /// `ticker`: the event loop's shared once-a-second tick; without one the session schedules its own.
@@ -79,7 +81,14 @@ final class ProvisioningConnectionHandler: ChannelInboundHandler {
                 self.io.violation(context: context, "SUBSCRIBE to '\(subscription.topicFilter)'; DPS accepts only '\(DeviceToProvisioningTopic.responseFilter)'")
                 return nil
             }
-            self.io.write(context: context, .suback(packetID: packetID, returnCodes: requested.map { min($0.qos.rawValue, 1) }))
+            let refusals = self.service.hubCore.refusedSubscriptions
+            let codes = requested.map { refusals.refuses($0.topicFilter) ? 0x80 : min($0.qos.rawValue, 1) }
+            if codes.contains(0x80) {
+                // Not subscribed: the answers to its requests have nowhere to go.
+                self.responsesRefused = true
+                self.io.logger.info("DPS subscription refused as configured", metadata: ["registration": "\(attempt.registrationID)"])
+            }
+            self.io.write(context: context, .suback(packetID: packetID, returnCodes: codes))
         case .unsubscribe(let packetID, _):
             self.io.write(context: context, .unsuback(packetID: packetID))
         case .pingreq:
@@ -177,6 +186,7 @@ final class ProvisioningConnectionHandler: ChannelInboundHandler {
     }
 
     private func respond(_ context: ChannelHandlerContext, _ reply: ProvisioningReply, requestID: String) {
+        guard !self.responsesRefused else { return }
         let topic = ProvisioningResponseTopic(status: reply.status, requestID: requestID, retryAfter: reply.retryAfter).topic
         self.io.write(context: context, .publish(Publish(topic: topic, payload: Array(reply.body.text.utf8))))
     }
