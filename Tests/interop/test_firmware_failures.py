@@ -169,3 +169,24 @@ def test_a_refused_dps_subscription_still_sends_the_request_and_times_out(start_
         assert device.process.poll() is None
     finally:
         device.stop()
+
+
+def test_a_dps_topic_buffer_too_small_for_the_register_topic_fails_the_registration(start_hub, tmp_path):
+    """azure_iot_hub_dps.c dps_send_reg_request() builds the topic in CONFIG_AZURE_IOT_HUB_DPS_TOPIC_BUFFER_SIZE
+    bytes: `$dps/registrations/PUT/iotdps-register/?$rid=1` and its NUL do not fit in 40, so the Azure SDK answers
+    AZ_ERROR_NOT_ENOUGH_SPACE and the registration fails with -EMSGSIZE."""
+    cloud = Cloud(start_hub, tmp_path / "work", dps=True)
+    defines = cloud.dps_defines() + ("CONFIG_AZURE_IOT_HUB_DPS_TOPIC_BUFFER_SIZE=40",)
+    device = provisioned_device(cloud, tmp_path / "device", defines, conf=(REPO / "overlay-dps.conf",), register=False)
+    try:
+        device.wait_for("Failed to run DPS", 30)
+        lines_in_order(device, [
+            ("err", "azure_iot_hub_dps", "Failed to get registration topic, error: -2147418110"),
+            ("err", "azure_iot_hub_dps", "Failed to send DPS registration request, error: -122"),
+            ("err", "azure_iot_hub_dps", "There was a failure during DPS registration, process is stopped"),
+            ("inf", "azure_iot_hub_sample", "DPS registration status: AZURE_IOT_HUB_DPS_REG_STATUS_FAILED"),
+            ("err", "azure_iot_hub_sample", "Failed to run DPS, error: -14, terminating connection attempt"),
+        ])
+        assert device.process.poll() is None
+    finally:
+        device.stop()

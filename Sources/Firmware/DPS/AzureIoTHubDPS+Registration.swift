@@ -32,9 +32,17 @@ extension AzureIoTHubDPS {
         // As upstream, the SUBACK's result is not looked at: the registration request goes out even when the
         // subscription was refused (and its answer then never arrives; the timeout ends the registration).
         config.onSuback = { [unowned self] _, _ in
+            // dps_send_reg_request(): the topic is built in a CONFIG_AZURE_IOT_HUB_DPS_TOPIC_BUFFER_SIZE buffer.
             let topic = AzureProvisioningClient.registerTopic
-            self.logger.debug("Publishing to DPS registration topic: \(topic), no payload")
-            let err = self.helper.publish(topic: topic, payload: [], qos: 1, messageID: self.helper.messageIDGet(), retain: false)
+            let err: Int32
+            if let failure = self.topicBufferFailure(topic) {
+                self.logger.error("Failed to get registration topic, error: \(failure)")
+                err = -Errno.EMSGSIZE
+            } else {
+                self.logger.debug("Topic buffer size is \(self.configuration.topicBufferSize), actual topic size is: \(topic.utf8.count)")
+                self.logger.debug("Publishing to DPS registration topic: \(topic), no payload")
+                err = self.helper.publish(topic: topic, payload: [], qos: 1, messageID: self.helper.messageIDGet(), retain: false)
+            }
             guard err == 0 else {
                 self.logger.error("Failed to send DPS registration request, error: \(err)")
                 self.registrationCompleted(nil)
@@ -111,6 +119,11 @@ extension AzureIoTHubDPS {
             return
         }
         let topic = AzureProvisioningClient.queryStatusTopic(operationID: operationID)
+        if let failure = self.topicBufferFailure(topic) {
+            self.logger.error("Failed to get status query topic, az error: \(failure)")
+            self.registrationCompleted(nil)
+            return
+        }
         self.logger.debug("Status query topic: \(topic)")
         self.logger.debug("Requesting DPS status update")
         let err = self.helper.publish(topic: topic, payload: [], qos: 1, messageID: self.helper.messageIDGet(), retain: false)
@@ -164,6 +177,13 @@ extension AzureIoTHubDPS {
         }
         self.logger.debug("Device ID \(registrationID) is now registered to \(hostname)")
         self.report(.assigned)
+    }
+
+    /// The Azure SDK for C's result when `topic` and its terminating NUL do not fit the topic buffer
+    /// (`AZ_ERROR_NOT_ENOUGH_SPACE`, `_az_RESULT_MAKE_ERROR(_az_FACILITY_CORE, 2)` in `sdk/inc/azure/core/az_result.h`),
+    /// or nil when it fits.
+    private func topicBufferFailure(_ topic: String) -> Int32? {
+        topic.utf8.count + 1 > self.configuration.topicBufferSize ? Int32(bitPattern: 0x8001_0002) : nil
     }
 
     /// Mirrors `dps_is_assigned()`: the details of a failed registration are logged at debug level only.
