@@ -9,7 +9,7 @@ import Testing
 struct ProjectTreeTests {
     static let boards = [
         "nrf9160dk/nrf9160/ns", "nrf9161dk/nrf9161/ns", "nrf9151dk/nrf9151/ns", "thingy91/nrf9160/ns",
-        "thingy91x/nrf9151/ns", "nrf7002dk/nrf5340/cpuapp/ns",
+        "thingy91x/nrf9151/ns", "nrf7002dk/nrf5340/cpuapp/ns", "native_sim",
     ]
     static let golden = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Golden")
 

@@ -73,7 +73,7 @@ def copy_app(destination):
     """A copy of the application directory (Kconfig tree, prj.conf, boards/), as a user's own project."""
     destination = pathlib.Path(destination)
     destination.mkdir(parents=True, exist_ok=True)
-    for name in ("Kconfig", "prj.conf", "dps.conf"):
+    for name in ("Kconfig", "prj.conf", "dps.conf", "overlay-dps.conf"):
         shutil.copy(REPO / name, destination / name)
     for name in ("kconfig", "boards"):
         shutil.copytree(REPO / name, destination / name, dirs_exist_ok=True)

@@ -134,9 +134,11 @@ def test_keep_alive_ping_then_lte_link_down_from_the_at_interface(start_hub, tmp
         device.stop()
 
 
-def test_nrf7002dk_connects_with_native_tls_from_the_certs_folder(start_hub, tmp_path):
-    """nRF70: no modem; CONFIG_MQTT_HELPER_PROVISION_CERTIFICATES loads certs/ (cert_tool's default outputs) into
-    the TLS credential store, as in the seed."""
+@pytest.mark.parametrize("board", ["nrf7002dk/nrf5340/cpuapp/ns", "native_sim"])
+def test_a_board_without_a_modem_connects_with_native_tls_from_the_certs_folder(start_hub, tmp_path, board):
+    """nRF70 and native_sim (with v2.9.0's boards/native_sim.conf: security tag 201): no modem;
+    CONFIG_MQTT_HELPER_PROVISION_CERTIFICATES loads certs/ (cert_tool's default outputs) into the TLS credential
+    store, as in the seed."""
     cloud = Cloud(start_hub, tmp_path / "work")
     app = copy_app(tmp_path / "app")
     cert_tool(app, "client_key")
@@ -150,7 +152,7 @@ def test_nrf7002dk_connects_with_native_tls_from_the_certs_folder(start_hub, tmp
     (app / "certs/client-cert.pem").write_text(leaf + (app / "ca/sub-ca-cert.pem").read_text())
     (app / "certs/ca-cert.pem").write_text(cloud.hub.root_ca)
     cloud.register("my-device")
-    device = FirmwareProcess(tmp_path / "device", board="nrf7002dk/nrf5340/cpuapp/ns", app_dir=app,
+    device = FirmwareProcess(tmp_path / "device", board=board, app_dir=app,
                              defines=('CONFIG_AZURE_IOT_HUB_HOSTNAME="%s"' % HUB_HOST, "CONFIG_SIM_EVENT_INTERVAL_SEC=1"),
                              address=cloud.address)
     try:

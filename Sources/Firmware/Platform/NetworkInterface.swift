@@ -64,7 +64,8 @@ public final class LTELink: NetworkInterface {
     }
 }
 
-/// Wi-Fi through the nRF70 companion: the simulated access point associates and DHCP answers at once.
+/// A link that is up as soon as it is asked to connect: Wi-Fi through the nRF70 companion (the simulated access point
+/// associates and DHCP answers at once), or native_sim's native Ethernet driver on the host's network.
 public final class WiFiLink: NetworkInterface {
     private let handlers = Mutex<[@Sendable (Bool) -> Void]>([])
 

@@ -26,7 +26,7 @@ public struct ModemProfile: Equatable, Sendable {
         case .nrf9160: return .nrf9160
         case .nrf9161: return .nrf9161
         case .nrf9151: return .nrf9151
-        case .nrf5340: return nil
+        case .nrf5340, .native: return nil
         }
     }
 
