@@ -251,6 +251,8 @@ public struct SimulatorConfiguration: Sendable, Equatable {
     public var localHubPort: Int
     public var localDPSPort: Int
     public var localHTTPSPort: Int
+    /// `CONFIG_SIM_LOCAL_HTTP_PORT`: where plain-HTTP storage downloads go.
+    public var localHTTPPort: Int
     /// `CONFIG_SIM_MCUBOOT_SIGNATURE_KEY_FILE`; nil when empty.
     public var imageSigningKeyFile: String?
     public var slotSize: Int
@@ -262,6 +264,7 @@ public struct SimulatorConfiguration: Sendable, Equatable {
         self.localHubPort = reader.int("SIM_LOCAL_HUB_PORT", default: 8883)
         self.localDPSPort = reader.int("SIM_LOCAL_DPS_PORT", default: 8883)
         self.localHTTPSPort = reader.int("SIM_LOCAL_HTTPS_PORT", default: 8443)
+        self.localHTTPPort = reader.int("SIM_LOCAL_HTTP_PORT", default: 8080)
         self.imageSigningKeyFile = reader.nonEmpty("SIM_MCUBOOT_SIGNATURE_KEY_FILE")
         self.slotSize = reader.int("SIM_MCUBOOT_SLOT_SIZE", default: 0x180000)
         self.factoryImageVersion = reader.nonEmpty("SIM_FACTORY_IMAGE_VERSION") ?? "1.0.0"

@@ -15,6 +15,8 @@ public final class HubServer: Sendable {
     public let adminTokenPath: String
     public let mqttChannel: any Channel
     public let httpsChannel: any Channel
+    /// Blob reads over plain HTTP, when served.
+    public let blobHTTPChannel: (any Channel)?
     let group: MultiThreadedEventLoopGroup
     /// Where the MQTT sessions and the HTTPS routes run the store's blocking I/O, off the event loops.
     let blockingPool: NIOThreadPool
@@ -24,6 +26,9 @@ public final class HubServer: Sendable {
         public var host = "127.0.0.1"
         public var mqttPort = 8883
         public var httpsPort = 8443
+        /// Blob storage over plain HTTP (0: a free port; nil, the default here: not served; `nrfsim hub` serves it
+        /// on 8080).
+        public var blobHTTPPort: Int?
         public var strictAPIVersion = false
         /// DPS's `retry-after` in seconds: how long a registration stays `assigning`.
         public var dpsRetryAfter = 3
@@ -69,9 +74,21 @@ public final class HubServer: Sendable {
             ) { request, loop in
                 api.route(request, on: loop)
             }
+            var blobHTTP: (any Channel)?
+            if let blobHTTPPort = options.blobHTTPPort {
+                do {
+                    blobHTTP = try await BlobHTTPServer.start(
+                        api: api, host: options.host, port: blobHTTPPort, group: group, threadPool: blockingPool,
+                        limits: options.limits, admission: admission, logger: logger)
+                } catch {
+                    try? await mqtt.close()
+                    try? await https.close()
+                    throw BlobHTTPPortError(address: "\(options.host):\(blobHTTPPort)", reason: "\(error)")
+                }
+            }
             return HubServer(
-                core: core, provisioning: provisioning, pki: pki, adminTokenPath: tokenPath, mqtt: mqtt, https: https, group: group,
-                blockingPool: blockingPool)
+                core: core, provisioning: provisioning, pki: pki, adminTokenPath: tokenPath, mqtt: mqtt, https: https,
+                blobHTTP: blobHTTP, group: group, blockingPool: blockingPool)
         } catch {
             try? await group.shutdownGracefully()
             try? await blockingPool.shutdownGracefully()
@@ -105,7 +122,7 @@ public final class HubServer: Sendable {
 
     init(
         core: HubCore, provisioning: ProvisioningService, pki: ServerPKI, adminTokenPath: String, mqtt: any Channel, https: any Channel,
-        group: MultiThreadedEventLoopGroup, blockingPool: NIOThreadPool
+        blobHTTP: (any Channel)?, group: MultiThreadedEventLoopGroup, blockingPool: NIOThreadPool
     ) {
         self.core = core
         self.provisioning = provisioning
@@ -113,12 +130,15 @@ public final class HubServer: Sendable {
         self.adminTokenPath = adminTokenPath
         self.mqttChannel = mqtt
         self.httpsChannel = https
+        self.blobHTTPChannel = blobHTTP
         self.group = group
         self.blockingPool = blockingPool
     }
 
     public var mqttPort: Int { self.mqttChannel.localAddress?.port ?? 0 }
     public var httpsPort: Int { self.httpsChannel.localAddress?.port ?? 0 }
+    /// The blob storage's HTTP port, or nil when it is not served.
+    public var blobHTTPPort: Int? { self.blobHTTPChannel.map { $0.localAddress?.port ?? 0 } }
 
     public var mqttAddress: String { self.mqttChannel.localAddress.map { "\($0.ipAddress ?? "?"):\($0.port ?? 0)" } ?? "?" }
     public var httpsAddress: String { self.httpsChannel.localAddress.map { "\($0.ipAddress ?? "?"):\($0.port ?? 0)" } ?? "?" }
@@ -126,8 +146,18 @@ public final class HubServer: Sendable {
     public func close() async {
         try? await self.mqttChannel.close()
         try? await self.httpsChannel.close()
+        try? await self.blobHTTPChannel?.close()
         try? await self.blockingPool.shutdownGracefully()
         try? await self.group.shutdownGracefully()
+    }
+}
+
+/// The blob storage's HTTP port cannot be opened: names the address, the reason and the way out.
+public struct BlobHTTPPortError: Error, CustomStringConvertible {
+    public var address: String
+    public var reason: String
+    public var description: String {
+        "cannot serve blob storage over HTTP on \(self.address): \(self.reason) (--blob-http-port 0 picks a free port)"
     }
 }
 

@@ -20,7 +20,7 @@ enum DeviceResolver {
         }
         return .local(
             address: simulator.localAddress, hubPort: simulator.localHubPort, dpsPort: simulator.localDPSPort,
-            httpsPort: simulator.localHTTPSPort)
+            httpsPort: simulator.localHTTPSPort, httpPort: simulator.localHTTPPort)
     }
 
     static func isIPAddress(_ text: String) -> Bool {

@@ -31,6 +31,9 @@ struct HubCommand: AsyncParsableCommand {
     @Option(name: .customLong("https-port"), help: "HTTPS port of the service and admin API (0: a free port, printed in the banner).")
     var httpsPort = 8443
 
+    @Option(name: .customLong("blob-http-port"), help: "Plain HTTP port of the blob storage, for downloads without TLS (0: a free port, printed in the banner).")
+    var blobHTTPPort = 8080
+
     @Flag(name: .customLong("strict-api-version"), help: "Refuse a CONNECT whose user name has no api-version.")
     var strictAPIVersion = false
 
@@ -112,6 +115,7 @@ struct HubCommand: AsyncParsableCommand {
         options.host = self.host
         options.mqttPort = self.mqttPort
         options.httpsPort = self.httpsPort
+        options.blobHTTPPort = self.blobHTTPPort
         options.strictAPIVersion = self.strictAPIVersion
         options.dpsRetryAfter = self.dpsRetryAfter
         options.cloudToDeviceLockTimeout = TimeInterval(self.cloudToDeviceLockTimeout)
@@ -127,6 +131,7 @@ struct HubCommand: AsyncParsableCommand {
         Console.print(
             """
             IoT Hub emulator: mqtts://\(self.host):\(server.mqttPort) https://\(self.host):\(server.httpsPort)
+            Blob storage over HTTP: http://\(self.host):\(server.blobHTTPPort ?? 0)
             Server root CA: \(server.pki.rootCertificatePath)
             """)
         for await _ in signals { break }

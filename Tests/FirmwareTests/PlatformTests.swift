@@ -75,5 +75,9 @@ struct PlatformTests {
         #expect(local.resolve("h.azure-devices.net", port: 8883, for: .hub) == ("127.0.0.1", 18883))
         #expect(local.resolve("global.azure-devices-provisioning.net", port: 8883, for: .dps) == ("127.0.0.1", 18884))
         #expect(HostResolver.system.resolve("h.azure-devices.net", port: 8883, for: .hub) == ("h.azure-devices.net", 8883))
+        // Downloads: port 80 (plain HTTP) goes to the blob storage's HTTP port, anything else to HTTPS.
+        let ports = HostResolver.local(address: "127.0.0.1", hubPort: 1, dpsPort: 2, httpsPort: 18443, httpPort: 18080)
+        #expect(ports.resolve("a.blob.core.windows.net", port: 80, for: .download) == ("127.0.0.1", 18080))
+        #expect(ports.resolve("a.blob.core.windows.net", port: 443, for: .download) == ("127.0.0.1", 18443))
     }
 }

@@ -1,8 +1,9 @@
 /// The device's resolver (`getaddrinfo()`): where a hostname's connection actually goes.
 public enum HostResolver: Sendable, Equatable {
     /// Every hub, DPS and storage hostname resolves to nrfsim's local emulator at `address`; the hub connection goes
-    /// to `hubPort`, the DPS connection to `dpsPort`, HTTPS downloads to `httpsPort`.
-    case local(address: String, hubPort: Int, dpsPort: Int, httpsPort: Int = 8443)
+    /// to `hubPort`, the DPS connection to `dpsPort`, downloads to `httpPort` when they dial port 80 (plain HTTP)
+    /// and to `httpsPort` otherwise.
+    case local(address: String, hubPort: Int, dpsPort: Int, httpsPort: Int = 8443, httpPort: Int = 8080)
     /// Real DNS, to real Azure.
     case system
 
@@ -14,11 +15,11 @@ public enum HostResolver: Sendable, Equatable {
         switch self {
         case .system:
             return (hostname, port)
-        case .local(let address, let hubPort, let dpsPort, let httpsPort):
+        case .local(let address, let hubPort, let dpsPort, let httpsPort, let httpPort):
             switch service {
             case .hub: return (address, hubPort)
             case .dps: return (address, dpsPort)
-            case .download: return (address, httpsPort)
+            case .download: return (address, port == 80 ? httpPort : httpsPort)
             }
         }
     }

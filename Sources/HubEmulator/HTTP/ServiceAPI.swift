@@ -66,7 +66,7 @@ public struct ServiceAPI: Sendable {
     }
 
     /// A store failure refuses the request (500, IoT Hub's error body) and is logged; other errors are the client's.
-    private func logged(_ error: any Error, _ request: HTTPRequest) -> any Error {
+    func logged(_ error: any Error, _ request: HTTPRequest) -> any Error {
         if let failure = error as? HubStoreError {
             self.logger.error("request refused: \(failure)", metadata: ["method": "\(request.method)", "path": "\(request.path)"])
         }
