@@ -2,6 +2,7 @@ import Crypto
 import FirmwareConfig
 import Foundation
 import Logging
+import Synchronization
 import Testing
 
 @testable import Firmware
@@ -133,6 +134,37 @@ struct FOTATests {
             .contains(#""fwUpdateStatus":"error""#) == true)
         #expect(report(["fwUpdateStatus": "error", "currentFwVersion": "2.0.0", "pendingFwVersion": "3.0.0"]) == nil)
         #expect(report(["currentFwVersion": "2.0.0"]) == nil)
+    }
+
+    /// A download for an MCUboot image raises START and then DONE or ERROR, never the erase events: those come
+    /// only from the modem delta DFU target (dfu_target_modem_delta.c:41, :58; dfu_target_mcuboot.c:118 ignores
+    /// its callback).
+    @Test func aDownloadRaisesNoEraseEvents() throws {
+        let fota = try Self.fota(currentVersion: "2.0.0")
+        let events = Mutex<[AzureFOTA.Event]>([])
+        let ended = KSemaphore(initial: 0, limit: 1)
+        #expect(fota.initialize { event in
+            events.withLock { $0.append(event) }
+            if case .error = event { ended.give() }
+            if case .done = event { ended.give() }
+        } == 0)
+        // Nothing listens on 127.0.0.1:1: the download fails after its retries.
+        let patch = #"{"firmware":{"fwVersion":"3.0.0","jobId":"j","fwLocation":{"host":"http://127.0.0.1:1","path":"fw.bin"},"fwFragmentSize":1800}}"#
+        #expect(fota.msgProcess(Array(patch.utf8)) == 1)
+        #expect(ended.take(timeoutSeconds: 30))
+        let kinds = events.withLock { events in
+            events.map { event -> String in
+                switch event {
+                case .report: "report"
+                case .start: "start"
+                case .done: "done"
+                case .error: "error"
+                case .erasePending: "erasePending"
+                case .eraseDone: "eraseDone"
+                }
+            }
+        }
+        #expect(kinds == ["start", "error"])
     }
 
     @Test func missingFragmentSizeMeansNoUpdate() throws {

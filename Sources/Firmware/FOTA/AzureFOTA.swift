@@ -9,7 +9,8 @@ public final class AzureFOTA: Sendable {
     /// `fwUpdateStatus` values.
     enum Status: String { case current, downloading, applying, rebooting, error, rolledback }
 
-    /// `enum azure_fota_evt_id`, with the report each carries (if any).
+    /// `enum azure_fota_evt_id`, with the report each carries (if any). The erase events come only from the modem
+    /// delta DFU target (dfu_target_modem_delta.c:41, :58), which this library never uses for an MCUboot image.
     public enum Event: Sendable, Equatable {
         case report(String)
         case start(report: String)
@@ -102,8 +103,8 @@ public final class AzureFOTA: Sendable {
     /// The download, on the download client's thread; then the image goes to MCUboot.
     private func run(_ location: DownloadClient.Location, fragmentSize: Int) {
         do {
-            self.emit(.erasePending)
-            self.emit(.eraseDone)
+            // No FOTA_ERASE_PENDING/DONE: only the modem delta DFU target raises them
+            // (dfu_target_modem_delta.c:41, :58); the MCUboot target ignores its callback (dfu_target_mcuboot.c:118).
             let image = try self.downloader.download(
                 location, fragmentSize: fragmentSize, maximumSize: self.bootloader.slotSize)
             // nrfsim's DFU target checks the image as MCUboot will, so a bad one fails here and the running image
