@@ -32,6 +32,7 @@ public final class AzureFOTA: Sendable {
     }
 
     let configuration: FOTAConfiguration
+    /// `current_version` (azure_fota.c:99-106): the build's `CONFIG_AZURE_FOTA_APP_VERSION`, not the booted image's.
     let currentVersion: String
     let downloader: DownloadClient
     let bootloader: Bootloader
