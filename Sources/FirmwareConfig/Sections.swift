@@ -238,10 +238,13 @@ public struct SampleConfiguration: Sendable, Equatable {
     public var deviceIDFromHWID: Bool
     /// Seconds between telemetry events (`CONFIG_SIM_EVENT_INTERVAL_SEC`; the sample's EVENT_INTERVAL is 20).
     public var eventIntervalSeconds: Int
+    /// `CONFIG_SIM_SAMPLE_LOG_C2D_PROPERTIES`: a `Property: key = value` line for each C2D message property.
+    public var logC2DProperties: Bool
 
     init(_ reader: SymbolReader) {
         self.deviceIDFromHWID = reader.bool("AZURE_IOT_HUB_SAMPLE_DEVICE_ID_USE_HW_ID")
         self.eventIntervalSeconds = reader.int("SIM_EVENT_INTERVAL_SEC", default: 20)
+        self.logC2DProperties = reader.bool("SIM_SAMPLE_LOG_C2D_PROPERTIES")
     }
 }
 

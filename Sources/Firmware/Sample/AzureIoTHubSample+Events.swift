@@ -25,9 +25,12 @@ extension AzureIoTHubSample {
         case .dataReceived:
             self.logger.info("\(event.type.name)")
             self.logger.info("Received payload: \(String(decoding: event.payload, as: UTF8.self))")
-            // nrfsim addition: the message's properties, one line each.
-            for property in event.topic.properties {
-                self.logger.info("Property: \(property.key) = \(property.value)")
+            // Not in the sample (main.c:215-219): the message's properties, one line each, with
+            // CONFIG_SIM_SAMPLE_LOG_C2D_PROPERTIES.
+            if self.configuration.sample.logC2DProperties {
+                for property in event.topic.properties {
+                    self.logger.info("Property: \(property.key) = \(property.value)")
+                }
             }
         case .twinReceived:
             self.logger.info("\(event.type.name)")
