@@ -153,6 +153,9 @@ def test_an_unconfirmed_image_rolls_back_and_is_reported(fota, start_hub):
     mark = len(device.lines)
     deploy(cloud, device.uuid, "3.0.0", v3, "job-3")
     device.wait_for("The device will reboot in 5 seconds to apply update", 30, after=mark)
+    # The "applying" report (QoS 0, sent just before FOTA_DONE) must be in the twin before the hub stops, or the
+    # reverted image finds "downloading" there and reports "error" instead of "rolledback".
+    assert reported_firmware(cloud, device.uuid, "applying", timeout=4)["fwUpdateStatus"] == "applying"
     data_dir = cloud.hub.data_dir
     assert cloud.hub.stop() == 0
     device.wait_for(r"\*\*\* Booting azure_iot_hub v3.0.0 ", 15, after=mark)
