@@ -55,6 +55,16 @@ struct SampleHandlerTests {
         #expect(!self.logs.entries.contains { $0.contains("twin report") || $0.contains("applied") })
     }
 
+    /// twin_report_work_fn() returns only for a negative interval (main.c:364): 0 is reported, and then
+    /// event_interval_apply() ignores it (main.c:126-128).
+    @Test func aZeroDesiredIntervalIsReportedButNotApplied() throws {
+        let sample = try self.sample()
+        defer { sample.halt() }
+        self.desired(sample, #"{"telemetryInterval":0,"$version":2}"#)
+        #expect(self.logs.entries.contains("<err> Failed to send twin report"))  // the report was attempted
+        #expect(self.interval(sample) == 20)
+    }
+
     @Test func anIntervalWhoseReportFailedIsNotApplied() throws {
         let sample = try self.sample()
         defer { sample.halt() }
