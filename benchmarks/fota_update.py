@@ -47,7 +47,8 @@ def main():
             subprocess.run([IMGTOOL, "keygen", "-k", "key.pem", "-t", "ecdsa-p256"], cwd=work, check=True)
             defines = UUID_DEFINES + ('CONFIG_AZURE_IOT_HUB_HOSTNAME="%s"' % HUB_HOST, "CONFIG_AZURE_FOTA_SEC_TAG=10",
                                       'CONFIG_SIM_MCUBOOT_SIGNATURE_KEY_FILE="%s"' % (work / "key.pem"),
-                                      "CONFIG_SIM_LOCAL_HTTPS_PORT=%d" % RELAY_PORT)
+                                      "CONFIG_SIM_LOCAL_HTTPS_PORT=%d" % RELAY_PORT,
+                                      "CONFIG_SIM_AZURE_FOTA_APP_VERSION_FROM_IMAGE=y")
             state = scratch / "device"
             provision(state, work, hub, defines[:-3])
             device = FirmwareProcess(state, defines=defines, extra=("--log-level", "warning"))

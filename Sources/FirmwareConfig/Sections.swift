@@ -134,8 +134,11 @@ public struct MQTTConfiguration: Sendable, Equatable {
 public struct FOTAConfiguration: Sendable, Equatable {
     public var versionMaxLength: Int
     public var jobIDMaxLength: Int
-    /// The reported current version: `CONFIG_AZURE_FOTA_APP_VERSION`, or nil with `..._APP_VERSION_AUTO`.
-    public var appVersion: String?
+    /// `CONFIG_AZURE_FOTA_APP_VERSION` (default `0.0.0-dev`): the reported current version unless
+    /// `appVersionAuto`.
+    public var appVersion: String
+    /// `CONFIG_AZURE_FOTA_APP_VERSION_AUTO`: the version is the SDK's `git describe` instead.
+    public var appVersionAuto: Bool
     /// Nil for -1: downloads over plain HTTP.
     public var secTag: Int?
     public var downloadHostnameMaxSize: Int
@@ -145,7 +148,8 @@ public struct FOTAConfiguration: Sendable, Equatable {
     init(_ reader: SymbolReader) {
         self.versionMaxLength = reader.int("AZURE_FOTA_VERSION_MAX_LEN")
         self.jobIDMaxLength = reader.int("AZURE_FOTA_JOB_ID_MAX_LEN")
-        self.appVersion = reader.bool("AZURE_FOTA_APP_VERSION_AUTO") ? nil : reader.string("AZURE_FOTA_APP_VERSION")
+        self.appVersion = reader.string("AZURE_FOTA_APP_VERSION")
+        self.appVersionAuto = reader.bool("AZURE_FOTA_APP_VERSION_AUTO")
         self.secTag = reader.secTag("AZURE_FOTA_SEC_TAG")
         self.downloadHostnameMaxSize = reader.int("DOWNLOAD_CLIENT_MAX_HOSTNAME_SIZE")
         self.downloadFilenameMaxSize = reader.int("DOWNLOAD_CLIENT_MAX_FILENAME_SIZE")
@@ -234,10 +238,13 @@ public struct SampleConfiguration: Sendable, Equatable {
     public var deviceIDFromHWID: Bool
     /// Seconds between telemetry events (`CONFIG_SIM_EVENT_INTERVAL_SEC`; the sample's EVENT_INTERVAL is 20).
     public var eventIntervalSeconds: Int
+    /// `CONFIG_SIM_SAMPLE_LOG_C2D_PROPERTIES`: a `Property: key = value` line for each C2D message property.
+    public var logC2DProperties: Bool
 
     init(_ reader: SymbolReader) {
         self.deviceIDFromHWID = reader.bool("AZURE_IOT_HUB_SAMPLE_DEVICE_ID_USE_HW_ID")
         self.eventIntervalSeconds = reader.int("SIM_EVENT_INTERVAL_SEC", default: 20)
+        self.logC2DProperties = reader.bool("SIM_SAMPLE_LOG_C2D_PROPERTIES")
     }
 }
 
@@ -257,6 +264,8 @@ public struct SimulatorConfiguration: Sendable, Equatable {
     public var imageSigningKeyFile: String?
     public var slotSize: Int
     public var factoryImageVersion: String
+    /// `CONFIG_SIM_AZURE_FOTA_APP_VERSION_FROM_IMAGE`: Azure FOTA reports the booted image's header version.
+    public var fotaVersionFromImage: Bool
 
     init(_ reader: SymbolReader) {
         self.localCloud = reader.bool("SIM_LOCAL_CLOUD")
@@ -268,5 +277,6 @@ public struct SimulatorConfiguration: Sendable, Equatable {
         self.imageSigningKeyFile = reader.nonEmpty("SIM_MCUBOOT_SIGNATURE_KEY_FILE")
         self.slotSize = reader.int("SIM_MCUBOOT_SLOT_SIZE", default: 0x180000)
         self.factoryImageVersion = reader.nonEmpty("SIM_FACTORY_IMAGE_VERSION") ?? "1.0.0"
+        self.fotaVersionFromImage = reader.bool("SIM_AZURE_FOTA_APP_VERSION_FROM_IMAGE")
     }
 }

@@ -2,6 +2,7 @@ import Crypto
 import FirmwareConfig
 import Foundation
 import Logging
+import Synchronization
 import Testing
 
 @testable import Firmware
@@ -118,21 +119,77 @@ struct FOTATests {
         #expect(location.https == https && location.host == name && location.port == port && location.path == "/fw/app.bin")
     }
 
+    /// The reports `azure_fota_msg_process()` sends for a twin's `reported.firmware` (azure_fota.c:281-473).
     @Test func reportedStatusDecisionTable() throws {
         let fota = try Self.fota(currentVersion: "2.0.0")
-        func report(_ firmware: [String: Any]?) -> String? {
-            fota.reportedStatusReport(firmware.map { ["firmware": $0] } ?? [:])
+        let events = Mutex<[AzureFOTA.Event]>([])
+        #expect(fota.initialize { event in events.withLock { $0.append(event) } } == 0)
+        func report(_ firmware: [String: Any]?) throws -> String? {
+            let twin: [String: Any] = ["desired": [:] as [String: Any], "reported": firmware.map { ["firmware": $0] } ?? [:]]
+            events.withLock { $0 = [] }
+            #expect(fota.msgProcess(Array(try JSONSerialization.data(withJSONObject: twin))) == 0)
+            return events.withLock { events in
+                events.compactMap { if case .report(let report) = $0 { report } else { nil } }.first
+            }
         }
-        #expect(report(nil) == #"{"firmware":{"fwUpdateStatus":"current","currentFwVersion":"2.0.0"}}"#)
-        #expect(report(["fwUpdateStatus": "current", "currentFwVersion": "2.0.0", "pendingFwVersion": "2.0.0"]) == nil)
-        #expect(report(["fwUpdateStatus": "applying", "currentFwVersion": "1.0.0", "pendingFwVersion": "2.0.0", "jobId": "j"])?
+        #expect(try report(nil) == #"{"firmware":{"fwUpdateStatus":"current","currentFwVersion":"2.0.0"}}"#)
+        #expect(try report(["fwUpdateStatus": "current", "currentFwVersion": "2.0.0", "pendingFwVersion": "2.0.0"]) == nil)
+        #expect(try report(["fwUpdateStatus": "applying", "currentFwVersion": "1.0.0", "pendingFwVersion": "2.0.0", "jobId": "j"])?
             .contains(#""fwUpdateStatus":"current""#) == true)
-        #expect(report(["fwUpdateStatus": "applying", "currentFwVersion": "2.0.0", "pendingFwVersion": "3.0.0", "jobId": "j"])
-            == #"{"firmware":{"fwUpdateStatus":"rolledback","currentFwVersion":"2.0.0","pendingFwVersion":"3.0.0","jobId":"j"}}"#)
-        #expect(report(["fwUpdateStatus": "downloading", "currentFwVersion": "2.0.0", "pendingFwVersion": "3.0.0"])?
+        // At boot fota_object holds no job (azure_fota.c:165-174): the rolled-back report has no pendingFwVersion or
+        // jobId, although the twin's reported object has them.
+        #expect(try report(["fwUpdateStatus": "applying", "currentFwVersion": "2.0.0", "pendingFwVersion": "3.0.0", "jobId": "j"])
+            == #"{"firmware":{"fwUpdateStatus":"rolledback","currentFwVersion":"2.0.0"}}"#)
+        #expect(try report(["fwUpdateStatus": "downloading", "currentFwVersion": "2.0.0", "pendingFwVersion": "3.0.0"])?
             .contains(#""fwUpdateStatus":"error""#) == true)
-        #expect(report(["fwUpdateStatus": "error", "currentFwVersion": "2.0.0", "pendingFwVersion": "3.0.0"]) == nil)
-        #expect(report(["currentFwVersion": "2.0.0"]) == nil)
+        #expect(try report(["fwUpdateStatus": "error", "currentFwVersion": "2.0.0", "pendingFwVersion": "3.0.0"]) == nil)
+        #expect(try report(["currentFwVersion": "2.0.0"]) == nil)
+    }
+
+    /// `extract_fw_details()` stores the job ID in `fota_object` before it finds the rest missing
+    /// (azure_fota.c:557-574), so later reports carry it.
+    @Test func aDesiredJobIDIsKeptEvenWhenTheJobDoesNotStart() throws {
+        let fota = try Self.fota(currentVersion: "2.0.0")
+        let events = Mutex<[AzureFOTA.Event]>([])
+        #expect(fota.initialize { event in events.withLock { $0.append(event) } } == 0)
+        let patch = #"{"firmware":{"fwVersion":"3.0.0","jobId":"job-9","fwLocation":{"host":"h"}}}"#
+        #expect(fota.msgProcess(Array(patch.utf8)) == 0)
+        let twin = #"{"desired":{},"reported":{"firmware":{"fwUpdateStatus":"downloading","currentFwVersion":"2.0.0","pendingFwVersion":"3.0.0"}}}"#
+        #expect(fota.msgProcess(Array(twin.utf8)) == 0)
+        #expect(events.withLock { $0 } == [
+            .report(#"{"firmware":{"fwUpdateStatus":"error","currentFwVersion":"2.0.0","pendingFwVersion":"3.0.0","jobId":"job-9"}}"#)
+        ])
+    }
+
+    /// A download for an MCUboot image raises START and then DONE or ERROR, never the erase events: those come
+    /// only from the modem delta DFU target (dfu_target_modem_delta.c:41, :58; dfu_target_mcuboot.c:118 ignores
+    /// its callback).
+    @Test func aDownloadRaisesNoEraseEvents() throws {
+        let fota = try Self.fota(currentVersion: "2.0.0")
+        let events = Mutex<[AzureFOTA.Event]>([])
+        let ended = KSemaphore(initial: 0, limit: 1)
+        #expect(fota.initialize { event in
+            events.withLock { $0.append(event) }
+            if case .error = event { ended.give() }
+            if case .done = event { ended.give() }
+        } == 0)
+        // Nothing listens on 127.0.0.1:1: the download fails after its retries.
+        let patch = #"{"firmware":{"fwVersion":"3.0.0","jobId":"j","fwLocation":{"host":"http://127.0.0.1:1","path":"fw.bin"},"fwFragmentSize":1800}}"#
+        #expect(fota.msgProcess(Array(patch.utf8)) == 1)
+        #expect(ended.take(timeoutSeconds: 30))
+        let kinds = events.withLock { events in
+            events.map { event -> String in
+                switch event {
+                case .report: "report"
+                case .start: "start"
+                case .done: "done"
+                case .error: "error"
+                case .erasePending: "erasePending"
+                case .eraseDone: "eraseDone"
+                }
+            }
+        }
+        #expect(kinds == ["start", "error"])
     }
 
     @Test func missingFragmentSizeMeansNoUpdate() throws {

@@ -80,6 +80,7 @@ struct LibraryAgainstEmulatorTests {
         let credentials = try Self.provisionDevice(on: server)
         let configuration = try Self.configuration([
             #"CONFIG_AZURE_IOT_HUB_HOSTNAME="myhub.azure-devices.net""#, #"CONFIG_AZURE_IOT_HUB_DEVICE_ID="dev1""#,
+            "CONFIG_AZURE_IOT_HUB_TOPIC_MAX_LEN=300",  // room for a full property bag in the telemetry topic
         ])
         let helper = Self.helper(configuration, credentials: credentials, server: server)
         let hub = AzureIoTHub(
@@ -127,6 +128,19 @@ struct LibraryAgainstEmulatorTests {
         let longProperties = (1...6).map { AzureIoTHubProperty(key: "property_key_\($0)", value: "property_value_\($0)_long") }
         #expect(hub.send(AzureIoTHubMsg(topic: .init(type: .event, properties: longProperties), payload: [])) == -Errno.EMSGSIZE)
         #expect(hub.methodRespond(AzureIoTHubResult(requestID: String(repeating: "9", count: 80), status: 200, payload: [])) == -Errno.EFAULT)
+        // az_iot_message_properties_append() fits a bag of exactly CONFIG_AZURE_IOT_HUB_MSG_PROPERTY_BUFFER_SIZE
+        // (128) bytes, no NUL; one more byte is -EMSGSIZE (azure_iot_hub.c:961-967).
+        func bag(_ length: Int) -> AzureIoTHubMsg {
+            AzureIoTHubMsg(
+                topic: .init(type: .event, properties: [.init(key: "k", value: String(repeating: "v", count: length - 2))]),
+                payload: Array("{}".utf8))
+        }
+        #expect(hub.send(bag(128)) == 0)
+        #expect(hub.send(bag(129)) == -Errno.EMSGSIZE)
+        // A twin topic longer than CONFIG_AZURE_IOT_HUB_TOPIC_MAX_LEN: -EFAULT (azure_iot_hub.c:1015-1018, :1046-1049).
+        let longID = String(repeating: "7", count: 300)
+        #expect(hub.send(AzureIoTHubMsg(topic: .init(type: .twinReported), payload: Array("{}".utf8), requestID: longID)) == -Errno.EFAULT)
+        #expect(hub.send(AzureIoTHubMsg(topic: .init(type: .twinRequest), payload: [], requestID: longID)) == -Errno.EFAULT)
 
         // disconnect(): DISCONNECTED is raised before it returns.
         let beforeDisconnect = recorder.count

@@ -10,14 +10,21 @@ struct SampleJSONTests {
     }
 
     @Test(arguments: [
-        (#"{"desired":{"telemetryInterval":60,"$version":2},"reported":{}}"#, 60),
-        (#"{"telemetryInterval":"15","$version":3}"#, 15),
-        (#"{"telemetryInterval":true}"#, nil),
-        (#"{"other":1}"#, nil),
-        ("not json", nil),
-    ] as [(String, Int?)])
-    func telemetryIntervalFromTwinOrPatch(payload: String, expected: Int?) {
-        #expect(SampleJSON.telemetryInterval(Array(payload.utf8)) == expected)
+        (#"{"desired":{"telemetryInterval":60,"$version":2},"reported":{}}"#, false, .value(60)),
+        (#"{"telemetryInterval":"15","$version":3}"#, true, .value(15)),
+        (#"{"telemetryInterval":" -7 s"}"#, true, .value(-7)),  // atoi()
+        (#"{"telemetryInterval":"abc"}"#, true, .value(0)),
+        (#"{"telemetryInterval":12.9}"#, true, .value(12)),  // valueint truncates
+        (#"{"telemetryInterval":1e12}"#, true, .value(Int32.max)),  // and saturates
+        (#"{"TelemetryInterval":5}"#, true, .value(5)),  // cJSON_GetObjectItem() ignores case
+        (#"{"desired":3,"telemetryInterval":5}"#, false, .absent),  // "desired" is there, but not an object
+        (#"{"telemetryInterval":true}"#, true, .invalidFormat),
+        (#"{"telemetryInterval":null}"#, true, .invalidFormat),
+        (#"{"other":1}"#, true, .absent),
+        ("not json", false, .notJSON),
+    ] as [(String, Bool, SampleJSON.EventInterval.Field)])
+    func telemetryIntervalFromTwinOrPatch(payload: String, rootIsDesired: Bool, field: SampleJSON.EventInterval.Field) {
+        #expect(SampleJSON.eventInterval(Array(payload.utf8)) == .init(rootIsDesired: rootIsDesired, field: field))
     }
 
     @Test func reportedPatch() {

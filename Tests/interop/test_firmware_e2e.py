@@ -17,7 +17,9 @@ from nrfsim_device import REPO
 
 def test_direct_hostname_path_twin_method_and_cloud_to_device(start_hub, tmp_path):
     cloud = Cloud(start_hub, tmp_path / "work")
-    device = provisioned_device(cloud, tmp_path / "device", cloud.direct_defines())
+    # CONFIG_SIM_SAMPLE_LOG_C2D_PROPERTIES: the sample itself logs no C2D properties (main.c:215-219).
+    device = provisioned_device(cloud, tmp_path / "device",
+                                cloud.direct_defines() + ("CONFIG_SIM_SAMPLE_LOG_C2D_PROPERTIES=y",))
     try:
         uuid = device.uuid
         device.wait_for("Device ID: %s$" % uuid, 10)
@@ -56,7 +58,8 @@ def test_direct_hostname_path_twin_method_and_cloud_to_device(start_hub, tmp_pat
         assert unknown.returncode != 0 and "504" in unknown.stderr
         device.wait_for("Unknown direct method", 5, after=mark)
 
-        # C2D with properties: logged, not URL-decoded, at most CONFIG_AZURE_IOT_HUB_MSG_PROPERTY_RECV_MAX_COUNT (3).
+        # C2D with properties: logged (with the SIM_ option), not URL-decoded, at most
+        # CONFIG_AZURE_IOT_HUB_MSG_PROPERTY_RECV_MAX_COUNT (3).
         mark = len(device.lines)
         cloud.hub.az("iot", "device", "c2d-message", "send", "-n", "myhub", "-d", uuid, "--data", "hello device",
                      "--props", "color=blue")

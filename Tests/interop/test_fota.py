@@ -56,19 +56,55 @@ def reported_firmware(cloud, device_id, status=None, timeout=15):
         time.sleep(0.2)
 
 
-@pytest.fixture
-def fota(start_hub, tmp_path):
-    """A hub, a key for imgtool, and a provisioned nRF9161 DK that trusts that key and downloads over HTTPS."""
+def fota_board(start_hub, tmp_path, version_from_image):
+    """A hub, a key for imgtool, and a provisioned nRF9161 DK that trusts that key and downloads over HTTPS.
+    `version_from_image`: CONFIG_SIM_AZURE_FOTA_APP_VERSION_FROM_IMAGE, as if each image had been built with its
+    own CONFIG_AZURE_FOTA_APP_VERSION."""
     cloud = Cloud(start_hub, tmp_path / "work")
     imgtool("keygen", "-k", "key.pem", "-t", "ecdsa-p256", cwd=cloud.workdir)
     defines = cloud.direct_defines() + (
         "CONFIG_AZURE_FOTA_SEC_TAG=10", 'CONFIG_SIM_MCUBOOT_SIGNATURE_KEY_FILE="%s"' % (cloud.workdir / "key.pem"),
         "CONFIG_AZURE_IOT_HUB_LOG_LEVEL_DBG=y")
+    if version_from_image:
+        defines += ("CONFIG_SIM_AZURE_FOTA_APP_VERSION_FROM_IMAGE=y",)
     device = provisioned_device(cloud, tmp_path / "device", defines)
     device.wait_for("AZURE_IOT_HUB_EVT_READY", 20)
+    return cloud, device, defines
+
+
+@pytest.fixture
+def fota(start_hub, tmp_path):
+    cloud, device, defines = fota_board(start_hub, tmp_path, version_from_image=True)
     device.wait_for("Current firmware version: 1.0.0", 5)
     yield cloud, device, defines
     device.stop()
+
+
+def test_by_default_a_good_swap_is_reported_rolled_back(start_hub, tmp_path):
+    """As on hardware: the library reports CONFIG_AZURE_FOTA_APP_VERSION (azure_fota.c:99-106), the same string
+    before and after the update, so the swapped and confirmed v2 is reported rolled back (azure_fota.c:314-316)."""
+    cloud, device, _ = fota_board(start_hub, tmp_path, version_from_image=False)
+    try:
+        device.wait_for("<inf> azure_fota: Current firmware version: 0.0.0-dev$", 5)
+        image = sign(cloud.workdir, "2.0.0")
+        upload(cloud, image)
+        mark = len(device.lines)
+        deploy(cloud, device.uuid, "2.0.0", image, "job-1")
+        device.wait_for(r'Sending FOTA report: \{"firmware":\{"fwUpdateStatus":"applying","currentFwVersion":"0.0.0-dev",'
+                        r'"pendingFwVersion":"2.0.0","jobId":"job-1"\}\}', 30, after=mark)
+        device.wait_for("I: Swap type: test", 15, after=mark)
+        device.wait_for(r"\*\*\* Booting azure_iot_hub v2.0.0 ", 5, after=mark)  # the banner shows the image's
+        device.wait_for("<inf> azure_fota: Current firmware version: 0.0.0-dev$", 10, after=mark)
+        device.wait_for("AZURE_IOT_HUB_EVT_READY", 20, after=mark)  # v2 confirms itself
+        device.wait_for("<wrn> azure_fota: FOTA image was not applied, rolled back$", 10, after=mark)
+        device.wait_for(r'Sending FOTA report: \{"firmware":\{"fwUpdateStatus":"rolledback",'
+                        r'"currentFwVersion":"0.0.0-dev"\}\}$', 5, after=mark)
+        device.wait_for(r"<wrn> azure_fota: Update job \(ID: job-1\) was already attempted, aborting$", 5, after=mark)
+        firmware = reported_firmware(cloud, device.uuid, "rolledback")
+        assert firmware["fwUpdateStatus"] == "rolledback" and firmware["currentFwVersion"] == "0.0.0-dev"
+        assert device.count("Booting azure_iot_hub v2.0.0") == 1  # v2 stays: it was confirmed
+    finally:
+        device.stop()
 
 
 def test_update_to_v2_downloads_in_ranges_swaps_and_reports_current(fota):
@@ -93,6 +129,8 @@ def test_update_to_v2_downloads_in_ranges_swaps_and_reports_current(fota):
     # Ranges of fwFragmentSize bytes: 100 KiB + header and TLVs in 1800-byte requests.
     downloaded = [line for _, line in device.lines[mark:] if "Downloaded " in line]
     assert downloaded and downloaded[-1].endswith("(100%)")
+    # The MCUboot DFU target never calls its callback (dfu_target_mcuboot.c:118): no erase events.
+    assert device.count("AZURE_IOT_HUB_EVT_FOTA_ERASE") == 0
     device.wait_for('"fwUpdateStatus":"current","currentFwVersion":"2.0.0"', 20, after=mark)
     firmware = reported_firmware(cloud, device.uuid, "current")
     assert firmware["fwUpdateStatus"] == "current" and firmware["currentFwVersion"] == "2.0.0"
@@ -115,6 +153,9 @@ def test_an_unconfirmed_image_rolls_back_and_is_reported(fota, start_hub):
     mark = len(device.lines)
     deploy(cloud, device.uuid, "3.0.0", v3, "job-3")
     device.wait_for("The device will reboot in 5 seconds to apply update", 30, after=mark)
+    # The "applying" report (QoS 0, sent just before FOTA_DONE) must be in the twin before the hub stops, or the
+    # reverted image finds "downloading" there and reports "error" instead of "rolledback".
+    assert reported_firmware(cloud, device.uuid, "applying", timeout=4)["fwUpdateStatus"] == "applying"
     data_dir = cloud.hub.data_dir
     assert cloud.hub.stop() == 0
     device.wait_for(r"\*\*\* Booting azure_iot_hub v3.0.0 ", 15, after=mark)
@@ -126,12 +167,16 @@ def test_an_unconfirmed_image_rolls_back_and_is_reported(fota, start_hub):
     try:
         again.wait_for("I: Swap type: revert", 10)
         again.wait_for(r"\*\*\* Booting azure_iot_hub v2.0.0 ", 5)
-        again.wait_for("FOTA image was not applied, rolled back", 20)
+        again.wait_for("<wrn> azure_fota: FOTA image was not applied, rolled back$", 20)
+        # At boot the library knows no job (fota_object is empty, azure_fota.c:165-174): no pendingFwVersion, no
+        # jobId; the twin keeps those of the "applying" report.
+        again.wait_for(r'Sending FOTA report: \{"firmware":\{"fwUpdateStatus":"rolledback",'
+                       r'"currentFwVersion":"2.0.0"\}\}$', 5)
         firmware = reported_firmware(cloud, device.uuid, "rolledback")
         assert firmware["fwUpdateStatus"] == "rolledback" and firmware["currentFwVersion"] == "2.0.0"
         assert firmware["pendingFwVersion"] == "3.0.0" and firmware["jobId"] == "job-3"
         # The job is not attempted again.
-        again.wait_for(r"Update job \(ID: job-3\) was already attempted, aborting", 10)
+        again.wait_for(r"<wrn> azure_fota: Update job \(ID: job-3\) was already attempted, aborting$", 10)
     finally:
         again.stop()
 

@@ -59,16 +59,26 @@ extension AzureIoTHub {
             return
         }
         if let method = AzureIoTHubClient.parseMethod(topic) {
-            guard !method.name.isEmpty, !method.requestID.isEmpty else {
-                self.logger.warning("Direct method name or request ID missing, message dropped")
+            // direct_method_process() (azure_iot_hub.c:284-320).
+            guard !method.name.isEmpty else {
+                self.logger.warning("No direct method name, event will not be notified")
+                self.logger.warning("Unhandled direct method invocation")
                 return
             }
-            self.logger.debug("Direct method received: \(method.name), request ID: \(method.requestID)")
+            guard !method.requestID.isEmpty else {
+                self.logger.warning("No request ID, direct method processing aborted")
+                self.logger.warning("Unhandled direct method invocation")
+                return
+            }
+            self.logger.debug("Direct method name: \(method.name)")
+            self.logger.debug("Direct method request ID: \(method.requestID)")
+            // Its own event, whose topic has only a name (azure_iot_hub.c:288-294): the type is 0, DEVICEBOUND.
             self.emit(
                 AzureIoTHubEvent(
                     type: .directMethod,
                     data: .method(AzureIoTHubMethod(name: method.name, requestID: method.requestID, payload: payload)),
-                    topic: AzureIoTHubTopicData(type: .directMethod, name: topic)))
+                    topic: AzureIoTHubTopicData(type: .deviceBound, name: topic)))
+            self.logger.debug("Direct method processed")
             return
         }
         if let twin = AzureIoTHubClient.parseTwin(topic) {
@@ -89,7 +99,9 @@ extension AzureIoTHub {
                     data: .msg(AzureIoTHubMsg(topic: AzureIoTHubTopicData(type: .twinDesired), payload: payload)),
                     topic: AzureIoTHubTopicData(type: .twinDesired, name: topic)))
         case .response(let status, let requestID, _):
-            let topicData = AzureIoTHubTopicData(type: .twinRequestResult, name: topic)
+            // device_twin_result_process() (azure_iot_hub.c:203-265) makes its own event with only the topic name
+            // and data.msg.payload set: the topic type is 0, DEVICEBOUND, for every twin response event.
+            let topicData = AzureIoTHubTopicData(type: .deviceBound, name: topic)
             switch status {
             case 200:
                 self.logger.debug("Device twin received, request ID: \(requestID)")
@@ -97,7 +109,8 @@ extension AzureIoTHub {
                 self.emit(
                     AzureIoTHubEvent(
                         type: .twinReceived,
-                        data: .msg(AzureIoTHubMsg(topic: topicData, payload: payload)), topic: topicData))
+                        data: .msg(AzureIoTHubMsg(topic: AzureIoTHubTopicData(type: .deviceBound), payload: payload)),
+                        topic: topicData))
             case 202, 204:
                 self.emit(
                     AzureIoTHubEvent(
@@ -107,7 +120,7 @@ extension AzureIoTHub {
             default:
                 let known: Set<UInt32> = [400, 401, 403, 404, 405, 409, 412, 413, 415, 429, 499, 500, 502, 503, 504]
                 if known.contains(status) {
-                    self.logger.debug("Device twin request failed, status: \(status)")
+                    self.logger.debug("Failed twin request, status code: \(status)")
                 } else {
                     self.logger.error("Unrecognized status code: \(status)")
                 }

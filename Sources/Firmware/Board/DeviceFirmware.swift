@@ -75,6 +75,9 @@ public final class DeviceFirmware: Sendable {
         }
         self.bootloader = bootloader
         self.runningVersion = runningVersion
+        let fotaVersion = try configuration.fota.map {
+            try Self.fotaCurrentVersion($0, simulator: configuration.simulator, imageVersion: runningVersion)
+        }
         // Everything that can fail comes before the first thread starts.
         let settings = try SettingsStorage(
             directory: configuration.settings.backend == nil ? nil : platform.stateDirectory,
@@ -121,7 +124,7 @@ public final class DeviceFirmware: Sendable {
         let fota: AzureFOTA? = configuration.fota.flatMap { fotaConfiguration in
             bootloader.map { bootloader in
                 AzureFOTA(
-                    configuration: fotaConfiguration, currentVersion: runningVersion,
+                    configuration: fotaConfiguration, currentVersion: fotaVersion ?? fotaConfiguration.appVersion,
                     downloader: DownloadClient(
                         resolver: platform.resolver, tls: tls, secTag: fotaConfiguration.secTag,
                         logger: logger("download_client")),
@@ -146,6 +149,23 @@ public final class DeviceFirmware: Sendable {
             hub: self.hub, dps: self.dps, network: network, hwID: hwID, configuration: configuration,
             uptime: platform.uptime, logger: logger("azure_iot_hub_sample"), bootloader: bootloader,
             reboot: platform.reboot)
+    }
+
+    /// What stands for `git describe` of the nRF Connect SDK checkout (the banner's SDK version).
+    static let sdkGitDescribe = "v2.9.0-nrfsim"
+
+    /// azure_fota.c's `current_version` (nrfconnect/sdk-nrf v2.9.0 `subsys/net/lib/azure_fota/azure_fota.c:99-106`):
+    /// `CONFIG_AZURE_FOTA_APP_VERSION`, or with `CONFIG_AZURE_FOTA_APP_VERSION_AUTO` the `git describe` of the SDK
+    /// that `azure_fota/CMakeLists.txt:11-33` passes as `AZURE_FOTA_APP_VERSION`. It is not the booted image's
+    /// version unless `CONFIG_SIM_AZURE_FOTA_APP_VERSION_FROM_IMAGE` says so.
+    /// - Throws: the library's `BUILD_ASSERT` (`azure_fota.c:103`) when the version is empty and not automatic.
+    static func fotaCurrentVersion(
+        _ fota: FOTAConfiguration, simulator: SimulatorConfiguration, imageVersion: String
+    ) throws -> String {
+        if simulator.fotaVersionFromImage { return imageVersion }
+        if fota.appVersionAuto { return Self.sdkGitDescribe }
+        guard !fota.appVersion.isEmpty else { throw BootConfigurationError("CONFIG_AZURE_FOTA_APP_VERSION: No app version given") }
+        return fota.appVersion
     }
 
     /// The image signing key MCUboot was built with: a PEM private or public P-256 key.
@@ -180,7 +200,7 @@ public final class DeviceFirmware: Sendable {
     /// The kernel's boot banner, then `main()` on its own thread.
     public func boot() {
         self.platform.console(
-            "*** Booting azure_iot_hub v\(self.runningVersion) - nRF Connect SDK v2.9.0-nrfsim ***\n"
+            "*** Booting azure_iot_hub v\(self.runningVersion) - nRF Connect SDK \(Self.sdkGitDescribe) ***\n"
                 + "*** Using Zephyr OS v3.7.99-nrfsim ***\n")
         let thread = Thread { [sample = self.sample] in sample.main() }
         thread.name = "main"

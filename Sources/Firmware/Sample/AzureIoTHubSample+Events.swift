@@ -25,15 +25,16 @@ extension AzureIoTHubSample {
         case .dataReceived:
             self.logger.info("\(event.type.name)")
             self.logger.info("Received payload: \(String(decoding: event.payload, as: UTF8.self))")
-            // nrfsim addition: the message's properties, one line each.
-            for property in event.topic.properties {
-                self.logger.info("Property: \(property.key) = \(property.value)")
+            // Not in the sample (main.c:215-219): the message's properties, one line each, with
+            // CONFIG_SIM_SAMPLE_LOG_C2D_PROPERTIES.
+            if self.configuration.sample.logC2DProperties {
+                for property in event.topic.properties {
+                    self.logger.info("Property: \(property.key) = \(property.value)")
+                }
             }
         case .twinReceived:
             self.logger.info("\(event.type.name)")
-            if let interval = SampleJSON.telemetryInterval(event.payload), interval > 0 {
-                self.applyInterval(interval)
-            }
+            self.applyInterval(self.eventIntervalGet(event.payload))
         case .twinDesiredReceived:
             self.logger.info("\(event.type.name)")
             self.desiredReceived(event.payload)
@@ -83,43 +84,74 @@ extension AzureIoTHubSample {
         }
         let interval = self.eventInterval.withLock { $0 }
         guard interval > 0 else {
-            self.logger.info("The event reporting stops, interval is set to \(interval)")
+            self.logger.error("The event reporting stops, interval is set to \(interval)")
             return
         }
         self.logger.info("Next event will be sent in \(interval) seconds")
         self.sendEventWork.withLock { $0 }?.reschedule(seconds: Double(interval))
     }
 
-    /// `event_interval_apply()`: a new interval takes effect at once (an event is sent now).
-    func applyInterval(_ interval: Int) {
-        self.eventInterval.withLock { $0 = interval }
+    /// Mirrors `event_interval_get()` (main.c:73-122): the interval read from a twin document, or -1. It gives
+    /// `recv_buf_sem` back, except when the document is not JSON (main.c:80-81 return before `clean_exit`, so the
+    /// next desired patches find the buffer busy).
+    func eventIntervalGet(_ payload: [UInt8]) -> Int32 {
+        let parsed = SampleJSON.eventInterval(payload)
+        if parsed.field == .notJSON {
+            self.logger.error("Could not parse properties object")
+            return -1
+        }
+        defer { self.receiveBufferFree.give() }
+        if parsed.rootIsDesired {
+            self.logger.debug("Incoming device twin document contains only the 'desired' object")
+        }
+        switch parsed.field {
+        case .value(let interval):
+            return interval
+        case .absent:
+            self.logger.debug("No 'telemetryInterval' object found in the device twin document")
+        case .invalidFormat:
+            self.logger.warning("Invalid telemetry interval format received")
+        case .notJSON:
+            break
+        }
+        return -1
+    }
+
+    /// Mirrors `event_interval_apply()` (main.c:124-132): an interval of 0 or less is ignored; a new one takes
+    /// effect at once (an event is sent now).
+    func applyInterval(_ interval: Int32) {
+        guard interval > 0 else { return }
+        self.eventInterval.withLock { $0 = Int(interval) }
         self.sendEventWork.withLock { $0 }?.reschedule(seconds: 0)
     }
 
-    /// `TWIN_DESIRED_RECEIVED`: copy into `recv_buf` and handle it on the work queue.
+    /// Mirrors `on_evt_twin_desired()` (main.c:134-148): copy into `recv_buf` and handle it on the work queue.
     private func desiredReceived(_ payload: [UInt8]) {
         guard self.receiveBufferFree.take(timeoutSeconds: 0) else {
-            self.logger.error("Recv buffer is busy, data was not copied")
+            self.logger.warning("Recv buffer is busy, data was not copied")
             return
         }
-        guard payload.count < Self.receiveBufferSize else {
+        guard payload.count <= Self.receiveBufferSize - 1 else {
             // As the sample: the buffer's semaphore is not given back, so later patches are dropped.
             self.logger.error("Incoming data too big for buffer")
             return
         }
-        self.workQueue.submit { [unowned self] in
-            defer { self.receiveBufferFree.give() }
-            guard let interval = SampleJSON.telemetryInterval(payload) else {
-                self.logger.debug("No telemetryInterval in the desired properties")
-                return
-            }
-            let report = SampleJSON.reportedInterval(interval)
-            let err = self.hub.send(
-                AzureIoTHubMsg(topic: AzureIoTHubTopicData(type: .twinReported), payload: Array(report.utf8)))
-            if err != 0 { self.logger.error("Failed to send device twin update, error: \(err)") }
-            self.applyInterval(interval)
-            self.logger.info("New telemetry interval has been applied: \(interval)")
+        self.workQueue.submit { [unowned self] in self.twinReportWork(payload) }
+    }
+
+    /// Mirrors `twin_report_work_fn()` (main.c:351-391): a negative interval is neither reported nor applied; the
+    /// new interval is applied only once its report was sent.
+    private func twinReportWork(_ payload: [UInt8]) {
+        let newInterval = self.eventIntervalGet(payload)
+        guard newInterval >= 0 else { return }
+        let report = SampleJSON.reportedInterval(newInterval)
+        let err = self.hub.send(AzureIoTHubMsg(topic: AzureIoTHubTopicData(type: .twinReported), payload: Array(report.utf8)))
+        guard err == 0 else {
+            self.logger.error("Failed to send twin report")
+            return
         }
+        self.applyInterval(newInterval)
+        self.logger.info("New telemetry interval has been applied: \(newInterval)")
     }
 
     /// `direct_method_handler()` on the work queue: only `led` is known, and only it is answered.
