@@ -56,14 +56,14 @@ def reported_firmware(cloud, device_id, status=None, timeout=15):
         time.sleep(0.2)
 
 
-def fota_board(start_hub, tmp_path, version_from_image):
+def fota_board(start_hub, tmp_path, version_from_image, sec_tag=10):
     """A hub, a key for imgtool, and a provisioned nRF9161 DK that trusts that key and downloads over HTTPS.
     `version_from_image`: CONFIG_SIM_AZURE_FOTA_APP_VERSION_FROM_IMAGE, as if each image had been built with its
     own CONFIG_AZURE_FOTA_APP_VERSION."""
     cloud = Cloud(start_hub, tmp_path / "work")
     imgtool("keygen", "-k", "key.pem", "-t", "ecdsa-p256", cwd=cloud.workdir)
     defines = cloud.direct_defines() + (
-        "CONFIG_AZURE_FOTA_SEC_TAG=10", 'CONFIG_SIM_MCUBOOT_SIGNATURE_KEY_FILE="%s"' % (cloud.workdir / "key.pem"),
+        "CONFIG_AZURE_FOTA_SEC_TAG=%d" % sec_tag, 'CONFIG_SIM_MCUBOOT_SIGNATURE_KEY_FILE="%s"' % (cloud.workdir / "key.pem"),
         "CONFIG_AZURE_IOT_HUB_LOG_LEVEL_DBG=y")
     if version_from_image:
         defines += ("CONFIG_SIM_AZURE_FOTA_APP_VERSION_FROM_IMAGE=y",)
@@ -103,6 +103,23 @@ def test_by_default_a_good_swap_is_reported_rolled_back(start_hub, tmp_path):
         firmware = reported_firmware(cloud, device.uuid, "rolledback")
         assert firmware["fwUpdateStatus"] == "rolledback" and firmware["currentFwVersion"] == "0.0.0-dev"
         assert device.count("Booting azure_iot_hub v2.0.0") == 1  # v2 stays: it was confirmed
+    finally:
+        device.stop()
+
+
+def test_without_a_security_tag_the_image_is_downloaded_over_plain_http(start_hub, tmp_path):
+    """CONFIG_AZURE_FOTA_SEC_TAG=-1 (the default): fota_download_start() passes no security tag, so download_client
+    takes a host without a scheme as plain HTTP on port 80 (download_client.c:376-384, :411-426), which the local
+    resolver sends to the emulator's blob storage HTTP port."""
+    cloud, device, _ = fota_board(start_hub, tmp_path, version_from_image=True, sec_tag=-1)
+    try:
+        image = sign(cloud.workdir, "2.0.0")
+        upload(cloud, image)
+        mark = len(device.lines)
+        deploy(cloud, device.uuid, "2.0.0", image, "job-http")
+        device.wait_for("I: Swap type: test", 30, after=mark)
+        device.wait_for(r"\*\*\* Booting azure_iot_hub v2.0.0 ", 5, after=mark)
+        assert reported_firmware(cloud, device.uuid, "current", timeout=30)["currentFwVersion"] == "2.0.0"
     finally:
         device.stop()
 
