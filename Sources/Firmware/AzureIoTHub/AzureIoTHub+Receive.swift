@@ -44,7 +44,12 @@ extension AzureIoTHub {
         self.emit(AzureIoTHubEvent(type: .ready))
         guard self.hub.autoDeviceTwinRequest || self.fota != nil else { return }
         let err = self.send(AzureIoTHubMsg(topic: AzureIoTHubTopicData(type: .twinRequest), payload: []))
-        if err != 0 { self.logger.error("Failed to request device twin, error: \(err)") }
+        // device_twin_request()
+        if err != 0 {
+            self.logger.error("Failed to send device twin request, error: \(err)")
+        } else {
+            self.logger.debug("Device twin requested")
+        }
     }
 
     /// `on_publish()`: C2D, then methods, then twin; anything else is dropped (Q6).

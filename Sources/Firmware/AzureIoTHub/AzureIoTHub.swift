@@ -46,14 +46,24 @@ public final class AzureIoTHub: Sendable {
     /// or `azure_fota_init()`'s error.
     public func initialize(_ handler: AzureIoTHubEventHandler?) -> Int32 {
         let result: Int32 = self.shared.withLock { shared in
-            guard shared.state == .uninit || shared.state == .disconnected else { return -Errno.EALREADY }
-            guard handler != nil else { return -Errno.EINVAL }
+            guard shared.state == .uninit || shared.state == .disconnected else {
+                self.logger.warning("Azure IoT Hub cannot be re-initialized in this state: \(shared.state)")
+                return -Errno.EALREADY
+            }
+            guard handler != nil else {
+                self.logger.error("Event handler must be provided")
+                return -Errno.EINVAL
+            }
             return 0
         }
         guard result == 0, let handler else { return result }
         if let fota = self.fota {
             let err = fota.initialize { [unowned self] event in self.fotaEvent(event) }
-            if err != 0 { return err }
+            if err != 0 {
+                self.logger.error("Failed to initialize Azure FOTA, error: \(err)")
+                return err
+            }
+            self.logger.debug("Azure FOTA initialized")
         }
         self.shared.withLock { shared in
             shared.handler = handler
@@ -145,10 +155,13 @@ public final class AzureIoTHub: Sendable {
             self.move(&shared, to: .disconnecting)
             return true
         }
-        guard allowed else { return -Errno.ENOTCONN }
+        guard allowed else {
+            self.logger.warning("Azure IoT Hub is not connected")
+            return -Errno.ENOTCONN
+        }
         let err = self.helper.disconnect()
         if err != 0 {
-            self.logger.error("Failed to disconnect from IoT Hub, error: \(err)")
+            self.logger.error("Failed to gracefully disconnect from MQTT broker, error: \(err)")
             self.shared.withLock { _ = self.move(&$0, to: .disconnected) }
             return -Errno.ENXIO
         }

@@ -30,7 +30,7 @@ extension MQTTHelper {
     func logLoss(_ error: MosquittoError) {
         if error.isNoConnection {
             self.logger.error("Socket error: POLLHUP")
-            self.logger.error("Connection was closed by the server")
+            self.logger.error("Connection was unexpectedly closed")
         } else {
             self.logger.error("Cloud MQTT input error: \(-Errno.ENOTCONN) (\(error))")
         }
@@ -72,7 +72,9 @@ extension MQTTHelper {
         callbacks.onMessage = { [unowned self] message in
             logger.debug("MQTT_EVT_PUBLISH, QoS: \(message.qos), len = \(message.payload.count)")
             guard message.payload.count <= payloadLimit else {
+                // on_publish() → publish_get_payload() (mqtt_helper.c:252-258, :290-293)
                 logger.error("Incoming MQTT message too large for payload buffer")
+                logger.error("publish_get_payload, error: \(-Errno.EMSGSIZE)")
                 config.onError(.messageSize)
                 // Zephyr cannot skip the unread payload: the next mqtt_input() fails and the connection is aborted.
                 if let connection = box.current { self.abort(connection) }
