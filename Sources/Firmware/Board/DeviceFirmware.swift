@@ -127,8 +127,9 @@ public final class DeviceFirmware: Sendable {
                     configuration: fotaConfiguration, currentVersion: fotaVersion ?? fotaConfiguration.appVersion,
                     downloader: DownloadClient(
                         resolver: platform.resolver, tls: tls, secTag: fotaConfiguration.secTag,
-                        logger: logger("download_client")),
-                    bootloader: bootloader, logger: logger("azure_fota"))
+                        logger: logger("download_client"), fotaDownloadLogger: logger("fota_download"),
+                        dfuTargetLogger: logger("dfu_target_mcuboot")),
+                    bootloader: bootloader, logger: logger("azure_fota"), dfuTargetLogger: logger("dfu_target_mcuboot"))
             }
         }
         self.hub = AzureIoTHub(

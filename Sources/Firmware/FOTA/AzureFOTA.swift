@@ -37,15 +37,20 @@ public final class AzureFOTA: Sendable {
     let downloader: DownloadClient
     let bootloader: Bootloader
     let logger: Logger
+    let dfuTargetLogger: Logger
     let state = Mutex(State())
     let handler: Mutex<(@Sendable (Event) -> Void)?> = Mutex(nil)
 
-    init(configuration: FOTAConfiguration, currentVersion: String, downloader: DownloadClient, bootloader: Bootloader, logger: Logger) {
+    init(
+        configuration: FOTAConfiguration, currentVersion: String, downloader: DownloadClient, bootloader: Bootloader, logger: Logger,
+        dfuTargetLogger: Logger? = nil
+    ) {
         self.configuration = configuration
         self.currentVersion = currentVersion
         self.downloader = downloader
         self.bootloader = bootloader
         self.logger = logger
+        self.dfuTargetLogger = dfuTargetLogger ?? logger
     }
 
     /// Mirrors `azure_fota_init()`.
@@ -197,14 +202,20 @@ public final class AzureFOTA: Sendable {
             // stays (MCUboot would refuse it at the swap).
             let checked = try self.bootloader.verify(image)
             try self.bootloader.requestTestUpgrade(image)
-            self.logger.info("Firmware image \(checked.version) is ready; it is tested at the next boot")
+            // dfu_target_mcuboot_schedule_one_img() (dfu_target_mcuboot.c:213-214).
+            self.dfuTargetLogger.info("MCUBoot image-0 upgrade scheduled. Reset device to apply")
+            self.logger.debug("FOTA download completed evt received")
+            self.logger.debug("Image \(checked.version) scheduled")
             self.state.withLock {
                 $0.downloading = false
                 $0.status = .applying
             }
             self.emit(.done(report: self.report()))
         } catch {
-            self.logger.error("Firmware download failed: \(error)")
+            // nrfsim checks the image as MCUboot will and says why it is refused; then azure_fota.c:259.
+            if let refusal = error as? MCUbootImageError { self.dfuTargetLogger.error("\(refusal)") }
+            self.logger.debug("Firmware download failed: \(error)")
+            self.logger.error("FOTA download failed")
             self.state.withLock {
                 $0.downloading = false
                 $0.status = .error

@@ -11,6 +11,8 @@ final class DownloadClient: Sendable {
         var host: String
         var port: Int
         var path: String
+        /// The path as the firmware object gives it (what `download_client_get()` logs).
+        var file: String
 
         /// `download_client`'s URL handling: `https://`/`http://` and `:port` in `host` win; otherwise HTTPS when a
         /// security tag is set (port 443), plain HTTP without (port 80).
@@ -34,6 +36,7 @@ final class DownloadClient: Sendable {
             self.host = host
             self.port = port
             self.path = path.hasPrefix("/") ? path : "/" + path
+            self.file = path
         }
     }
 
@@ -44,12 +47,21 @@ final class DownloadClient: Sendable {
     let tls: TLSProvider
     let secTag: Int?
     let logger: Logger
+    /// `fota_download`'s module, which drives this client and logs its retries.
+    let fotaDownloadLogger: Logger
+    /// `dfu_target_mcuboot`'s module, which refuses a file larger than the slot.
+    let dfuTargetLogger: Logger
 
-    init(resolver: HostResolver, tls: TLSProvider, secTag: Int?, logger: Logger) {
+    init(
+        resolver: HostResolver, tls: TLSProvider, secTag: Int?, logger: Logger, fotaDownloadLogger: Logger? = nil,
+        dfuTargetLogger: Logger? = nil
+    ) {
         self.resolver = resolver
         self.tls = tls
         self.secTag = secTag
         self.logger = logger
+        self.fotaDownloadLogger = fotaDownloadLogger ?? logger
+        self.dfuTargetLogger = dfuTargetLogger ?? logger
     }
 
     /// Downloads the whole file. `maximumSize` refuses a larger file as soon as its size is known.
@@ -60,38 +72,41 @@ final class DownloadClient: Sendable {
         var requests = 0
         var failures = 0
         var stream: TLSStream?
-        var lastPercent = -10
+        // download_client_get() (download_client.c:1004): the file and the offset it starts from.
+        self.logger.info("Downloading: \(LoggedLocation.redacted(location.file)) [0]")
         while total.map({ file.count < $0 }) ?? true {
             do {
                 if stream == nil { stream = try self.connect(location) }
                 let end = file.count + max(1, fragmentSize) - 1
                 requests += 1
                 let (body, fileSize) = try Self.get(stream!, location: location, from: file.count, to: end)
-                if total == nil {
-                    guard fileSize <= maximumSize else {
-                        throw DownloadError("the file is \(fileSize) bytes, more than the \(maximumSize) bytes of the slot")
-                    }
-                    self.logger.info("Downloading: \(LoggedLocation.redacted(location.path)) [\(fileSize)]")
+                if total == nil, fileSize > maximumSize {
+                    // dfu_target_mcuboot_init() (dfu_target_mcuboot.c:129-132), then fota_download's line.
+                    self.dfuTargetLogger.error("Requested file too big to fit in flash \(fileSize) > 0x\(String(maximumSize, radix: 16))")
+                    self.fotaDownloadLogger.error("dfu_target_init error \(-Errno.EFBIG)")
+                    throw DownloadError("the file is \(fileSize) bytes, more than the \(maximumSize) bytes of the slot", fatal: true)
                 }
                 total = fileSize
                 file += body
                 failures = 0
+                // download_client.c:721-726: every fragment.
                 let percent = fileSize == 0 ? 100 : file.count * 100 / fileSize
-                if percent / 10 > lastPercent / 10 {
-                    self.logger.info("Downloaded \(file.count)/\(fileSize) bytes (\(percent)%)")
-                    lastPercent = percent
-                }
+                self.logger.info("Downloaded \(file.count)/\(fileSize) bytes (\(percent)%)")
             } catch let error as DownloadError where error.isFatal {
                 throw error
             } catch {
                 stream = nil
                 failures += 1
-                self.logger.warning("Fragment at offset \(file.count) failed (\(error)), retry \(failures) of \(Self.maximumRetries)")
+                self.logger.debug("Fragment at offset \(file.count) failed: \(error)")
                 guard failures <= Self.maximumRetries else { throw DownloadError("too many failed requests: \(error)") }
+                // fota_download.c:316-322 on a socket error, then download_client.c:546 as it reconnects.
+                self.fotaDownloadLogger.warning("Download socket error. \(Self.maximumRetries - failures + 1) retries left...")
                 Thread.sleep(forTimeInterval: 0.2 * Double(failures))
+                self.logger.info("Reconnecting...")
             }
         }
-        self.logger.info("Download complete (\(file.count) bytes in \(requests) requests)")
+        self.logger.info("Download complete")
+        self.logger.debug("\(file.count) bytes in \(requests) requests")
         return file
     }
 
@@ -99,10 +114,15 @@ final class DownloadClient: Sendable {
         let (address, port) = self.resolver.resolve(location.host, port: location.port, for: .download)
         var context: TLSClientContext?
         if location.https {
-            guard let secTag = self.secTag else { throw DownloadError("HTTPS needs CONFIG_AZURE_FOTA_SEC_TAG", fatal: true) }
+            guard let secTag = self.secTag else {
+                self.logger.warning("No security tag provided for TLS/DTLS")  // download_client.c:396-401
+                throw DownloadError("HTTPS needs CONFIG_AZURE_FOTA_SEC_TAG", fatal: true)
+            }
+            self.logger.info("Setting up TLS credentials, sec tag count 1")  // socket_sectag_set()
             context = try self.tls.context(secTags: [secTag], hostname: location.host)
         }
-        self.logger.debug("Connecting to \(location.host) (\(address):\(port))")
+        self.logger.info("Connecting to \(address)")  // download_client.c:341
+        self.logger.debug("\(location.host) port \(port)")
         return try TLSStream(address: address, port: port, context: context, serverName: location.host, timeoutSeconds: 30)
     }
 

@@ -6,6 +6,7 @@ public enum Errno {
     public static let EACCES: Int32 = 13
     public static let EFAULT: Int32 = 14
     public static let EINVAL: Int32 = 22
+    public static let EFBIG: Int32 = 27
     public static let ENOMSG: Int32 = 35
     public static let EOPNOTSUPP: Int32 = 95
     public static let ECONNREFUSED: Int32 = 111
