@@ -52,7 +52,7 @@ struct TelemetryStreamTests {
     func byteBound() throws {
         let stream = TelemetryStream(capacity: 1000, maximumBytes: 1_000_000)
         for _ in 0..<50 {
-            stream.append(hub: "h", deviceID: "d", enqueuedTime: "t", properties: PropertyBag([]), body: [UInt8](repeating: 1, count: 100_000), retain: false)
+            stream.append(hub: "h", deviceID: "d", enqueuedAt: Date(timeIntervalSince1970: 0), properties: PropertyBag([]), body: [UInt8](repeating: 1, count: 100_000), retain: false)
         }
         let kept = try stream.events(hub: "h", after: 0, timeout: .zero, on: EmbeddedEventLoop()).wait()
         #expect(!kept.isEmpty && kept.count <= 10)
@@ -65,7 +65,7 @@ struct TelemetryStreamTests {
     func countBound() throws {
         let stream = TelemetryStream(capacity: 100, maximumBytes: 1 << 30)
         for _ in 0..<111 {
-            stream.append(hub: "h", deviceID: "d", enqueuedTime: "t", properties: PropertyBag([]), body: [1], retain: false)
+            stream.append(hub: "h", deviceID: "d", enqueuedAt: Date(timeIntervalSince1970: 0), properties: PropertyBag([]), body: [1], retain: false)
         }
         let kept = try stream.events(hub: "h", after: 0, timeout: .zero, on: EmbeddedEventLoop()).wait()
         #expect(kept.count == 100 && kept.first?.sequence == 12)
