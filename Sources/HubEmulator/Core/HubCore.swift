@@ -46,9 +46,9 @@ public struct TelemetryEvent: Sendable {
 /// (``ConnectionTable``), the pending method calls (``MethodCalls``) and the telemetry stream
 /// (``TelemetryStream``). Every mutation is stored before it is acknowledged.
 ///
-/// Lock order: DPS's instances, then the registry, then the store; never the reverse. The registry is the only
-/// part that calls another (the store, a leaf) while it holds its lock; every other part's lock is taken alone, and
-/// this type holds no lock of its own.
+/// Lock order: DPS's instances, then a device's lock (``HubRegistry/withDeviceLock(_:_:_:)``), then the registry, then
+/// the store; never the reverse. The registry is the only part that calls another (the store, a leaf) while it holds
+/// its lock or a device's; every other part's lock is taken alone, and this type holds no lock of its own.
 public final class HubCore: Sendable {
     /// What a hub is configured with at start (`nrfsim hub` flags).
     public struct Options: Sendable {
