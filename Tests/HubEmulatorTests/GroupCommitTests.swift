@@ -14,13 +14,14 @@ struct GroupCommitTests {
     final class CommitRefuser: TransactionObserver, Sendable {
         struct Refused: Error {}
         let failing = NIOLockedValueBox(false)
+        let commits = NIOLockedValueBox(0)
 
         func observes(eventsOfKind eventKind: DatabaseEventKind) -> Bool { true }
         func databaseDidChange(with event: DatabaseEvent) {}
         func databaseWillCommit() throws {
             if self.failing.withLockedValue({ $0 }) { throw Refused() }
         }
-        func databaseDidCommit(_ db: Database) {}
+        func databaseDidCommit(_ db: Database) { self.commits.withLockedValue { $0 += 1 } }
         func databaseDidRollback(_ db: Database) {}
     }
 
@@ -76,6 +77,72 @@ struct GroupCommitTests {
         refuser.failing.withLockedValue { $0 = false }
         try store.save(Self.device(99), hub: "h")
         #expect(try SQLiteHubStore(path: files.path).devices(hub: "h").map(\.deviceID) == ["dev-99"])
+    }
+
+    /// Writer 0 holds the connection until 15 more writers have come, so that all 16 make one transaction.
+    static func lineUp(_ store: SQLiteHubStore, _ save: @escaping @Sendable (Int) throws -> Void) -> [Int: String] {
+        let outcomes = NIOLockedValueBox<[Int: String]>([:])
+        let inside = ConditionLock(value: false)
+        @Sendable func run(_ index: Int) {
+            do {
+                try save(index)
+                outcomes.withLockedValue { $0[index] = "stored" }
+            } catch {
+                outcomes.withLockedValue { $0[index] = "\(error)" }
+            }
+        }
+        let first = Thread {
+            do {
+                try store.write("save device h/dev-0") { db in
+                    try DeviceRow(Self.device(0), hub: "h").insert(db)
+                    inside.lock()
+                    inside.unlock(withValue: true)
+                    // A bound for "does not hang", not a pause: it ends as soon as the others have come.
+                    let deadline = Date().addingTimeInterval(30)
+                    while store.group.arriving < 16 && Date() < deadline { Thread.sleep(forTimeInterval: 0.001) }
+                }
+                outcomes.withLockedValue { $0[0] = "stored" }
+            } catch {
+                outcomes.withLockedValue { $0[0] = "\(error)" }
+            }
+        }
+        first.start()
+        inside.lock(whenValue: true)
+        inside.unlock()
+        // Threads of their own: concurrentPerform runs only as many at once as there are cores.
+        for index in 1..<16 { Thread { run(index) }.start() }
+        let deadline = Date().addingTimeInterval(30)
+        while outcomes.withLockedValue({ $0.count }) < 16 && Date() < deadline { Thread.sleep(forTimeInterval: 0.001) }
+        return outcomes.withLockedValue { $0 }
+    }
+
+    @Test("16 writers lined up behind one share one commit, and each returns stored")
+    func oneCommit() throws {
+        let files = try StoreFiles()
+        defer { files.remove() }
+        let store = try SQLiteHubStore(path: files.path)
+        let refuser = CommitRefuser()
+        store.queue.writeWithoutTransaction { $0.add(transactionObserver: refuser, extent: .databaseLifetime) }
+        let outcomes = Self.lineUp(store) { try store.save(Self.device($0), hub: "h") }
+        #expect(outcomes.count == 16 && outcomes.values.allSatisfy { $0 == "stored" }, "\(outcomes)")
+        #expect(refuser.commits.withLockedValue { $0 } == 1)
+        #expect(try SQLiteHubStore(path: files.path).devices(hub: "h").count == 16)
+    }
+
+    @Test("when the commit of 16 lined-up writers fails, each of them fails and none of their changes is kept")
+    func oneFailedCommit() throws {
+        let files = try StoreFiles()
+        defer { files.remove() }
+        let store = try SQLiteHubStore(path: files.path)
+        let refuser = CommitRefuser()
+        store.queue.writeWithoutTransaction { $0.add(transactionObserver: refuser, extent: .databaseLifetime) }
+        refuser.failing.withLockedValue { $0 = true }
+        let outcomes = Self.lineUp(store) { try store.save(Self.device($0), hub: "h") }
+        #expect(outcomes.count == 16)
+        for (index, outcome) in outcomes {
+            #expect(outcome.contains("save device h/dev-\(index)") && outcome.contains("commit"), "writer \(index): \(outcome)")
+        }
+        #expect(try store.devices(hub: "h").isEmpty)
     }
 
     @Test("a writer whose change fails fails alone: the writers beside it are committed")

@@ -30,6 +30,9 @@ final class GroupCommit: Sendable {
 
     private let state = NIOLockedValueBox(State())
 
+    /// How many writers have said they are coming and not yet run their change (for tests that line writers up).
+    var arriving: Int { self.state.withLockedValue { $0.arriving } }
+
     /// Runs `body` in the open transaction (or a new one) of `writer`, and returns once that transaction is
     /// committed. - Throws: `body`'s error (its change undone), or ``GroupCommitError`` when the commit failed.
     func write<T>(_ writer: any DatabaseWriter, _ body: (Database) throws -> T) throws -> T {

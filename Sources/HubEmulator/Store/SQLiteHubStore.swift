@@ -18,7 +18,7 @@ import Glibc
 public final class SQLiteHubStore: HubStore {
     let queue: DatabasePool
     let path: String
-    private let group = GroupCommit()
+    let group = GroupCommit()
 
     /// Opens (or creates) the database at `path` and migrates it. A new database file is made mode 0600 before
     /// SQLite opens it, so that its `-wal` and `-shm` files, which SQLite creates with the database's mode, are
