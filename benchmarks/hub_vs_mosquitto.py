@@ -21,25 +21,32 @@ c2d        N devices subscribed to `devices/{id}/messages/devicebound/#` at QoS 
            device's PUBACK. mosquitto peer: S publisher clients publish QoS 1 on the same topic with the property
            bag the hub writes (`$.mid`, `$.to`); the PUBACK lets a publisher send its next one.
 
-The emulator stores every twin change and C2D message with SQLite `synchronous = FULL` before it answers (one fsync
-per twin PATCH; three per C2D message: queue, count the delivery, complete); mosquitto runs without persistence.
+The emulator stores every twin change and C2D message with SQLite `synchronous = FULL` before it answers (three
+writes per C2D message: queue, count the delivery, complete); writers that come together share one commit and one
+fsync (group commit), so the fsyncs per message fall as the load rises; mosquitto runs without persistence.
 
 CPU us/msg is the broker's own CPU time (all its threads, /proc/PID/task/*/schedstat) in the timed phase divided by
 the messages: on a shared machine messages/s moves with everything else that runs, the CPU cost much less. The load
 generator shares the machine's cores with the broker, so messages/s reflects broker + generator CPU per message.
 
-Where the time goes (perf record -g on each broker during the 1,000-client telemetry phase, 2 cores):
-  emulator (~29 us/msg after the telemetry-path work, ~36 before): kernel 35% (the write(2) of each PUBACK is
-    ~30% with the loopback delivery to the client; read 8%, epoll 3%), Swift runtime 25% (retain/release in
-    NIO's pipeline and NIOSSL, exclusivity checks), NIO + NIOSSL plumbing ~15%, BoringSSL ~10%, the hub's own code
-    ~20%: HubCore.appendEvent 7% (of which iso8601() 3-5%, String padding and interpolation per message),
-    DeviceConnectionHandler 4%, the decoder 3%, PUBACK 2%. Before: the unspecialized MQTTDecoder.decode over a
-    ByteBufferView ~5%, DeviceToHubTopic.parse ~4%, a RepeatedTask per connection 4-6%.
-  mosquitto (~17-23 us/msg): kernel 52%, OpenSSL 29%, libc 11%, mosquitto itself 8%.
-  twin: SQLiteHubStore.save 54% of the hub's CPU (SQL prepared again per write, the whole device record
-    serialized to JSON, commit and WAL with fdatasync), every PATCH its own transaction through one queue.
-  c2d: HubCore.sendCloudToDevice reads the device's queue twice (depth check, then deliverQueued) ~21%, and three
-    fsynced write transactions per message (enqueue, markDelivered, removeMessage) ~44%.
+Where the time goes (perf record -g on the emulator during one 1,000-client phase, 2 cores shared with other
+builds; `benchmarks/perf_flat.py` resolves the release binary's symbols where `perf report` does not):
+  telemetry (~31-37 us/msg; mosquitto ~20-26): kernel 31% (the write(2) of each PUBACK with its loopback
+    delivery, read, epoll), Swift runtime 21% (retain/release in NIO's pipeline and NIOSSL, exclusivity checks),
+    NIOSSL + BoringSSL: a TLS record and a write per PUBACK (NIOSSLHandler.flush 28% with the kernel's share), the
+    frame decoder 4%, the hub's own code ~7%: DeviceConnectionHandler.publish 5% (TelemetryStream.append 1%, the
+    PUBACK 2%), SerialSteps.isIdle 1.4%. No longer there: iso8601() per message (2.2%; the event keeps its Date and
+    formats it when read) and the copy of the hub's device dictionary on every CONNECT (12% of the run at 1,000
+    devices; HubRegistry.updateDevice replaces the one device). The gap to mosquitto is NIO's and NIOSSL's per-packet
+    machinery (mosquitto, profiled before: kernel 52%, OpenSSL 29%, libc 11%, mosquitto itself 8%).
+  twin (~240-265 us/msg, was ~1,700-1,800): group commit, 16% (the savepoint, the upsert with its bound values, the
+    commit; fdatasync's CPU is small, its wait is shared), JSONValue.text 6% (the five twin columns serialized on
+    every PATCH, though a reported PATCH changes two), DeviceRow.columnValues 5%, NIOSSL + the event loops ~45%,
+    NIOThreadPool hand-offs. Before: every PATCH its own fsync under the registry's lock (~1.5 ms each here, so at
+    most ~650 PATCHes/s) and a copy of the hub's 1,000 devices per PATCH.
+  c2d (~1,000 us/msg, was ~2,700-2,900): the HTTPS request (llhttp, the aggregator, routing, JSON) ~25%, the store
+    ~30% (three writes, C2DRow's Codable decoding of the queue read 3%, its encoding on insert 2%), NIOSSL, malloc.
+    Before: the queue read twice per send and every enqueue fsynced under the registry's lock.
 
 Usage: .venv/bin/python benchmarks/hub_vs_mosquitto.py [--clients 100,1000] [--workloads telemetry,twin,c2d]
            [--messages 100] [--twin-messages 10] [--c2d-messages 5] [--c2d-senders 16] [--runs 1]

@@ -59,7 +59,9 @@ public final class HubServer: Sendable {
         let tokenPath = options.dataDirectory + "/admin-token"
         let token = try Self.adminToken(at: tokenPath, logger: logger)
         let group = MultiThreadedEventLoopGroup(numberOfThreads: System.coreCount)
-        let blockingPool = NIOThreadPool(numberOfThreads: max(2, System.coreCount))
+        // Its work mostly waits for the disk: while one commit syncs, the writers behind it wait on threads of their
+        // own and then share the next commit (GroupCommit), so the pool has more threads than cores.
+        let blockingPool = NIOThreadPool(numberOfThreads: max(32, 4 * System.coreCount))
         blockingPool.start()
         do {
             let admission = ConnectionAdmission(limits: options.limits, logger: logger)

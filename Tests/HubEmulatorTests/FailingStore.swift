@@ -43,6 +43,10 @@ final class FailingStore: HubStore {
         try self.write()
         return try self.base.enqueue(message, hub: hub, device: device)
     }
+    func queueDepth(hub: String, device: String) throws(HubStoreError) -> Int {
+        try self.read()
+        return try self.base.queueDepth(hub: hub, device: device)
+    }
     func queued(hub: String, device: String) throws(HubStoreError) -> [C2DMessage] {
         try self.read()
         if let frozen = self.frozenQueue.withLockedValue({ $0 }) { return frozen }

@@ -30,6 +30,35 @@ struct HubRegistryTests {
         #expect(f.core.hubRecords.count == 1)
     }
 
+    @Test("a device update keeps the device its body returns, changes nothing when it returns nil or throws, and finds the hub by hostname")
+    func updateDevice() throws {
+        let f = try CoreFixture()
+        try f.device("dev1")
+        try f.device("dev2")
+        let registry = f.core.registry
+        func device(_ id: String) throws -> DeviceRecord? { try registry.read("myhub") { $0.devices[id] } }
+        let before = try #require(try device("dev1"))
+        #expect(throws: Refused.self) {
+            try registry.updateDevice("myhub", "dev1") { _, found -> (Int, DeviceRecord?) in
+                #expect(found == before)
+                throw Refused()
+            }
+        }
+        #expect(try device("dev1") == before)
+        let unchanged = try registry.updateDevice("myhub", "dev1") { _, _ -> (Int, DeviceRecord?) in (7, nil) }
+        #expect(try unchanged == 7 && device("dev1") == before)
+        let hubName = try registry.updateDevice("MYHUB.azure-devices.net", "dev1") { record, found -> (String, DeviceRecord?) in
+            var changed = try #require(found)
+            changed.lastActivityTime = "changed"
+            return (record.name, changed)
+        }
+        #expect(try hubName == "myhub" && device("dev1")?.lastActivityTime == "changed")
+        #expect(try device("dev2")?.lastActivityTime == before.lastActivityTime)
+        let missing = try registry.updateDevice("myhub", "nobody") { _, found -> (Bool, DeviceRecord?) in (found == nil, nil) }
+        #expect(try missing && device("nobody") == nil)
+        #expect(throws: IoTHubError.self) { try registry.updateDevice("other", "dev1") { _, _ -> (Int, DeviceRecord?) in (0, nil) } }
+    }
+
     @Test("an update whose body throws after changing the entry leaves the entry as it was")
     func updateRollsBack() throws {
         let f = try CoreFixture()
@@ -52,7 +81,7 @@ struct TelemetryStreamTests {
     func byteBound() throws {
         let stream = TelemetryStream(capacity: 1000, maximumBytes: 1_000_000)
         for _ in 0..<50 {
-            stream.append(hub: "h", deviceID: "d", enqueuedTime: "t", properties: PropertyBag([]), body: [UInt8](repeating: 1, count: 100_000), retain: false)
+            stream.append(hub: "h", deviceID: "d", enqueuedAt: Date(timeIntervalSince1970: 0), properties: PropertyBag([]), body: [UInt8](repeating: 1, count: 100_000), retain: false)
         }
         let kept = try stream.events(hub: "h", after: 0, timeout: .zero, on: EmbeddedEventLoop()).wait()
         #expect(!kept.isEmpty && kept.count <= 10)
@@ -65,7 +94,7 @@ struct TelemetryStreamTests {
     func countBound() throws {
         let stream = TelemetryStream(capacity: 100, maximumBytes: 1 << 30)
         for _ in 0..<111 {
-            stream.append(hub: "h", deviceID: "d", enqueuedTime: "t", properties: PropertyBag([]), body: [1], retain: false)
+            stream.append(hub: "h", deviceID: "d", enqueuedAt: Date(timeIntervalSince1970: 0), properties: PropertyBag([]), body: [1], retain: false)
         }
         let kept = try stream.events(hub: "h", after: 0, timeout: .zero, on: EmbeddedEventLoop()).wait()
         #expect(kept.count == 100 && kept.first?.sequence == 12)

@@ -92,6 +92,56 @@ struct StoreTests {
         #expect(try store.registrations(dps: "d").isEmpty)
     }
 
+    @Test("a device row's bound values are GRDB's Codable encoding of the row, column for column, for each authentication")
+    func deviceRowValues() throws {
+        var twin = Twin()
+        twin.tags = try #require(try JSONValue.parse(#"{"z":1,"a":{"b":null}}"#).objectValue)
+        twin.desired = try #require(try JSONValue.parse(#"{"telemetryInterval":60}"#).objectValue)
+        twin.reported = try #require(try JSONValue.parse(#"{"fw":"1.0"}"#).objectValue)
+        twin.desiredMetadata = try #require(try JSONValue.parse(#"{"$lastUpdated":"d"}"#).objectValue)
+        twin.reportedMetadata = try #require(try JSONValue.parse(#"{"$lastUpdated":"r"}"#).objectValue)
+        (twin.desiredVersion, twin.reportedVersion, twin.version) = (4, 7, 10)
+        for authentication in [
+            DeviceAuthentication.sas(primaryKey: "cA==", secondaryKey: "cQ=="), .selfSigned(primaryThumbprint: "AB", secondaryThumbprint: "CD"),
+            .certificateAuthority,
+        ] {
+            let row = DeviceRow(
+                DeviceRecord(
+                    deviceID: "a", generationID: "g", etagCounter: 3, enabled: false, statusReason: "why", authentication: authentication,
+                    twin: twin, statusUpdatedTime: "s", lastActivityTime: "l"),
+                hub: "h")
+            let bound = Dictionary(uniqueKeysWithValues: zip(DeviceRow.columns, row.columnValues.map { $0?.databaseValue ?? .null }))
+            #expect(DeviceRow.columns.count == row.columnValues.count)
+            #expect(bound == (try row.databaseDictionary))
+        }
+    }
+
+    @Test("saving a device again changes its row in place; the queue depth counts a device's messages only")
+    func upsertAndDepth() throws {
+        let files = try StoreFiles()
+        defer { files.remove() }
+        let store = try SQLiteHubStore(path: files.path)
+        var device = DeviceRecord(deviceID: "a", generationID: "1", authentication: .sas(primaryKey: "cA==", secondaryKey: "cQ=="), statusUpdatedTime: "t")
+        let other = DeviceRecord(deviceID: "b", generationID: "2", authentication: .certificateAuthority, statusUpdatedTime: "t")
+        try store.save(device, hub: "h")
+        try store.save(other, hub: "h")
+        _ = try device.twin.applyReported(try JSONValue.parse(#"{"fw":"2.0"}"#), now: "2027-01-15T08:00:00.000Z")
+        device.authentication = .selfSigned(primaryThumbprint: "AB", secondaryThumbprint: nil)
+        device.enabled = false
+        try store.save(device, hub: "h")
+        #expect(try store.devices(hub: "h") == [device, other])
+        #expect(try store.queue.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM device") } == 2)
+
+        let message = C2DMessage(sequence: 0, messageID: "m", properties: [], body: [1], expiresAt: Int64.max, deliveryCount: 0)
+        for _ in 0..<3 { _ = try store.enqueue(message, hub: "h", device: "a") }
+        _ = try store.enqueue(message, hub: "h", device: "b")
+        _ = try store.enqueue(message, hub: "other", device: "a")
+        #expect(try store.queueDepth(hub: "h", device: "a") == 3 && store.queueDepth(hub: "h", device: "b") == 1)
+        #expect(try store.queueDepth(hub: "h", device: "c") == 0)
+        try store.removeMessage(sequence: try #require(try store.queued(hub: "h", device: "a").first).sequence)
+        #expect(try store.queueDepth(hub: "h", device: "a") == 2)
+    }
+
     @Test("a write SQLite refuses is HubStoreError.failed naming the operation, and nothing is changed")
     func sqliteWriteRefused() throws {
         let files = try StoreFiles()

@@ -5,11 +5,15 @@ import IoTHubTopics
 extension HubCore {
     /// Queues a C2D message (at most 50 per device) and delivers it if the device listens.
     public func sendCloudToDevice(hub: String, id: String, body: [UInt8], properties: [(key: String, value: String?)], ttlSeconds: Int64?) throws -> String {
-        // Queued under the registry's lock, so that a device deleted meanwhile does not get an orphaned message.
-        let (hubName, messageID): (String, String) = try self.registry.read(hub) { entry in
-            guard entry.devices[id] != nil else { throw IoTHubError.deviceNotFound(id) }
-            let messageID = try self.cloudToDevice.enqueue(hub: entry.record.name, deviceID: id, body: body, properties: properties, ttlSeconds: ttlSeconds)
-            return (entry.record.name, messageID)
+        // Queued under the device's lock, which its deletion takes too: a device deleted meanwhile does not get an
+        // orphaned message, and two sends to one device do not both pass the depth check. Not under the registry's
+        // lock, so that the sends to different devices are stored together.
+        let (hubName, messageID): (String, String) = try self.registry.withDeviceLock(hub, id) {
+            let hubName = try self.registry.read(hub) { entry in
+                guard entry.devices[id] != nil else { throw IoTHubError.deviceNotFound(id) }
+                return entry.record.name
+            }
+            return (hubName, try self.cloudToDevice.enqueue(hub: hubName, deviceID: id, body: body, properties: properties, ttlSeconds: ttlSeconds))
         }
         self.deliverQueued(hub: hubName, deviceID: id)
         return messageID
@@ -34,9 +38,12 @@ extension HubCore {
     }
 
     public func purgeCloudToDevice(hub: String, id: String) throws -> Int {
-        try self.registry.read(hub) { entry in
-            guard entry.devices[id] != nil else { throw IoTHubError.deviceNotFound(id) }
-            return try self.cloudToDevice.purge(hub: entry.record.name, deviceID: id)
+        try self.registry.withDeviceLock(hub, id) {
+            let hubName = try self.registry.read(hub) { entry in
+                guard entry.devices[id] != nil else { throw IoTHubError.deviceNotFound(id) }
+                return entry.record.name
+            }
+            return try self.cloudToDevice.purge(hub: hubName, deviceID: id)
         }
     }
 }

@@ -31,8 +31,8 @@ final class CloudToDeviceQueues: Sendable {
     /// Queues a message for a device. - Returns: the message id. - Throws: 403004 when the queue is full, or the
     /// store's error (nothing queued).
     func enqueue(hub: String, deviceID: String, body: [UInt8], properties: [(key: String, value: String?)], ttlSeconds: Int64?) throws -> String {
-        let queued = try self.store.queued(hub: hub, device: deviceID)
-        if queued.count >= Self.maximumQueueDepth {
+        // The depth is counted, not read: the delivery that follows reads the queue (once per send).
+        if try self.store.queueDepth(hub: hub, device: deviceID) >= Self.maximumQueueDepth {
             throw IoTHubError.deviceMaximumQueueDepthExceeded("Total number of messages on IotHub Device Queue exceeds the allowed limit")
         }
         let messageID = properties.first { $0.key == "$.mid" }?.value ?? UUID().uuidString.lowercased()
@@ -45,7 +45,7 @@ final class CloudToDeviceQueues: Sendable {
 
     /// How many messages a device has queued.
     func count(hub: String, deviceID: String) throws -> Int {
-        try self.store.queued(hub: hub, device: deviceID).count
+        try self.store.queueDepth(hub: hub, device: deviceID)
     }
 
     /// Delivers a device's queued messages on `link`; expired or over-delivered ones are dead-lettered. Each message

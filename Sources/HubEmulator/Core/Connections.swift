@@ -136,8 +136,10 @@ extension HubCore {
             throw error
         }
         // The last activity time is kept in memory only, as the registry shows it (not worth a disk sync per CONNECT).
-        _ = try? self.registry.update(identity.hub) { entry in
-            entry.devices[identity.deviceID]?.lastActivityTime = self.timestamp()
+        _ = try? self.registry.updateDevice(identity.hub, identity.deviceID) { _, found -> ((), DeviceRecord?) in
+            guard var device = found else { return ((), nil) }
+            device.lastActivityTime = self.timestamp()
+            return ((), device)
         }
         let old = self.connections.register(link, hub: identity.hub, deviceID: identity.deviceID, cleanSession: cleanSession)
         old?.close(reason: "a new connection with the same device id (400027 ConnectionForcefullyClosedOnNewConnection)")

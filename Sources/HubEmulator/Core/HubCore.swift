@@ -30,10 +30,14 @@ public struct TelemetryEvent: Sendable {
     public var sequence: Int
     public var hub: String
     public var deviceID: String
-    public var enqueuedTime: String
+    /// When the hub received it; formatted (``enqueuedTime``) only when the event is read, not on the telemetry path.
+    public var enqueuedAt: Date
     public var systemProperties: [(String, String?)]
     public var applicationProperties: [(String, String?)]
     public var body: [UInt8]
+
+    /// `iothub-enqueuedtime`: ISO 8601 UTC with milliseconds.
+    public var enqueuedTime: String { iso8601(self.enqueuedAt) }
 }
 
 /// The emulator's hub side: the parts, each with one job and its own lock, and the operations of the service API
@@ -42,9 +46,9 @@ public struct TelemetryEvent: Sendable {
 /// (``ConnectionTable``), the pending method calls (``MethodCalls``) and the telemetry stream
 /// (``TelemetryStream``). Every mutation is stored before it is acknowledged.
 ///
-/// Lock order: DPS's instances, then the registry, then the store; never the reverse. The registry is the only
-/// part that calls another (the store, a leaf) while it holds its lock; every other part's lock is taken alone, and
-/// this type holds no lock of its own.
+/// Lock order: DPS's instances, then a device's lock (``HubRegistry/withDeviceLock(_:_:_:)``), then the registry, then
+/// the store; never the reverse. The registry is the only part that calls another (the store, a leaf) while it holds
+/// its lock or a device's; every other part's lock is taken alone, and this type holds no lock of its own.
 public final class HubCore: Sendable {
     /// What a hub is configured with at start (`nrfsim hub` flags).
     public struct Options: Sendable {
@@ -125,7 +129,7 @@ public final class HubCore: Sendable {
     // MARK: Telemetry stream
 
     func appendEvent(hub: String, deviceID: String, properties: PropertyBag, body: [UInt8], retain: Bool) {
-        self.telemetry.append(hub: hub, deviceID: deviceID, enqueuedTime: self.timestamp(), properties: properties, body: body, retain: retain)
+        self.telemetry.append(hub: hub, deviceID: deviceID, enqueuedAt: self.now(), properties: properties, body: body, retain: retain)
     }
 
     /// Events after `sequence` for a hub; when there are none, waits up to `timeout` on `eventLoop`.
@@ -136,20 +140,62 @@ public final class HubCore: Sendable {
     public var latestEventSequence: Int { self.telemetry.latestSequence }
 }
 
-/// ISO 8601 UTC with milliseconds (`2026-11-27T10:07:33.907Z`), as IoT Hub writes times; built directly from the
-/// calendar fields because a formatter per message is costly on the telemetry path.
+/// ISO 8601 UTC with milliseconds (`2026-11-27T10:07:33.907Z`), as IoT Hub writes times: the 24 characters written
+/// straight into the string's storage from the calendar fields, which come from the day number by Howard Hinnant's
+/// `civil_from_days` ("chrono-Compatible Low-Level Date Algorithms", howardhinnant.github.io/date_algorithms.html):
+/// no formatter, no padding strings, and not glibc's `gmtime_r`, which takes the process's time-zone lock.
 func iso8601(_ date: Date) -> String {
     let interval = date.timeIntervalSince1970
-    var seconds = time_t(interval.rounded(.down))
-    let milliseconds = Int((interval - interval.rounded(.down)) * 1000)
-    var fields = tm()
-    gmtime_r(&seconds, &fields)
-    func pad(_ value: Int32, _ width: Int) -> String {
-        let text = String(value)
-        return String(repeating: "0", count: max(0, width - text.count)) + text
+    let whole = interval.rounded(.down)
+    let milliseconds = Int((interval - whole) * 1000)
+    let seconds = Int64(whole)
+    var days = seconds / 86_400
+    var secondOfDay = seconds % 86_400
+    if secondOfDay < 0 {
+        secondOfDay += 86_400
+        days -= 1
     }
-    return "\(pad(fields.tm_year + 1900, 4))-\(pad(fields.tm_mon + 1, 2))-\(pad(fields.tm_mday, 2))T"
-        + "\(pad(fields.tm_hour, 2)):\(pad(fields.tm_min, 2)):\(pad(fields.tm_sec, 2)).\(pad(Int32(milliseconds), 3))Z"
+    // civil_from_days: days since 1970-01-01 to year, month, day (proleptic Gregorian).
+    let z = days + 719_468
+    let era = (z >= 0 ? z : z - 146_096) / 146_097
+    let dayOfEra = z - era * 146_097
+    let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
+    let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
+    let shiftedMonth = (5 * dayOfYear + 2) / 153
+    let day = dayOfYear - (153 * shiftedMonth + 2) / 5 + 1
+    let month = shiftedMonth < 10 ? shiftedMonth + 3 : shiftedMonth - 9
+    let year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
+    guard (0...9999).contains(year) else {
+        // Outside four digits (a certificate's far validity, say): the same fields, padded to at least four.
+        let text = String(year)
+        func two(_ value: Int64) -> String { value < 10 ? "0\(value)" : "\(value)" }
+        return String(repeating: "0", count: max(0, 4 - text.count)) + text + "-\(two(month))-\(two(day))T\(two(secondOfDay / 3600)):"
+            + "\(two(secondOfDay / 60 % 60)):\(two(secondOfDay % 60)).\(String(repeating: "0", count: milliseconds < 10 ? 2 : milliseconds < 100 ? 1 : 0))\(milliseconds)Z"
+    }
+    return String(unsafeUninitializedCapacity: 24) { buffer in
+        func put(_ value: Int64, _ width: Int, at offset: Int) {
+            var value = value
+            for index in stride(from: offset + width - 1, through: offset, by: -1) {
+                buffer[index] = UInt8(truncatingIfNeeded: 0x30 + value % 10)
+                value /= 10
+            }
+        }
+        put(year, 4, at: 0)
+        buffer[4] = UInt8(ascii: "-")
+        put(month, 2, at: 5)
+        buffer[7] = UInt8(ascii: "-")
+        put(day, 2, at: 8)
+        buffer[10] = UInt8(ascii: "T")
+        put(secondOfDay / 3600, 2, at: 11)
+        buffer[13] = UInt8(ascii: ":")
+        put(secondOfDay / 60 % 60, 2, at: 14)
+        buffer[16] = UInt8(ascii: ":")
+        put(secondOfDay % 60, 2, at: 17)
+        buffer[19] = UInt8(ascii: ".")
+        put(Int64(milliseconds), 3, at: 20)
+        buffer[23] = UInt8(ascii: "Z")
+        return 24
+    }
 }
 
 /// A new symmetric key: bytes from the CSPRNG (32 by default) in base64, as Azure generates them.

@@ -16,8 +16,9 @@ struct HubEntry: Sendable {
 /// store mirrors it; a caller persists a change inside ``update(_:_:)`` before the change is kept, so that nothing is
 /// visible that is not stored.
 ///
-/// Lock order (the emulator's whole order is: DPS's instances, then this registry, then the store or the records'
-/// snapshot, both leaves; the other parts' locks are taken alone): a closure passed here may call the store, a leaf that takes none of the emulator's locks,
+/// Lock order (the emulator's whole order is: DPS's instances, then a device's lock (``withDeviceLock(_:_:_:)``), then
+/// this registry, then the store or the records' snapshot, both leaves; the other parts' locks are taken alone): a
+/// closure passed here may call the store, a leaf that takes none of the emulator's locks,
 /// and nothing else that locks. It must not call back into the registry, the connection table or DPS. Thread
 /// Sanitizer's lock-order checking runs over this in the emulator's concurrency tests.
 final class HubRegistry: Sendable {
@@ -26,6 +27,9 @@ final class HubRegistry: Sendable {
     /// added or changed, so that a look-up of a hub (an HTTPS request's authorization, on the event loop) never waits
     /// for a registry change being written to disk.
     private let snapshot: NIOLockedValueBox<[HubRecord]>
+    /// The devices' locks (``withDeviceLock(_:_:_:)``): pthread mutexes, as the other parts' locks, which Thread
+    /// Sanitizer sees.
+    private let deviceLocks = (0..<64).map { _ in NIOLock() }
 
     /// The registry as `store` holds it. - Throws: when a row cannot be read (the error names its table and key).
     init(loading store: any HubStore) throws(HubStoreError) {
@@ -90,6 +94,40 @@ final class HubRegistry: Sendable {
             }
             return result
         }
+    }
+
+    /// Changes one device of a hub, found by name or hostname, holding that device's lock (``withDeviceLock(_:_:_:)``)
+    /// and not the registry's: `body` gets the hub's record and the device (nil when the hub has none with that id),
+    /// stores a change, and returns its result with the device to keep (nil: nothing changes), which is then put in
+    /// the registry. So the change is stored before anyone sees it, the device's other writers wait for it, and the
+    /// writes of different devices reach the store together (it commits them as one, ``GroupCommit``) instead of one
+    /// after the other under the registry's lock. Only this device is replaced: the hub's other devices are not
+    /// copied, as ``update(_:_:)`` copies the whole entry. When `body` throws, nothing changes.
+    /// `body` may call the store, and nothing that takes the registry's lock or another device's.
+    /// - Throws: 404 IotHubNotFound, or what `body` throws.
+    func updateDevice<T: Sendable>(_ name: String, _ id: String, _ body: (HubRecord, DeviceRecord?) throws -> (T, DeviceRecord?)) throws -> T {
+        try self.withDeviceLock(name, id) {
+            let (key, record, device) = try self.hubs.withLockedValue { hubs -> (String, HubRecord, DeviceRecord?) in
+                guard let key = Self.key(for: name, in: hubs), let record = hubs[key]?.record else { throw Self.notFound(name) }
+                return (key, record, hubs[key]?.devices[id])
+            }
+            let (result, changed) = try body(record, device)
+            if let changed { self.hubs.withLockedValue { $0[key]?.devices[id] = changed } }
+            return result
+        }
+    }
+
+    /// Runs `body` holding the lock of one device (of the hub named or with the hostname `hub`): every change of a
+    /// device's row (its identity, twin, deletion, C2D queue) is made under it, so that a change stored without the
+    /// registry's lock (``updateDevice(_:_:_:)``) never races another one of the same device. The locks are a fixed
+    /// set of mutexes picked by a hash of hub and device, so two devices may share one; a thread holds at most one.
+    /// Lock order: DPS's instances, then a device's lock, then the registry's, then the store.
+    func withDeviceLock<T>(_ hub: String, _ id: String, _ body: () throws -> T) rethrows -> T {
+        var hasher = Hasher()
+        hasher.combine(self.hub(named: hub)?.name ?? hub)
+        hasher.combine(id)
+        let index = Int(UInt(bitPattern: hasher.finalize()) % UInt(self.deviceLocks.count))
+        return try self.deviceLocks[index].withLock(body)
     }
 
     private static func key(for name: String, in hubs: [String: HubEntry]) -> String? {

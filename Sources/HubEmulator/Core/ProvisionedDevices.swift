@@ -15,7 +15,7 @@ extension HubCore {
         let migratedTwin = try previousHub.flatMap { previous in
             try self.registry.hub(named: previous) == nil ? nil : self.registry.read(previous) { $0.devices[id]?.twin }
         }
-        try self.registry.update(hub) { state in
+        try self.registry.withDeviceLock(hub, id) { try self.registry.update(hub) { state in
             let now = self.timestamp()
             var device: DeviceRecord
             if var existing = state.devices[id] {
@@ -42,6 +42,6 @@ extension HubCore {
             try self.store.save(device, hub: state.record.name)
             state.devices[id] = device
             self.logger.info("device provisioned by DPS", metadata: ["hub": "\(state.record.name)", "device": "\(id)", "auth": "\(authentication.typeName)"])
-        }
+        } }
     }
 }

@@ -13,7 +13,8 @@ extension HubCore {
 
     /// Creates (`ifMatch` nil) or updates a device from its JSON body.
     public func putDevice(hub: String, id: String, body: JSONValue, ifMatch: String?) throws -> DeviceRecord {
-        let (device, hubName) = try self.registry.update(hub) { state -> (DeviceRecord, String) in
+        // Under the device's lock too: a twin change stores the device's row without the registry's lock.
+        let (device, hubName) = try self.registry.withDeviceLock(hub, id) { try self.registry.update(hub) { state -> (DeviceRecord, String) in
             guard Self.validDeviceID(id) else {
                 throw IoTHubError.argumentInvalid("'\(id)' is not a valid device id")
             }
@@ -46,7 +47,7 @@ extension HubCore {
             state.devices[id] = device
             self.logger.info("device saved", metadata: ["hub": "\(state.record.name)", "device": "\(id)", "auth": "\(authentication.typeName)", "enabled": "\(enabled)"])
             return (device, state.record.name)
-        }
+        } }
         if !device.enabled, let link = self.connections.remove(hub: hubName, deviceID: id) {
             link.close(reason: "the device was disabled")
         }
@@ -102,7 +103,7 @@ extension HubCore {
     }
 
     public func deleteDevice(hub: String, id: String, ifMatch: String?) throws {
-        let hubName = try self.registry.update(hub) { state -> String in
+        let hubName = try self.registry.withDeviceLock(hub, id) { try self.registry.update(hub) { state -> String in
             guard let device = state.devices[id] else {
                 throw IoTHubError.deviceNotFound(id)
             }
@@ -114,7 +115,7 @@ extension HubCore {
             state.devices[id] = nil
             self.logger.info("device deleted", metadata: ["hub": "\(state.record.name)", "device": "\(id)"])
             return state.record.name
-        }
+        } }
         self.connections.remove(hub: hubName, deviceID: id)?.close(reason: "the device was deleted")
     }
 

@@ -1,3 +1,4 @@
+import Foundation
 import IoTHubTopics
 import NIOCore
 import NIOConcurrencyHelpers
@@ -29,14 +30,14 @@ final class TelemetryStream: Sendable {
         return event.body.count + size(event.systemProperties) + size(event.applicationProperties) + event.deviceID.utf8.count + 128
     }
 
-    func append(hub: String, deviceID: String, enqueuedTime: String, properties: PropertyBag, body: [UInt8], retain: Bool) {
+    func append(hub: String, deviceID: String, enqueuedAt: Date, properties: PropertyBag, body: [UInt8], retain: Bool) {
         // The event is made before the lock is taken (every event loop appends here), and a message without
         // properties (the usual telemetry) skips splitting its bag.
         let system = properties.pairs.isEmpty ? [] : properties.systemProperties
         var application = properties.pairs.isEmpty ? [] : properties.applicationProperties
         if retain { application.append(("mqtt-retain", "true")) }
         var event = TelemetryEvent(
-            sequence: 0, hub: hub, deviceID: deviceID, enqueuedTime: enqueuedTime, systemProperties: system,
+            sequence: 0, hub: hub, deviceID: deviceID, enqueuedAt: enqueuedAt, systemProperties: system,
             applicationProperties: application, body: body)
         let cost = Self.cost(of: event)
         let waiters = self.state.withLockedValue { state -> [EventLoopPromise<Void>] in

@@ -20,15 +20,14 @@ extension HubCore {
             return (400, nil, "\(error)")
         }
         do {
-            return try self.registry.update(identity.hub) { entry in
-                guard var device = entry.devices[identity.deviceID] else { return (404, nil, "device not registered") }
+            return try self.registry.updateDevice(identity.hub, identity.deviceID) { record, found in
+                guard var device = found else { return ((404, nil, "device not registered"), nil) }
                 do {
                     let version = try device.twin.applyReported(patch, now: self.timestamp())
-                    try self.store.save(device, hub: entry.record.name)
-                    entry.devices[identity.deviceID] = device
-                    return (204, version, nil)
+                    try self.store.save(device, hub: record.name)
+                    return ((204, version, nil), device)
                 } catch let error as TwinError {
-                    return (error.status, nil, error.message)
+                    return ((error.status, nil, error.message), nil)
                 }
             }
         } catch {
@@ -40,8 +39,8 @@ extension HubCore {
     /// `PATCH /twins/{id}` (or `PUT` when `replace`): merges tags and desired properties, then notifies the device
     /// of a desired change.
     public func patchTwin(hub: String, id: String, body: JSONValue, ifMatch: String?, replace: Bool) throws -> JSONValue {
-        let (notification, hubName): (JSONValue?, String) = try self.registry.update(hub) { entry in
-            guard var device = entry.devices[id] else { throw IoTHubError.deviceNotFound(id) }
+        let (notification, hubName): (JSONValue?, String) = try self.registry.updateDevice(hub, id) { record, found in
+            guard var device = found else { throw IoTHubError.deviceNotFound(id) }
             if let ifMatch {
                 let unquoted = ifMatch.trimmingCharacters(in: CharacterSet(charactersIn: "\""))
                 if unquoted != "*" && unquoted != device.twin.etag {
@@ -52,9 +51,8 @@ extension HubCore {
                 let notification = replace
                     ? try device.twin.applyServiceReplace(body, now: self.timestamp())
                     : try device.twin.applyServicePatch(body, now: self.timestamp())
-                try self.store.save(device, hub: entry.record.name)
-                entry.devices[id] = device
-                return (notification, entry.record.name)
+                try self.store.save(device, hub: record.name)
+                return ((notification, record.name), device)
             } catch let error as TwinError {
                 throw error.status == 400 ? IoTHubError.argumentInvalid(error.message) : IoTHubError.messageTooLarge(error.message)
             }

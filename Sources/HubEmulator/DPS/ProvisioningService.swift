@@ -10,7 +10,7 @@ import X509
 /// creating them in the hub's registry. Every change is stored before it is acknowledged.
 ///
 /// The instances are a lock-guarded value (`NIOLockedValueBox`). Lock order: the instances' lock may be held while the hub registry's
-/// lock is taken (an assignment creates the device in the hub's registry), and while the store is called; never the
+/// locks (a device's, then the registry's) are taken (an assignment creates the device in the hub's registry), and while the store is called; never the
 /// reverse: the hub core never calls into DPS, and the store takes no lock of either.
 public final class ProvisioningService: Sendable {
     let hubCore: HubCore

@@ -22,6 +22,8 @@ public protocol HubStore: Sendable {
     // MARK: Cloud-to-device queues
     /// Appends a message to a device's queue; returns its sequence.
     func enqueue(_ message: C2DMessage, hub: String, device: String) throws(HubStoreError) -> Int64
+    /// How many messages a device's queue holds (without reading them).
+    func queueDepth(hub: String, device: String) throws(HubStoreError) -> Int
     /// A device's queue, oldest first.
     func queued(hub: String, device: String) throws(HubStoreError) -> [C2DMessage]
     /// Counts one more delivery of a queued message, in one transaction; nil when it is no longer queued (it was

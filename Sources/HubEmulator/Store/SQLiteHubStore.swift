@@ -11,11 +11,14 @@ import Glibc
 /// persistent MQTT sessions and the DPS records, one typed table each (``HubSchema``; the row types in `Rows/` map
 /// the tables to the model types). WAL with
 /// `synchronous = FULL`: a change is on disk when the call returns (SQLite documentation, "PRAGMA synchronous").
+/// Writers that come together share a commit (``GroupCommit``); reads run on reader connections of their own (a GRDB
+/// `DatabasePool`) and see committed changes only.
 ///
 /// Calls block on disk I/O: the hub's parts make them from a thread pool, never from an event loop.
 public final class SQLiteHubStore: HubStore {
-    let queue: DatabaseQueue
+    let queue: DatabasePool
     let path: String
+    let group = GroupCommit()
 
     /// Opens (or creates) the database at `path` and migrates it. A new database file is made mode 0600 before
     /// SQLite opens it, so that its `-wal` and `-shm` files, which SQLite creates with the database's mode, are
@@ -31,12 +34,14 @@ public final class SQLiteHubStore: HubStore {
             throw .cannotOpen(path: path, reason: "its directory is not writable: \(String(cString: strerror(errno)))")
         }
         var configuration = Configuration()
+        // A DatabasePool puts the database in WAL mode itself (GRDB documentation, "Database Pools").
         configuration.prepareDatabase { db in
-            try db.execute(sql: "PRAGMA journal_mode = WAL")
             try db.execute(sql: "PRAGMA synchronous = FULL")
         }
+        // Group commit leaves a transaction open on the writer between two writers (readers are unaffected).
+        configuration.allowsUnsafeTransactions = true
         do {
-            self.queue = try DatabaseQueue(path: path, configuration: configuration)
+            self.queue = try DatabasePool(path: path, configuration: configuration)
             let migrator = HubSchema.migrator
             if try self.queue.read({ try migrator.hasBeenSuperseded($0) }) {
                 throw HubStoreError.cannotOpen(
@@ -70,29 +75,37 @@ public final class SQLiteHubStore: HubStore {
 
     // MARK: Access with typed errors
 
-    func read<T>(_ operation: String, _ body: (Database) throws -> T) throws(HubStoreError) -> T {
+    /// `operation` names what failed in the error; it is made only then.
+    func read<T>(_ operation: @autoclosure () -> String, _ body: (Database) throws -> T) throws(HubStoreError) -> T {
         do {
             return try self.queue.read(body)
         } catch let error as HubStoreError {
             throw error
         } catch {
-            throw .failed(operation: operation, reason: "\(error)")
+            throw .failed(operation: operation(), reason: "\(error)")
         }
     }
 
-    func write<T>(_ operation: String, _ body: (Database) throws -> T) throws(HubStoreError) -> T {
+    /// Runs `body` in a write transaction, shared with the writers that come meanwhile, and returns once it is
+    /// committed (and synced, `synchronous = FULL`); `body`'s changes are undone when it throws.
+    func write<T>(_ operation: @autoclosure () -> String, _ body: (Database) throws -> T) throws(HubStoreError) -> T {
         do {
-            return try self.queue.write(body)
+            return try self.group.write(self.queue, body)
         } catch let error as HubStoreError {
             throw error
         } catch {
-            throw .failed(operation: operation, reason: "\(error)")
+            throw .failed(operation: operation(), reason: "\(error)")
         }
     }
 
     /// The models of the rows `request` selects; a row that does not decode is an error naming its table and key.
-    func models<R: StoredRow>(_ operation: String, _ request: QueryInterfaceRequest<R>) throws(HubStoreError) -> [R.Model] {
-        let rows = try self.read(operation) { try Row.fetchAll($0, request) }
+    func models<R: StoredRow>(_ operation: @autoclosure () -> String, _ request: QueryInterfaceRequest<R>) throws(HubStoreError) -> [R.Model] {
+        let rows = try self.read(operation()) { try Row.fetchAll($0, request) }
+        return try Self.models(R.self, of: rows)
+    }
+
+    /// The models of `rows`, each decoded as `R`.
+    static func models<R: StoredRow>(_ type: R.Type, of rows: [Row]) throws(HubStoreError) -> [R.Model] {
         var models: [R.Model] = []
         models.reserveCapacity(rows.count)
         for row in rows { models.append(try R.model(of: row)) }
@@ -116,7 +129,12 @@ public final class SQLiteHubStore: HubStore {
     }
 
     public func save(_ device: DeviceRecord, hub: String) throws(HubStoreError) {
-        try self.write("save device \(hub)/\(device.deviceID)") { try DeviceRow(device, hub: hub).insert($0, onConflict: .replace) }
+        // A twin change saves its device on every PATCH: one cached upsert statement with the row's values bound
+        // directly (GRDB's record `insert` encodes the row through Codable and builds its SQL each time).
+        let row = DeviceRow(device, hub: hub)
+        try self.write("save device \(hub)/\(device.deviceID)") { db in
+            try db.cachedStatement(sql: DeviceRow.upsertSQL).execute(arguments: StatementArguments(row.columnValues))
+        }
     }
 
     public func deleteDevice(_ id: String, hub: String) throws(HubStoreError) {

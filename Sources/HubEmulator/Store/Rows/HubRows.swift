@@ -92,6 +92,31 @@ struct DeviceRow: StoredRow {
 
     static func key(of row: Row) -> String { "\(keyText(row, "hub"))/\(keyText(row, "id"))" }
 
+    /// The columns in the order of ``columnValues``, as the table has them.
+    static let columns = [
+        "hub", "id", "generationId", "etagCounter", "enabled", "statusReason", "authenticationType", "primaryKey", "secondaryKey",
+        "primaryThumbprint", "secondaryThumbprint", "statusUpdatedTime", "lastActivityTime", "tags", "desired", "reported",
+        "desiredMetadata", "reportedMetadata", "desiredVersion", "reportedVersion", "twinVersion",
+    ]
+
+    /// The row's values as GRDB's Codable encoding stores them (a JSON column as its text, a Bool as 0 or 1), in
+    /// the order of ``columns``: bound to ``upsertSQL`` without going through an encoder.
+    var columnValues: [(any DatabaseValueConvertible)?] {
+        [
+            self.hub, self.id, self.generationId, self.etagCounter, self.enabled, self.statusReason, self.authenticationType,
+            self.primaryKey, self.secondaryKey, self.primaryThumbprint, self.secondaryThumbprint, self.statusUpdatedTime,
+            self.lastActivityTime, self.tags.text, self.desired.text, self.reported.text, self.desiredMetadata.text,
+            self.reportedMetadata.text, self.desiredVersion, self.reportedVersion, self.twinVersion,
+        ]
+    }
+
+    /// Inserts the row, or updates every other column of the row with its key: what `insert(onConflict: .replace)`
+    /// leaves, without deleting the old row first (SQLite documentation, "UPSERT").
+    static let upsertSQL = """
+        INSERT INTO device (\(columns.joined(separator: ", "))) VALUES (\(columns.map { _ in "?" }.joined(separator: ", ")))
+        ON CONFLICT (hub, id) DO UPDATE SET \(columns.dropFirst(2).map { "\($0) = excluded.\($0)" }.joined(separator: ", "))
+        """
+
     func model() throws(StoredRowError) -> DeviceRecord {
         let authentication: DeviceAuthentication
         switch AuthenticationType(rawValue: self.authenticationType) {

@@ -40,4 +40,7 @@ struct JSONObjectColumn: Codable, Equatable, Sendable {
     }
 
     func encode(to encoder: any Encoder) throws { try JSONValueColumn(.object(self.object)).encode(to: encoder) }
+
+    /// What the column holds: the object's JSON text, as ``encode(to:)`` stores it.
+    var text: String { JSONValue.object(self.object).text }
 }
