@@ -38,6 +38,8 @@ struct AzureSDKTopicTests {
         #expect(AzureIoTHubClient.parseTwin("$iothub/twin/res/204/?$rid=7&$version=3") == .response(status: 204, requestID: "7", version: "3"))
         #expect(AzureIoTHubClient.parseTwin("$iothub/twin/res/200/?$rid=7") == .response(status: 200, requestID: "7", version: nil))
         #expect(AzureIoTHubClient.parseTwin("$iothub/twin/PATCH/properties/desired/?$version=12") == .desiredPatch(version: "12"))
+        #expect(AzureIoTHubClient.parseTwin("$iothub/twin/PATCH/properties/desired/") == nil)  // no $version: not a twin topic
+        #expect(AzureIoTHubClient.parseTwin("$iothub/twin/PATCH/properties/desired/?$rid=4") == nil)
         #expect(AzureIoTHubClient.parseTwin("$iothub/twin/res/abc/?$rid=7") == nil)
     }
 

@@ -69,13 +69,14 @@ public enum AzureIoTHubClient {
         /// `$iothub/twin/res/{status}/?$rid={rid}[&$version={v}]`.
         case response(status: UInt32, requestID: String, version: String?)
         /// `$iothub/twin/PATCH/properties/desired/?$version={v}`.
-        case desiredPatch(version: String?)
+        case desiredPatch(version: String)
     }
 
-    /// `az_iot_hub_client_twin_parse_received_topic()`.
+    /// `az_iot_hub_client_twin_parse_received_topic()`. A desired PATCH must carry `$version`: the SDK looks it up
+    /// with `az_iot_message_properties_find()` and fails the parse without it, so the topic is not a twin one.
     public static func parseTwin(_ topic: String) -> TwinResponse? {
         if topic.hasPrefix("$iothub/twin/PATCH/properties/desired/") {
-            return .desiredPatch(version: Self.queryValue("$version", in: Substring(topic)))
+            return Self.queryValue("$version", in: Substring(topic)).map { .desiredPatch(version: $0) }
         }
         let prefix = "$iothub/twin/res/"
         guard topic.hasPrefix(prefix) else { return nil }
