@@ -31,6 +31,23 @@ def big_twin(hub, token, device="attacker", size=30_000):
     assert status == 200
 
 
+def oversized_body_head(hub, token, method, path, length):
+    """Sends only the head of a request announcing a `length`-byte body; returns what the hub answers, up to the
+    413's text naming the limit (or the close)."""
+    sock = hostile.tls_socket(hub, HTTPS_PORT)
+    sock.sendall(("%s %s?%s HTTP/1.1\r\nHost: localhost\r\nAuthorization: %s\r\nContent-Length: %d\r\n\r\n"
+                  % (method, path, hostile.API, token, length)).encode())
+    sock.settimeout(5)
+    response = b""
+    while b"MiB" not in response:
+        chunk = sock.recv(4096)
+        if not chunk:
+            break
+        response += chunk
+    sock.close()
+    return response
+
+
 def test_pipelined_https_requests_whose_replies_are_never_read_are_bounded(start_hub):
     """Finding 1: 5,000 pipelined twin GETs (30 KB each) on one TLS connection, never read. Without outbound
     backpressure the replies pile up in the emulator (about 150 MB); with it, reading stops at the buffer's bound."""
@@ -213,17 +230,7 @@ def test_a_long_blob_name_is_refused_with_400_and_the_413_names_the_limit(start_
     assert result.returncode != 0
     assert "InvalidResourceName" in result.stderr + result.stdout and "255" in result.stderr + result.stdout
     assert "NSCocoaErrorDomain" not in result.stderr + result.stdout
-    sock = hostile.tls_socket(hub, HTTPS_PORT)
-    sock.sendall(("PUT /devices/big?%s HTTP/1.1\r\nHost: localhost\r\nAuthorization: %s\r\nContent-Length: 9000000\r\n\r\n"
-                  % (hostile.API, token)).encode())
-    sock.settimeout(5)
-    response = b""
-    while b"MiB" not in response:
-        chunk = sock.recv(4096)
-        if not chunk:
-            break
-        response += chunk
-    sock.close()
+    response = oversized_body_head(hub, token, "PUT", "/devices/big", 9000000)
     assert response.startswith(b"HTTP/1.1 413") and b"over the 8 MiB limit" in response, response[:300]
     hostile.check_legitimate(hub, token)
 
@@ -343,17 +350,7 @@ def test_json_and_body_bounds_follow_their_flags(start_hub):
     assert status == 400 and "more than 8 members" in reply["Message"], (status, reply)
     status, reply, _ = hostile.service_call(hub, token, "PATCH", "/twins/legit", {"tags": {"a": {"b": {"c": 1}}}})
     assert status == 400 and "nested deeper than 3" in reply["Message"], (status, reply)
-    sock = hostile.tls_socket(hub, HTTPS_PORT)
-    sock.sendall(("PATCH /twins/legit?%s HTTP/1.1\r\nHost: localhost\r\nAuthorization: %s\r\nContent-Length: %d\r\n\r\n"
-                  % (hostile.API, token, 1024 * 1024 + 1)).encode())
-    sock.settimeout(5)
-    response = b""
-    while b"MiB" not in response:
-        chunk = sock.recv(4096)
-        if not chunk:
-            break
-        response += chunk
-    sock.close()
+    response = oversized_body_head(hub, token, "PATCH", "/twins/legit", 1024 * 1024 + 1)
     assert response.startswith(b"HTTP/1.1 413") and b"over the 1 MiB limit" in response, response[:300]
     status, reply, _ = hostile.service_call(hub, token, "PATCH", "/twins/legit", {"tags": {"k%d" % i: {"v": i} for i in range(8)}})
     assert status == 200 and reply["tags"]["k7"] == {"v": 7}, (status, reply)

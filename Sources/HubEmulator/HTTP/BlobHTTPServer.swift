@@ -12,29 +12,9 @@ enum BlobHTTPServer {
         api: ServiceAPI, host: String, port: Int, group: any EventLoopGroup, threadPool: NIOThreadPool, limits: Limits,
         admission: ConnectionAdmission, logger: Logger
     ) async throws -> any Channel {
-        let router = HTTPRouter(route: { request, loop in api.blobRoute(request, on: loop) }, threadPool: threadPool)
-        return try await ServerBootstrap(group: group)
-            .serverChannelOption(.backlog, value: 256)
-            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
-            .childChannelOption(.writeBufferWaterMark, value: limits.writeBufferWaterMark)
-            .childChannelInitializer { channel in
-                let peer = channel.remoteAddress?.ipAddress ?? "?"
-                let decision = admission.admit(peer: peer)
-                if decision == .dropped { return channel.eventLoop.makeFailedFuture(ChannelError.inputClosed) }
-                channel.closeFuture.whenComplete { _ in admission.release(decision, peer: peer) }
-                return channel.eventLoop.makeCompletedFuture {
-                    let pipeline = channel.pipeline.syncOperations
-                    try pipeline.addHandler(BackPressureHandler())
-                    if case .refused(let reason) = decision {
-                        try HTTPSServer.addRefusal(to: pipeline, reason: reason, logger: logger)
-                    } else {
-                        try HTTPSServer.addHTTPHandlers(
-                            to: pipeline, router: router, limits: limits, awaitsHandshake: false, logger: logger,
-                            checkHead: { api.checkBlobHead($0) })
-                    }
-                }
-            }
-            .bind(host: host, port: port).get()
+        try await HTTPSServer.listen(
+            tls: nil, host: host, port: port, group: group, threadPool: threadPool, limits: limits, admission: admission,
+            logger: logger, checkHead: { api.checkBlobHead($0) }, route: { request, loop in api.blobRoute(request, on: loop) })
     }
 }
 

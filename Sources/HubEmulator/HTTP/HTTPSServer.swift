@@ -14,24 +14,35 @@ public enum HTTPSServer {
         admission: ConnectionAdmission, logger: Logger, checkHead: @escaping HTTPHeadCheck, route: @escaping HTTPRoute
     ) async throws -> any Channel {
         let context = try NIOSSLContext(configuration: try ServerTLS.configuration(pki: pki, requestClientCertificate: false))
+        return try await Self.listen(
+            tls: context, host: host, port: port, group: group, threadPool: threadPool, limits: limits, admission: admission,
+            logger: logger, checkHead: checkHead, route: route)
+    }
+
+    /// The listener itself, over TLS with `tls` or, without, over plain TCP (the blob storage's HTTP port).
+    static func listen(
+        tls: NIOSSLContext?, host: String, port: Int, group: any EventLoopGroup, threadPool: NIOThreadPool, limits: Limits,
+        admission: ConnectionAdmission, logger: Logger, checkHead: @escaping HTTPHeadCheck, route: @escaping HTTPRoute
+    ) async throws -> any Channel {
         let router = HTTPRouter(route: route, threadPool: threadPool)
         return try await ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 256)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelOption(.writeBufferWaterMark, value: limits.writeBufferWaterMark)
             .childChannelInitializer { channel in
-                let peer = channel.remoteAddress?.ipAddress ?? "?"
-                let decision = admission.admit(peer: peer)
-                if decision == .dropped { return channel.eventLoop.makeFailedFuture(ChannelError.inputClosed) }
-                channel.closeFuture.whenComplete { _ in admission.release(decision, peer: peer) }
+                guard let decision = admission.admit(channel) else {
+                    return channel.eventLoop.makeFailedFuture(ChannelError.inputClosed)
+                }
                 return channel.eventLoop.makeCompletedFuture {
                     let pipeline = channel.pipeline.syncOperations
                     try pipeline.addHandler(BackPressureHandler())
-                    try pipeline.addHandler(NIOSSLServerHandler(context: context))
+                    if let tls { try pipeline.addHandler(NIOSSLServerHandler(context: tls)) }
                     if case .refused(let reason) = decision {
-                        try Self.addRefusal(to: pipeline, reason: reason, logger: logger)
+                        try Self.addRefusal(to: pipeline, reason: reason, awaitsHandshake: tls != nil, logger: logger)
                     } else {
-                        try Self.addHTTPHandlers(to: pipeline, router: router, limits: limits, logger: logger, checkHead: checkHead)
+                        try Self.addHTTPHandlers(
+                            to: pipeline, router: router, limits: limits, awaitsHandshake: tls != nil, logger: logger,
+                            checkHead: checkHead)
                     }
                 }
             }
@@ -55,10 +66,12 @@ public enum HTTPSServer {
 
     /// A connection over the limits: its first request is answered 503 ServiceUnavailable with the reason, then it
     /// closes; it has five seconds to send that request.
-    static func addRefusal(to pipeline: ChannelPipeline.SynchronousOperations, reason: String, logger: Logger) throws {
+    static func addRefusal(
+        to pipeline: ChannelPipeline.SynchronousOperations, reason: String, awaitsHandshake: Bool = true, logger: Logger
+    ) throws {
         let quick = HTTPDeadlineHandler.Deadlines(handshake: .seconds(5), header: .seconds(5), body: .seconds(5), idle: .seconds(5))
         try pipeline.configureHTTPServerPipeline()
-        try pipeline.addHandler(HTTPDeadlineHandler(deadlines: quick, logger: logger))
+        try pipeline.addHandler(HTTPDeadlineHandler(deadlines: quick, awaitsHandshake: awaitsHandshake, logger: logger))
         try pipeline.addHandler(HTTPAuthorizationGate(check: { _ in .serviceUnavailable(reason) }, logger: logger))
     }
 }

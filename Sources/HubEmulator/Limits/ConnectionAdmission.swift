@@ -61,6 +61,16 @@ final class ConnectionAdmission: Sendable {
         return decision
     }
 
+    /// Admits a listener's new `channel`, releasing its place when it closes. - Returns: nil when the connection is
+    /// to be closed without an answer (``Decision/dropped``); the decision otherwise.
+    func admit(_ channel: any Channel) -> Decision? {
+        let peer = channel.remoteAddress?.ipAddress ?? "?"
+        let decision = self.admit(peer: peer)
+        if decision == .dropped { return nil }
+        channel.closeFuture.whenComplete { _ in self.release(decision, peer: peer) }
+        return decision
+    }
+
     /// A connection that `admit` let in or refused has closed.
     func release(_ decision: Decision, peer: String) {
         self.state.withLockedValue { state in

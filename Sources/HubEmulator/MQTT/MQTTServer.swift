@@ -22,10 +22,9 @@ public enum MQTTServer {
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
             .childChannelOption(.writeBufferWaterMark, value: limits.writeBufferWaterMark)
             .childChannelInitializer { channel in
-                let peer = channel.remoteAddress?.ipAddress ?? "?"
-                let decision = admission.admit(peer: peer)
-                if decision == .dropped { return channel.eventLoop.makeFailedFuture(ChannelError.inputClosed) }
-                channel.closeFuture.whenComplete { _ in admission.release(decision, peer: peer) }
+                guard let decision = admission.admit(channel) else {
+                    return channel.eventLoop.makeFailedFuture(ChannelError.inputClosed)
+                }
                 let chain = PeerChain()
                 let tls = NIOSSLServerHandler(context: context) { certificates, promise in
                     chain.certificates = certificates.compactMap { try? Certificate(derEncoded: $0.toDERBytes()) }
