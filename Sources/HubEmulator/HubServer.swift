@@ -32,6 +32,8 @@ public final class HubServer: Sendable {
         public var strictAPIVersion = false
         /// DPS's `retry-after` in seconds: how long a registration stays `assigning`.
         public var dpsRetryAfter = 3
+        /// A fault DPS shows its devices instead of serving their requests (`nil`: none).
+        public var dpsFault: ProvisioningFault?
         /// Seconds a delivered C2D message waits for its PUBACK before it is delivered again.
         public var cloudToDeviceLockTimeout: TimeInterval = 60
         /// The listeners' resource bounds.
@@ -52,7 +54,7 @@ public final class HubServer: Sendable {
         coreOptions.json = options.limits.json
         coreOptions.refusedSubscriptions = options.refusedSubscriptions
         let core = try HubCore(store: store, logger: logger, options: coreOptions)
-        let provisioning = try ProvisioningService(hubCore: core, store: store, logger: logger, retryAfter: options.dpsRetryAfter)
+        let provisioning = try ProvisioningService(hubCore: core, store: store, logger: logger, retryAfter: options.dpsRetryAfter, fault: options.dpsFault)
         // The listen address is a SAN too: clients that dial it (not a hostname) verify the certificate against it.
         let pki = try ServerPKI.loadOrCreate(
             directory: options.dataDirectory, hostnames: core.hubRecords.map(\.hostname) + [options.host], logger: logger)

@@ -67,6 +67,13 @@ public enum DeviceToProvisioningTopic: Equatable, Sendable {
     /// `$dps/registrations/GET/iotdps-get-operationstatus/?$rid={rid}&operationId={operationId}`.
     case operationStatus(requestID: String, operationID: String)
 
+    /// The `$rid` the response echoes.
+    public var requestID: String {
+        switch self {
+        case .register(let rid), .operationStatus(let rid, _): rid
+        }
+    }
+
     /// Parses a request topic. The rules: the `$dps/registrations/` prefix, one of the two operations, a `/?` query
     /// whose pairs all have `=`, a `$rid` of 1–128 characters, and exactly two `$` characters in the whole topic (the
     /// response echoes the `$rid`, and the Python SDK splits the response topic on `$`).

@@ -76,6 +76,9 @@ struct HubCommand: AsyncParsableCommand {
     @Option(name: .customLong("refuse-subscription"), help: ArgumentHelp("A topic filter whose SUBSCRIBE the hub and DPS answer with a failure (SUBACK 0x80), to test a client's handling of it; '+' matches any one level, a final '#' the rest (repeatable).", valueName: "filter"))
     var refusedSubscriptions: [String] = []
 
+    @Option(name: .customLong("dps-fault"), help: ArgumentHelp("Make DPS fail on purpose, to test a device's handling: 'reply:STATUS' answers every register and status request with that HTTP status (400-599; 429 with retry-after) and DPS's error body; 'drop' closes the connection at such a request, unanswered.", valueName: "fault"))
+    var dpsFault: String?
+
     @OptionGroup var logging: LoggingOptions
 
     func validate() throws {
@@ -87,6 +90,13 @@ struct HubCommand: AsyncParsableCommand {
             ("--max-connections", self.maximumConnections ?? 1), ("--max-connections-per-peer", self.maximumConnectionsPerPeer ?? 1),
         ] where value < 1 {
             throw ValidationError("\(flag) must be at least 1, not \(value)")
+        }
+        if let fault = self.dpsFault {
+            do {
+                _ = try ProvisioningFault(parsing: fault)
+            } catch {
+                throw ValidationError("--dps-fault: \(error)")
+            }
         }
     }
 
@@ -121,6 +131,7 @@ struct HubCommand: AsyncParsableCommand {
         options.cloudToDeviceLockTimeout = TimeInterval(self.cloudToDeviceLockTimeout)
         options.limits = self.limits
         options.refusedSubscriptions = SubscriptionRefusals(self.refusedSubscriptions)
+        options.dpsFault = try self.dpsFault.map { try ProvisioningFault(parsing: $0) }
         let signals = await UnixSignalsSequence(trapping: .sigterm, .sigint)
         let server: HubServer
         do {

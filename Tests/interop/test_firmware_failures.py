@@ -3,6 +3,8 @@ log lines, and that the device neither crashes nor hangs."""
 import signal
 import time
 
+import pytest
+
 from firmware_cloud import Cloud, events, provisioned_device
 from firmware_provisioning import HUB_HOST
 from nrfsim_device import REPO
@@ -190,6 +192,76 @@ def test_a_dps_topic_buffer_too_small_for_the_register_topic_fails_the_registrat
             ("inf", "azure_iot_hub_sample", "DPS registration status: AZURE_IOT_HUB_DPS_REG_STATUS_FAILED"),
             ("err", "azure_iot_hub_sample", "Failed to run DPS, error: -14, terminating connection attempt"),
         ])
+        assert device.process.poll() is None
+    finally:
+        device.stop()
+
+
+@pytest.mark.parametrize("status, warned", [(429, False), (500, False), (503, True)])
+def test_a_dps_error_answer_ends_the_registration_at_once(start_hub, tmp_path, status, warned):
+    """Upstream's handle_reg_update() (azure_iot_hub_dps.c:463-548) keeps a registration going only when the answer
+    is retriable (az_iot_status_retriable(): 429 and 500) and the operation is not complete. An error body has no
+    operationId and no status, so the Azure SDK's parser marks the operation failed
+    (az_iot_provisioning_client.c, az_iot_provisioning_client_parse_payload()): the registration ends FAILED at the
+    first answer, with retry-after ignored, and no status is ever polled. A non-retriable status (503) is warned about
+    first (azure_iot_hub_dps.c:494)."""
+    cloud = Cloud(start_hub, tmp_path / "work", dps=True, extra=("--dps-retry-after", "1", "--dps-fault", "reply:%d" % status))
+    device = provisioned_device(cloud, tmp_path / "device", cloud.dps_defines(), conf=(REPO / "overlay-dps.conf",),
+                                register=False)
+    try:
+        device.wait_for("Failed to run DPS", 30)
+        # on_suback() reports ASSIGNING once the request is sent (azure_iot_hub_dps.c:770-771).
+        expected = [("inf", "azure_iot_hub_sample", "DPS registration status: AZURE_IOT_HUB_DPS_REG_STATUS_NOT_STARTED"),
+                    ("inf", "azure_iot_hub_sample", "DPS registration status: AZURE_IOT_HUB_DPS_REG_STATUS_ASSIGNING")]
+        if warned:
+            expected.append(("wrn", "azure_iot_hub_dps", "The status code %d indicates a non-retriable error" % status))
+        expected += [
+            ("err", "azure_iot_hub_dps", "The device was not assigned to hub"),
+            ("err", "azure_iot_hub_dps", "The registration was not successful, no IoT Hub was assigned"),
+            ("inf", "azure_iot_hub_sample", "DPS registration status: AZURE_IOT_HUB_DPS_REG_STATUS_FAILED"),
+            ("err", "azure_iot_hub_sample", "Failed to run DPS, error: -14, terminating connection attempt"),
+        ]
+        lines_in_order(device, expected)
+        assert device.count("REG_STATUS_ASSIGNING") == 1
+        assert device.count("non-retriable") == (1 if warned else 0)
+        # One request, one fault answer: the device never polled.
+        assert cloud.hub.log().count("DPS request answered with a fault, as configured") == 1
+        assert device.process.poll() is None
+    finally:
+        device.stop()
+
+
+def test_a_dropped_dps_connection_is_reported_only_by_the_timeout(start_hub, tmp_path):
+    """Upstream's on_disconnect() (azure_iot_hub_dps.c:747-752) only moves the state to DISCONNECTED: the sample hears
+    nothing until CONFIG_AZURE_IOT_HUB_DPS_TIMEOUT_SEC (timeout_work_fn(), azure_iot_hub_dps.c:442-446) ends the
+    registration."""
+    cloud = Cloud(start_hub, tmp_path / "work", dps=True, extra=("--dps-retry-after", "1", "--dps-fault", "drop"))
+    defines = cloud.dps_defines() + ("CONFIG_AZURE_IOT_HUB_DPS_TIMEOUT_SEC=4",)
+    device = provisioned_device(cloud, tmp_path / "device", defines, conf=(REPO / "overlay-dps.conf",), register=False)
+    try:
+        device.wait_for("The DPS process has started, timeout is set to 4 seconds", 20)
+        started = device.last_time
+        device.wait_for("Connection was unexpectedly closed", 10)
+        dropped = device.last_time
+        device.wait_for("DPS registration status: AZURE_IOT_HUB_DPS_REG_STATUS_FAILED", 20)
+        assert device.last_time - started >= 3.5, "FAILED came before the timeout"
+        assert device.last_time - dropped >= 2.5, "the drop itself was reported"
+        device.wait_for("Failed to run DPS", 5)
+        # on_reg_completed() (azure_iot_hub_dps.c:318-345) disconnects a helper that on_disconnect() has already
+        # deinitialized: mqtt_helper_disconnect() and mqtt_helper_deinit() refuse (mqtt_helper.c:622-628, 714-720).
+        lines_in_order(device, [
+            ("inf", "azure_iot_hub_sample", "The DPS process has started, timeout is set to 4 seconds"),
+            ("inf", "azure_iot_hub_sample", "DPS registration status: AZURE_IOT_HUB_DPS_REG_STATUS_ASSIGNING"),
+            ("err", "mqtt_helper", "Connection was unexpectedly closed"),
+            ("err", "azure_iot_hub_dps", "A timeout occurred, the registration process is terminated"),
+            ("err", "mqtt_helper", "Library is in the wrong state (MQTT_STATE_UNINIT), MQTT_STATE_CONNECTED required"),
+            ("err", "azure_iot_hub_dps", "Failed to disconnect gracefully, error: -95"),
+            ("err", "mqtt_helper", "Library is in the wrong state (MQTT_STATE_UNINIT), MQTT_STATE_DISCONNECTED required"),
+            ("err", "azure_iot_hub_dps", "There was a failure during DPS registration, process is stopped"),
+            ("inf", "azure_iot_hub_sample", "DPS registration status: AZURE_IOT_HUB_DPS_REG_STATUS_FAILED"),
+            ("err", "azure_iot_hub_sample", "Failed to run DPS, error: -14, terminating connection attempt"),
+        ])
+        assert "DPS connection dropped at a request, as configured" in cloud.hub.log()
         assert device.process.poll() is None
     finally:
         device.stop()

@@ -34,3 +34,30 @@ struct HubLimitFlagsTests {
         }
     }
 }
+
+/// `nrfsim hub --dps-fault`: what DPS does to register and status requests instead of serving them.
+@Suite("nrfsim hub --dps-fault")
+struct DPSFaultFlagTests {
+    @Test("'reply:STATUS' and 'drop' parse", arguments: [
+        ("reply:429", ProvisioningFault.reply(status: 429)), ("reply:500", .reply(status: 500)), ("drop", .drop),
+    ])
+    func parses(_ text: String, _ fault: ProvisioningFault) throws {
+        #expect(try ProvisioningFault(parsing: text) == fault)
+        #expect(fault.description == text)
+        _ = try HubCommand.parse(["--dps-fault", text])
+    }
+
+    @Test("a value that is no fault is refused, naming the value and what is expected", arguments: [
+        ("reply:200", "--dps-fault: 'reply:200': '200' is not an HTTP error status (400-599)"),
+        ("reply:", "--dps-fault: 'reply:': '' is not an HTTP error status (400-599)"),
+        ("throttle", "--dps-fault: 'throttle' is not a DPS fault: expected 'reply:STATUS' (an HTTP status, 400-599) or 'drop'"),
+    ])
+    func refused(_ text: String, _ message: String) {
+        do {
+            _ = try HubCommand.parse(["--dps-fault", text])
+            Issue.record("--dps-fault \(text) was accepted")
+        } catch {
+            #expect(HubCommand.message(for: error) == message)
+        }
+    }
+}

@@ -42,7 +42,7 @@ public final class MQTTHelper: Sendable {
     /// Mirrors `mqtt_helper_init()`. - Returns: 0, or `-EOPNOTSUPP` unless UNINIT or DISCONNECTED.
     public func initialize(_ config: MQTTHelperConfig) -> Int32 {
         self.shared.withLock { shared in
-            guard shared.state == .uninit || shared.state == .disconnected else { return -Errno.EOPNOTSUPP }
+            guard shared.state == .uninit || shared.state == .disconnected else { return self.wrongState(shared.state, required: .uninit) }
             shared.config = config
             if shared.state == .uninit { self.move(&shared, to: .disconnected) }
             return 0
@@ -52,7 +52,7 @@ public final class MQTTHelper: Sendable {
     /// Mirrors `mqtt_helper_deinit()`. - Returns: 0, or `-EOPNOTSUPP` unless DISCONNECTED.
     public func deinitialize() -> Int32 {
         self.shared.withLock { shared in
-            guard shared.state == .disconnected else { return -Errno.EOPNOTSUPP }
+            guard shared.state == .disconnected else { return self.wrongState(shared.state, required: .disconnected) }
             shared.config = MQTTHelperConfig()
             self.move(&shared, to: .uninit)
             return 0
@@ -71,12 +71,12 @@ public final class MQTTHelper: Sendable {
     /// - Returns: 0; `-EOPNOTSUPP` unless DISCONNECTED; a positive value when the name does not resolve; the
     ///   (negative) errno of a failed TCP connect or TLS handshake.
     public func connect(_ params: MQTTHelperConnParams) -> Int32 {
-        let config: MQTTHelperConfig? = self.shared.withLock { shared in
-            guard shared.state == .disconnected else { return nil }
+        let (state, config): (MQTTState, MQTTHelperConfig?) = self.shared.withLock { shared in
+            guard shared.state == .disconnected else { return (shared.state, nil) }
             self.move(&shared, to: .transportConnecting)
-            return shared.config
+            return (shared.state, shared.config)
         }
-        guard let config else { return -Errno.EOPNOTSUPP }
+        guard let config else { return self.wrongState(state, required: .disconnected) }
         let result = self.clientConnect(params, config: config)
         self.shared.withLock { shared in
             if result == 0 {
@@ -93,19 +93,19 @@ public final class MQTTHelper: Sendable {
     /// Mirrors `mqtt_helper_disconnect()`: sends DISCONNECT and closes the socket; `on_disconnect(0)` runs in the
     /// caller before this returns, as Zephyr's `mqtt_disconnect()` raises `MQTT_EVT_DISCONNECT` synchronously.
     public func disconnect() -> Int32 {
-        let connection: Connection? = self.shared.withLock { shared in
-            guard shared.state == .connected, let connection = shared.connection else { return nil }
+        let (state, connection): (MQTTState, Connection?) = self.shared.withLock { shared in
+            guard shared.state == .connected, let connection = shared.connection else { return (shared.state, nil) }
             self.move(&shared, to: .disconnecting)
-            return connection
+            return (shared.state, connection)
         }
-        guard let connection else { return -Errno.EOPNOTSUPP }
+        guard let connection else { return self.wrongState(state, required: .connected) }
         var result: Int32 = 0
         do {
             try connection.client.disconnect()
         } catch where error.isNoConnection && connection.ended.load(ordering: .acquiring) {
             // The poll thread wrote our DISCONNECT and closed the socket first; it already reported the end.
         } catch {
-            self.logger.error("Failed to disconnect: \(error)")
+            self.logger.error("Failed to send disconnection request, treating as disconnected")
             result = -Errno.ENOTCONN
         }
         self.connectionEnded(connection, result: result)
@@ -114,8 +114,8 @@ public final class MQTTHelper: Sendable {
 
     /// Mirrors `mqtt_helper_subscribe()`: one SUBSCRIBE at QoS `qos` for all `topics`.
     public func subscribe(topics: [String], qos: Int32, messageID: UInt16) -> Int32 {
-        guard messageID != 0 else { return -Errno.EINVAL }
-        guard let connection = self.connectedConnection else { return -Errno.EOPNOTSUPP }
+        guard messageID != 0 else { return self.invalidMessageID() }
+        guard let connection = self.connectedConnection else { return self.wrongState(self.state, required: .connected) }
         for topic in topics { self.logger.debug("Subscribing to: \(topic)") }
         do {
             let mosquittoID = try connection.client.subscribe(topics: topics, qos: qos)
@@ -130,9 +130,9 @@ public final class MQTTHelper: Sendable {
     /// Mirrors `mqtt_helper_publish()`. `messageID` is reported back in `on_puback` (libmosquitto numbers the
     /// packet on the wire itself).
     public func publish(topic: String, payload: [UInt8], qos: Int32, messageID: UInt16, retain: Bool) -> Int32 {
-        guard messageID != 0 else { return -Errno.EINVAL }
-        guard let connection = self.connectedConnection else { return -Errno.EOPNOTSUPP }
         self.logger.debug("Publishing to topic: \(topic)")
+        guard messageID != 0 else { return self.invalidMessageID() }
+        guard let connection = self.connectedConnection else { return self.wrongState(self.state, required: .connected) }
         // No lock is held across mosquitto_publish(): libmosquitto may call back into the helper from inside it.
         do {
             let mosquittoID = try connection.client.publish(topic: topic, payload: payload, qos: qos, retain: retain)
@@ -164,15 +164,31 @@ public final class MQTTHelper: Sendable {
         }
     }
 
+    /// The public API's refusal in a state it does not serve (mqtt_helper.c:577, 598, 623, 658, 689, 715).
+    private func wrongState(_ state: MQTTState, required: MQTTState) -> Int32 {
+        self.logger.error("Library is in the wrong state (\(state)), \(required) required")
+        return -Errno.EOPNOTSUPP
+    }
+
+    /// `mqtt_helper_subscribe()`'s and `mqtt_helper_publish()`'s refusal of message id 0 (mqtt_helper.c:654, 685).
+    private func invalidMessageID() -> Int32 {
+        self.logger.error("Invalid message ID")
+        return -Errno.EINVAL
+    }
+
     private var connectedConnection: Connection? {
         self.shared.withLock { $0.state == .connected ? $0.connection : nil }
     }
 
+    /// Mirrors `mqtt_state_set()` (mqtt_helper.c:67-138): an illegal transition is logged, and, with `__ASSERT()`
+    /// compiled out (CONFIG_ASSERT is off by default), made all the same.
     func move(_ shared: inout Shared, to next: MQTTState) {
-        guard shared.state != next else { return }
-        guard shared.state.canMove(to: next) else {
-            self.logger.error("Invalid state transition: \(shared.state) --> \(next)")
+        guard shared.state != next else {
+            self.logger.debug("Skipping transition to the same state (\(next))")
             return
+        }
+        if !shared.state.canMove(to: next) {
+            self.logger.error("Invalid state transition, \(shared.state) --> \(next)")
         }
         self.logger.debug("State transition: \(shared.state) --> \(next)")
         shared.state = next

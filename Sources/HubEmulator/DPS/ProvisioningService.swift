@@ -20,6 +20,8 @@ public final class ProvisioningService: Sendable {
     private let instances: NIOLockedValueBox<[String: InstanceState]>
     /// Seconds a new registration stays `assigning`; sent as `retry-after` (0 assigns at the first poll).
     public let retryAfter: Int
+    /// What DPS does to register and status requests instead of serving them (`nil`: serves them).
+    public let fault: ProvisioningFault?
 
     struct InstanceState: Sendable {
         var record: ProvisioningInstance
@@ -36,12 +38,14 @@ public final class ProvisioningService: Sendable {
     }
 
     public init(
-        hubCore: HubCore, store: any HubStore, logger: Logger, retryAfter: Int = 3, now: @escaping @Sendable () -> Date = Date.init
+        hubCore: HubCore, store: any HubStore, logger: Logger, retryAfter: Int = 3, fault: ProvisioningFault? = nil,
+        now: @escaping @Sendable () -> Date = Date.init
     ) throws {
         self.hubCore = hubCore
         self.store = store
         self.logger = logger
         self.retryAfter = retryAfter
+        self.fault = fault
         self.now = now
         var instances: [String: InstanceState] = [:]
         // A row that does not decode is an error naming it (the store's, or the certificates' when a PEM does not

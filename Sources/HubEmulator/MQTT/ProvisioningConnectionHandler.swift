@@ -166,6 +166,26 @@ final class ProvisioningConnectionHandler: ChannelInboundHandler {
             self.respond(context, self.service.errorReply(400, 400004, "Bad request: \(error)"), requestID: rid)
             return nil
         }
+        switch self.service.fault {
+        case .drop:
+            self.io.logger.warning("DPS connection dropped at a request, as configured", metadata: [
+                "registration": "\(attempt.registrationID)", "topic": "\(PeerText.quoted(publish.topic))",
+            ])
+            context.close(promise: nil)
+            return nil
+        case .reply(let status):
+            let fault = ProvisioningFault.reply(status: status)
+            var reply = self.service.errorReply(status, fault.errorCode, "Failed as configured (nrfsim hub --dps-fault \(fault))")
+            if status == 429 { reply.retryAfter = max(1, self.service.retryAfter) }
+            self.io.logger.warning("DPS request answered with a fault, as configured", metadata: [
+                "registration": "\(attempt.registrationID)", "status": "\(status)",
+            ])
+            self.acknowledge(context, publish)
+            self.respond(context, reply, requestID: request.requestID)
+            return nil
+        case nil:
+            break
+        }
         // The PUBACK acknowledges receipt at once; the answer follows once the store has it.
         self.acknowledge(context, publish)
         let (service, payload) = (self.service, publish.payload)
