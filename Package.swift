@@ -171,7 +171,7 @@ let package = Package(
         .testTarget(
             name: "FirmwareTests",
             dependencies: [
-                "Firmware", "FirmwareConfig", "HubEmulator", "JSON",
+                "Firmware", "FirmwareConfig", "HubEmulator", "JSON", "Kconfig",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "X509", package: "swift-certificates"),
                 .product(name: "SwiftASN1", package: "swift-asn1"),

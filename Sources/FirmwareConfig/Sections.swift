@@ -204,8 +204,13 @@ public struct LoggingConfiguration: Sendable, Equatable {
         public static func < (a: Self, b: Self) -> Bool { a.rawValue < b.rawValue }
     }
     public enum Mode: String, Sendable { case deferred, immediate, minimal }
+    /// What `CONFIG_LOG_THREAD_ID_PREFIX` prefixes a message with (Zephyr's log_output.c, `ids_print()`): the
+    /// thread's name with `CONFIG_THREAD_NAME`, its address without.
+    public enum ThreadPrefix: Sendable, Equatable { case name, address }
 
     public var enabled: Bool
+    /// Nil unless `CONFIG_LOG_THREAD_ID_PREFIX`.
+    public var threadPrefix: ThreadPrefix?
     public var mode: Mode
     public var defaultLevel: Level
     /// Levels by log module name (`azure_iot_hub`, `azure_iot_hub_dps`, `mqtt_helper`, `azure_fota`,
@@ -218,6 +223,7 @@ public struct LoggingConfiguration: Sendable, Equatable {
     init(_ reader: SymbolReader) {
         self.enabled = reader.bool("LOG")
         self.mode = reader.bool("LOG_MODE_IMMEDIATE") ? .immediate : reader.bool("LOG_MODE_MINIMAL") ? .minimal : .deferred
+        self.threadPrefix = reader.bool("LOG_THREAD_ID_PREFIX") ? (reader.bool("THREAD_NAME") ? .name : .address) : nil
         self.defaultLevel = Level(rawValue: reader.int("LOG_DEFAULT_LEVEL")) ?? .off
         let modules = [
             ("azure_iot_hub", "AZURE_IOT_HUB_LOG_LEVEL"), ("azure_iot_hub_dps", "AZURE_IOT_HUB_LOG_LEVEL"),

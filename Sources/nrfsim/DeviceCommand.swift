@@ -125,7 +125,10 @@ struct DeviceCommand: AsyncParsableCommand {
                                     modem: modemLibrary, stateDirectory: stateDirectory, appDirectory: appDirectory,
                                     resolver: resolver, uptime: uptime, macAddress: macAddress,
                                     makeLogger: { module in
-                                        Logger(label: module) { ZephyrLogHandler(module: $0, uptime: uptime, console: console) }
+                                        Logger(label: module) {
+                                            ZephyrLogHandler(
+                                                module: $0, uptime: uptime, console: console, threadPrefix: configuration.logging.threadPrefix)
+                                        }
                                     },
                                     console: { console.write($0) }, reboot: reboot))
                         } catch {

@@ -64,7 +64,9 @@ def fota_board(start_hub, tmp_path, version_from_image, sec_tag=10):
     imgtool("keygen", "-k", "key.pem", "-t", "ecdsa-p256", cwd=cloud.workdir)
     defines = cloud.direct_defines() + (
         "CONFIG_AZURE_FOTA_SEC_TAG=%d" % sec_tag, 'CONFIG_SIM_MCUBOOT_SIGNATURE_KEY_FILE="%s"' % (cloud.workdir / "key.pem"),
-        "CONFIG_AZURE_IOT_HUB_LOG_LEVEL_DBG=y")
+        "CONFIG_AZURE_IOT_HUB_LOG_LEVEL_DBG=y",
+        # banner.c's application line, as for an application with a VERSION file: it shows the running image.
+        'CONFIG_NCS_APPLICATION_BOOT_BANNER_STRING="azure_iot_hub"')
     if version_from_image:
         defines += ("CONFIG_SIM_AZURE_FOTA_APP_VERSION_FROM_IMAGE=y",)
     device = provisioned_device(cloud, tmp_path / "device", defines)

@@ -200,10 +200,8 @@ public final class DeviceFirmware: Sendable {
 
     /// The kernel's boot banner, then `main()` on its own thread.
     public func boot() {
-        self.platform.console(
-            "*** Booting azure_iot_hub v\(self.runningVersion) - nRF Connect SDK \(Self.sdkGitDescribe) ***\n"
-                + "*** Using Zephyr OS v3.7.99-nrfsim ***\n")
-        let thread = Thread { [sample = self.sample] in sample.main() }
+        self.platform.console(BootBanner.text(self.configuration, applicationVersion: self.runningVersion))
+        let thread = Thread { [sample = self.sample] in KernelThread.run(named: "main") { sample.main() } }
         thread.name = "main"
         thread.start()
     }

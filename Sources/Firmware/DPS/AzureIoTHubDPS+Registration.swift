@@ -213,7 +213,7 @@ extension AzureIoTHubDPS {
             return shared.timeoutGeneration
         }
         let seconds = Double(self.configuration.timeoutSeconds)
-        self.systemWorkQueue.queue.asyncAfter(deadline: .now() + seconds) { [self] in
+        self.systemWorkQueue.submit(after: seconds) { [self] in
             guard self.shared.withLock({ $0.timeoutGeneration == generation }) else { return }
             self.logger.error("A timeout occurred, the registration process is terminated")
             self.registrationCompleted(nil)

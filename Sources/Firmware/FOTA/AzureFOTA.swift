@@ -102,7 +102,7 @@ public final class AzureFOTA: Sendable {
             "Attempting to download firmware (version '\(details.version)') from \(details.host)/\(LoggedLocation.redacted(details.path))")
         let location = DownloadClient.Location(host: details.host, path: details.path, secure: self.configuration.secTag != nil)
         self.emit(.start(report: self.report()))
-        let thread = Thread { [self] in self.run(location, fragmentSize: details.fragmentSize) }
+        let thread = Thread { [self] in KernelThread.run(named: "download_client") { self.run(location, fragmentSize: details.fragmentSize) } }
         thread.name = "download_client"
         thread.start()
         return 1

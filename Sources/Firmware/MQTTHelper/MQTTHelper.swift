@@ -31,7 +31,7 @@ public final class MQTTHelper: Sendable {
         self.resolver = resolver
         self.logger = logger
         // Like K_THREAD_DEFINE, the thread and the helper it serves live as long as the program.
-        let thread = Thread { self.pollThread() }
+        let thread = Thread { KernelThread.run(named: "mqtt_helper_thread") { self.pollThread() } }
         thread.name = "mqtt_helper_thread"
         thread.start()
     }

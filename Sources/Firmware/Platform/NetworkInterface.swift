@@ -12,6 +12,10 @@ public protocol NetworkInterface: Sendable {
     func onConnectivity(_ handler: @escaping @Sendable (_ connected: Bool) -> Void)
 }
 
+/// The thread net_mgmt event callbacks run in (Zephyr's `net_mgmt` thread, CONFIG_NET_MGMT_EVENT_THREAD): one,
+/// in order.
+let netManagementQueue = WorkQueue(name: "net_mgmt")
+
 /// LTE through the nRF91 modem (`NRF_MODEM_LIB_NET_IF`): `AT+CFUN=1` to connect, `+CEREG` changes as events.
 public final class LTELink: NetworkInterface {
     private let modem: any ModemLibrary
@@ -60,7 +64,7 @@ public final class LTELink: NetworkInterface {
             for close in self.socketsClosed.withLock({ $0 }) { close() }
         }
         // net_mgmt events arrive on their own thread, not on the modem's.
-        for handler in handlers { DispatchQueue.global().async { handler(registered) } }
+        for handler in handlers { netManagementQueue.submit { handler(registered) } }
     }
 }
 
@@ -73,7 +77,7 @@ public final class WiFiLink: NetworkInterface {
 
     public func connect() -> Int32 {
         let handlers = self.handlers.withLock { $0 }
-        for handler in handlers { DispatchQueue.global().async { handler(true) } }
+        for handler in handlers { netManagementQueue.submit { handler(true) } }
         return 0
     }
 

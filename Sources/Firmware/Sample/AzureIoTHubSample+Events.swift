@@ -61,7 +61,8 @@ extension AzureIoTHubSample {
         case .fotaDone:
             self.logger.info("\(event.type.name)")
             self.logger.info("The device will reboot in 5 seconds to apply update")
-            DispatchQueue.global().asyncAfter(deadline: .now() + 5) { [reboot = self.reboot] in reboot() }
+            // main.c:251: reboot_work, on the application work queue.
+            self.workQueue.submit(after: 5) { [reboot = self.reboot] in reboot() }
         case .fotaError:
             self.logger.error("\(event.type.name): FOTA failed")
         case .pingresp, .errorMessageSize:

@@ -17,7 +17,8 @@ public final class AzureIoTHubSample: Sendable {
     let uptime: any Uptime
     let logger: Logger
     /// `application_work_q`.
-    let workQueue = WorkQueue(name: "application_work_q")
+    /// main.c:440-442 starts it with no configuration, so its thread has no name.
+    let workQueue = WorkQueue(name: "application_work_q", threadName: "")
     let networkConnected = KSemaphore(initial: 0, limit: 1)
     /// Guards `recv_buf` (a 1-count semaphore the sample never returns after an oversized patch).
     let receiveBufferFree = KSemaphore(initial: 1, limit: 1)

@@ -4,11 +4,27 @@ import Synchronization
 /// A Zephyr work queue (`k_work_q`): one thread that runs submitted items in order.
 public final class WorkQueue: Sendable {
     let queue: DispatchQueue
+    /// The queue thread's Zephyr name (``KernelThread``): `k_work_queue_start()` names it only when its
+    /// configuration has a name.
+    public let threadName: String
 
-    public init(name: String) { self.queue = DispatchQueue(label: name) }
+    /// - Parameters:
+    ///   - name: what the queue is (its dispatch label).
+    ///   - threadName: its thread's Zephyr name; `name` unless given.
+    public init(name: String, threadName: String? = nil) {
+        self.queue = DispatchQueue(label: name)
+        self.threadName = threadName ?? name
+    }
 
     /// `k_work_submit_to_queue()`.
-    public func submit(_ work: @escaping @Sendable () -> Void) { self.queue.async(execute: work) }
+    public func submit(_ work: @escaping @Sendable () -> Void) {
+        self.queue.async { [threadName] in KernelThread.run(named: threadName, work) }
+    }
+
+    /// `k_work_schedule_for_queue()` of an item nobody cancels: runs `work` after `seconds`.
+    public func submit(after seconds: Double, _ work: @escaping @Sendable () -> Void) {
+        self.queue.asyncAfter(deadline: .now() + seconds) { [threadName] in KernelThread.run(named: threadName, work) }
+    }
 }
 
 /// `struct k_work_delayable`: an item that runs once after a delay; rescheduling replaces the pending run.
@@ -28,7 +44,7 @@ public final class DelayableWork: Sendable {
             value += 1
             return value
         }
-        self.queue.queue.asyncAfter(deadline: .now() + seconds) { [self] in
+        self.queue.submit(after: seconds) { [self] in
             guard self.generation.withLock({ $0 == mine }) else { return }
             self.handler()
         }
