@@ -194,7 +194,7 @@ public final class DeviceFirmware: Sendable {
     /// connections.
     public func halt() {
         self.sample.halt()
-        self.helper.abortConnection()
+        self.helper.halt()
         _ = self.platform.modem?.atCommand("AT+CFUN=0")
     }
 

@@ -28,6 +28,7 @@ extension MQTTHelper {
 
     /// What `mqtt_helper_poll_loop()` logs when the connection breaks.
     func logLoss(_ error: MosquittoError) {
+        guard !self.halted.load(ordering: .acquiring) else { return }
         if error.isNoConnection {
             self.logger.error("Socket error: POLLHUP")
             self.logger.error("Connection was unexpectedly closed")
@@ -49,7 +50,7 @@ extension MQTTHelper {
         }
         connection.reportingThread.withLock { $0 = pthread_self() }
         let config = self.endConnection(connection)
-        config?.onDisconnect(result)
+        if !self.halted.load(ordering: .acquiring) { config?.onDisconnect(result) }
         connection.endReported.give()
     }
 
@@ -116,5 +117,12 @@ extension MQTTHelper {
     /// Aborts the current connection, as the modem does to its sockets when the link goes down.
     public func abortConnection() {
         if let connection = self.sharedConnection { self.abort(connection) }
+    }
+
+    /// The board resets: the connection is dropped and this helper says nothing more (no loss lines, no
+    /// `on_disconnect`), as a reset board prints nothing of its old connection.
+    public func halt() {
+        self.halted.store(true, ordering: .releasing)
+        self.abortConnection()
     }
 }

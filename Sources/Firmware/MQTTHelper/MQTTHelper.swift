@@ -24,6 +24,8 @@ public final class MQTTHelper: Sendable {
     let logger: Logger
     let shared = Mutex(Shared())
     let connectionPollSemaphore = KSemaphore(initial: 0, limit: 1)
+    /// Set when the board resets (``halt()``).
+    let halted = Atomic<Bool>(false)
 
     public init(settings: MQTTHelperSettings, tls: TLSProvider, resolver: HostResolver, logger: Logger) {
         self.settings = settings

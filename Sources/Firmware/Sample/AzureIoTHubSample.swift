@@ -108,8 +108,8 @@ public final class AzureIoTHubSample: Sendable {
             self.networkConnected.give()
         } else {
             self.logger.info("Network connectivity lost, no IP address assigned")
-            let err = self.hub.disconnect()
-            if err != 0 && err != -Errno.ENOTCONN { self.logger.error("Failed to disconnect, error: \(err)") }
+            // main.c:398-401: on_net_event_l4_disconnected() ignores the result.
+            _ = self.hub.disconnect()
         }
     }
 
