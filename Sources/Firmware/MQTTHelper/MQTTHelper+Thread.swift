@@ -33,7 +33,8 @@ extension MQTTHelper {
             self.logger.error("Socket error: POLLHUP")
             self.logger.error("Connection was unexpectedly closed")
         } else {
-            self.logger.error("Cloud MQTT input error: \(-Errno.ENOTCONN) (\(error))")
+            self.logger.debug("mqtt_input: \(error)")
+            self.logger.error("Cloud MQTT input error: \(-Errno.ENOTCONN)")
         }
     }
 

@@ -124,7 +124,8 @@ public final class MQTTHelper: Sendable {
             connection.subscriptionIDs.withLock { $0[mosquittoID] = messageID }
             return 0
         } catch {
-            self.logger.error("Failed to subscribe to topics, error: \(error)")
+            // mqtt_helper_subscribe() returns mqtt_subscribe()'s error without a word (mqtt_helper.c:669-672).
+            self.logger.debug("mqtt_subscribe: \(error)")
             return -Errno.ENOTCONN
         }
     }
@@ -144,7 +145,8 @@ public final class MQTTHelper: Sendable {
             }
             return 0
         } catch {
-            self.logger.error("mqtt_publish, error: \(error)")
+            // mqtt_helper_publish() returns mqtt_publish()'s error without a word (mqtt_helper.c:696).
+            self.logger.debug("mqtt_publish: \(error)")
             return -Errno.ENOTCONN
         }
     }
@@ -245,7 +247,8 @@ extension MQTTHelper {
         do {
             context = try self.tls.context(secTags: secTags, hostname: hostname)
         } catch {
-            self.logger.error("TLS setup failed: \(error)")
+            // A board says only mqtt_connect's error (mqtt_helper.c:536); nrfsim's reason is at debug level.
+            self.logger.debug("TLS setup failed: \(error)")
             self.logger.error("mqtt_connect, error: \(-self.tls.handshakeFailure)")
             return -self.tls.handshakeFailure
         }
@@ -261,7 +264,7 @@ extension MQTTHelper {
             }
             try client.useTLS(context)
         } catch {
-            self.logger.error("mqtt_client_init failed: \(error)")
+            self.logger.debug("mqtt_client_init failed: \(error)")
             return -Errno.ENOMEM
         }
         let connection = Connection(client: client)
@@ -282,16 +285,19 @@ extension MQTTHelper {
         } catch {
             connection.endedUnreported()
             if error.isLookupFailure {
-                self.logger.error("getaddrinfo() failed, error \(-Errno.EAI_AGAIN)")
+                // mqtt_helper.c:404-408: getaddrinfo()'s own (negative) code is logged, its negation returned.
+                self.logger.error("getaddrinfo() failed, error \(Errno.EAI_AGAIN)")
                 return -Errno.EAI_AGAIN
             }
             if error.isTLSFailure || context.verificationFailure != nil {
                 let reason = context.verificationFailure.map { "certificate verification failed: \($0)" } ?? "\(error)"
-                self.logger.error("TLS handshake with \(hostname) failed: \(reason)")
+                // A board says only mqtt_connect's error (mqtt_helper.c:536); nrfsim's reason is at debug level.
+                self.logger.debug("TLS handshake with \(hostname) failed: \(reason)")
                 self.logger.error("mqtt_connect, error: \(-self.tls.handshakeFailure)")
                 return -self.tls.handshakeFailure
             }
-            self.logger.error("mqtt_connect, error: \(-Errno.ECONNREFUSED) (\(error))")
+            self.logger.debug("mqtt_connect: \(error)")
+            self.logger.error("mqtt_connect, error: \(-Errno.ECONNREFUSED)")
             return -Errno.ECONNREFUSED
         }
         if let timeout = self.settings.sendTimeoutSeconds {
