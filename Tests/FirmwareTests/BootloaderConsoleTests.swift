@@ -26,9 +26,9 @@ struct BootloaderConsoleTests {
 
         deinit { try? FileManager.default.removeItem(atPath: self.directory) }
 
-        /// Powers the board on (the firmware is linked but its `main()` is not started) and returns it with what it
-        /// printed on the console.
-        func powerOn() throws -> (DeviceFirmware, String) {
+        /// Powers the board on (the firmware is linked but its `main()` is not started), then off unless `halt` is
+        /// false, and returns it with what it printed on the console. The firmware's log lines go to `recorder`.
+        func powerOn(halt: Bool = true, recorder: LogRecorder = LogRecorder()) throws -> (DeviceFirmware, String) {
             let build = try ConfigurationBuild(
                 appDirectory: LibraryAgainstEmulatorTests.repository, board: "nrf9161dk/nrf9161/ns",
                 assignments: [#"CONFIG_SIM_MCUBOOT_SIGNATURE_KEY_FILE="\#(self.directory)/key.pem""#])
@@ -39,8 +39,8 @@ struct BootloaderConsoleTests {
                 platform: DeviceFirmware.Platform(
                     modem: nil, stateDirectory: self.directory, appDirectory: LibraryAgainstEmulatorTests.repository,
                     resolver: .system, uptime: ManualUptime(microseconds: 0), macAddress: [0xF6, 1, 2, 3, 4, 5],
-                    makeLogger: { Logger(label: $0) }, console: { text in console.withLock { $0 += text } })))
-            firmware.halt()
+                    makeLogger: { recorder.logger($0) }, console: { text in console.withLock { $0 += text } })))
+            if halt { firmware.halt() }
             return (firmware, console.withLock { $0 })
         }
 
@@ -103,6 +103,18 @@ struct BootloaderConsoleTests {
         let (firmware, console) = try board.powerOn()
         #expect(firmware.runningVersion == "1.0.0")
         try self.expectGolden(console, "mcuboot-invalid-image")
+    }
+
+    /// After `sys_reboot()` the old image's threads may still run for a moment (its connection closing): nothing of
+    /// it reaches the console once it is powered off, so it cannot break into MCUboot's lines.
+    @Test func aPoweredOffImagePrintsNothingMore() throws {
+        let board = try Board()
+        let recorder = LogRecorder()
+        let (firmware, _) = try board.powerOn(halt: false, recorder: recorder)
+        firmware.sample.logger.info("before the reboot")
+        firmware.halt()
+        firmware.sample.logger.error("after the reboot")
+        #expect(recorder.entries.filter { $0.hasSuffix("the reboot") } == ["<inf> before the reboot"])
     }
 
     /// Erasing a refused image is a write like any other: when it fails the boot fails, naming the slot, rather than
