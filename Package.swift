@@ -177,6 +177,7 @@ let package = Package(
                 .product(name: "SwiftASN1", package: "swift-asn1"),
                 .product(name: "Logging", package: "swift-log"),
             ],
+            exclude: ["Golden"],
             swiftSettings: strictSettings
         ),
         .testTarget(name: "SecretsTests", dependencies: ["Secrets", "SimCore"], swiftSettings: strictSettings),

@@ -62,14 +62,14 @@ struct BootTests {
         let factory = MCUbootImage.Version(major: 1, minor: 0, revision: 0)
 
         var (outcome, running) = try bootloader.boot(factoryVersion: factory) { lines.append($0) }
-        #expect(outcome == .none && running.version.description == "1.0.0" && bootloader.isConfirmed)
+        #expect(try outcome == .none && running.version.description == "1.0.0" && bootloader.isConfirmed)
 
         // v2 is tested, confirmed, and stays.
         let v2 = try signedImage(version: .init(major: 2, minor: 0, revision: 0), payload: [2], key: self.key)
         _ = try bootloader.verify(v2)
         try bootloader.requestTestUpgrade(v2)
         (outcome, running) = try bootloader.boot(factoryVersion: factory) { lines.append($0) }
-        #expect(outcome == .swapped(to: "2.0.0") && running.version.description == "2.0.0" && !bootloader.isConfirmed)
+        #expect(try outcome == .swapped(to: "2.0.0") && running.version.description == "2.0.0" && !bootloader.isConfirmed)
         try bootloader.confirm()
         (outcome, running) = try bootloader.boot(factoryVersion: factory) { lines.append($0) }
         #expect(outcome == .none && running.version.description == "2.0.0")
@@ -79,21 +79,113 @@ struct BootTests {
         (outcome, running) = try bootloader.boot(factoryVersion: factory) { lines.append($0) }
         #expect(running.version.description == "3.0.0")
         (outcome, running) = try bootloader.boot(factoryVersion: factory) { lines.append($0) }
-        #expect(outcome == .reverted(to: "2.0.0") && running.version.description == "2.0.0" && bootloader.isConfirmed)
-        #expect(lines.filter { $0.hasPrefix("I: Swap type: ") } == [
-            "I: Swap type: none", "I: Swap type: test", "I: Swap type: none", "I: Swap type: test", "I: Swap type: revert",
+        #expect(try outcome == .reverted(to: "2.0.0") && running.version.description == "2.0.0" && bootloader.isConfirmed)
+        #expect(lines.filter { $0.hasPrefix("I: Image index: 0, Swap type: ") }.map { $0.split(separator: " ").last ?? "" } == [
+            "none", "test", "none", "test", "revert",
         ])
 
         // A bad image in the secondary slot is refused at boot and erased; the running image stays.
         var bad = try signedImage(version: .init(major: 4, minor: 0, revision: 0), payload: [4], key: self.key)
         bad[bad.count - 1] ^= 1
         try bootloader.requestTestUpgrade(bad)
+        lines = []
         (outcome, running) = try bootloader.boot(factoryVersion: factory) { lines.append($0) }
         #expect(outcome == .refused(reason: "the ECDSA signature does not verify") && running.version.description == "2.0.0")
-        #expect(!FileManager.default.fileExists(atPath: directory + "/secondary.bin"))
+        #expect(lines.contains("E: Image in the secondary slot is not valid!"))
+        #expect(FileManager.default.contents(atPath: directory + "/secondary.bin") == Data())  // erased
+        // The next boot finds the slot erased and nothing to do.
+        lines = []
+        (outcome, running) = try bootloader.boot(factoryVersion: factory) { lines.append($0) }
+        #expect(outcome == .none && lines.contains("I: Image index: 0, Swap type: none"))
         // Too big for the slot.
         let big = try signedImage(version: .init(major: 5, minor: 0, revision: 0), payload: Array(repeating: 0, count: 0x10000), key: self.key)
         #expect(throws: MCUbootImageError.self) { try bootloader.verify(big) }
+    }
+}
+
+/// A primary slot that holds no image: MCUboot says so and halts; the board does not boot.
+@Test func aPrimarySlotWithoutAnImageIsNotBooted() throws {
+    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("mcuboot-\(UUID())").path
+    defer { try? FileManager.default.removeItem(atPath: directory) }
+    let bootloader = Bootloader(directory: directory, slotSize: 0x10000, key: nil)
+    _ = try bootloader.boot(factoryVersion: .init(major: 1, minor: 0, revision: 0)) { _ in }
+    try Data([0x3D, 0xB8, 0xF3, 0x97] + [UInt8](repeating: 0, count: 60)).write(to: URL(fileURLWithPath: bootloader.primaryPath))
+    var lines: [String] = []
+    #expect(throws: BootloaderError.noBootableImage(path: bootloader.primaryPath, reason: "bad header magic 0x97f3b83d at offset 0")) {
+        _ = try bootloader.boot(factoryVersion: .init(major: 1, minor: 0, revision: 0)) { lines.append($0) }
+    }
+    #expect(lines.suffix(3) == [
+        "I: Image index: 0, Swap type: none", "E: Image in the primary slot is not valid!", "E: Unable to find bootable image",
+    ])
+}
+
+/// `mcuboot/trailer.json`: the two slots' trailers; the earlier three-flag file; what is not a trailer file.
+@Suite("The virtual MCUboot's trailer file")
+struct TrailerFileTests {
+    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("trailer-\(UUID())").path
+
+    func booted() throws -> Bootloader {
+        let bootloader = Bootloader(directory: self.directory, slotSize: 0x10000, key: nil)
+        _ = try bootloader.boot(factoryVersion: .init(major: 1, minor: 0, revision: 0)) { _ in }
+        return bootloader
+    }
+
+    func bootLines(_ bootloader: Bootloader) -> ([String], (any Error)?) {
+        var lines: [String] = []
+        let result = Result { try bootloader.boot(factoryVersion: .init(major: 1, minor: 0, revision: 0)) { lines.append($0) } }
+        if case .failure(let error) = result { return (lines, error) }
+        return (lines, nil)
+    }
+
+    @Test func theTrailersAreKeptAsMCUbootDecodesThem() throws {
+        defer { try? FileManager.default.removeItem(atPath: self.directory) }
+        let bootloader = try self.booted()
+        try bootloader.requestTestUpgrade([1, 2, 3])
+        let saved = try JSONDecoder().decode(ImageTrailers.self, from: Data(contentsOf: URL(fileURLWithPath: bootloader.trailerPath)))
+        #expect(saved == ImageTrailers(
+            primary: .erased, secondary: SlotTrailer(magic: .good, swapType: .test, copyDone: .unset, imageOk: .unset)))
+    }
+
+    /// A state directory from before the trailers were kept: a test image never confirmed is reverted.
+    @Test func theEarlierFlagFileReadsAsTheTrailersItStandsFor() throws {
+        defer { try? FileManager.default.removeItem(atPath: self.directory) }
+        let bootloader = try self.booted()
+        try #"{"secondaryPendingTest":false,"primaryConfirmed":false,"primaryIsTest":true}"#
+            .write(toFile: bootloader.trailerPath, atomically: true, encoding: .utf8)
+        let (lines, error) = self.bootLines(bootloader)
+        #expect(error == nil)
+        #expect(lines.contains("I: Primary image: magic=good, swap_type=0x2, copy_done=0x1, image_ok=0x3"))
+        #expect(lines.contains("I: Image index: 0, Swap type: revert"))
+    }
+
+    @Test func aFileThatIsNoTrailerFileFailsTheBootNamingIt() throws {
+        defer { try? FileManager.default.removeItem(atPath: self.directory) }
+        let bootloader = try self.booted()
+        try #"{"primary":{"magic":"good"}}"#.write(toFile: bootloader.trailerPath, atomically: true, encoding: .utf8)
+        let (lines, error) = self.bootLines(bootloader)
+        #expect(lines.last == "I: Starting bootloader")
+        guard case .malformedTrailer(let path, _) = error as? BootloaderError else {
+            Issue.record("not a malformed trailer: \(String(describing: error))")
+            return
+        }
+        #expect(path == bootloader.trailerPath)
+    }
+
+    /// magic good with copy_done unset in the primary slot is a swap under way ("Boot source: primary slot"), which
+    /// nrfsim never leaves behind and cannot resume.
+    @Test func aSwapUnderWayIsNotResumed() throws {
+        defer { try? FileManager.default.removeItem(atPath: self.directory) }
+        let bootloader = try self.booted()
+        let trailers = ImageTrailers(
+            primary: SlotTrailer(magic: .good, swapType: .test, copyDone: .unset, imageOk: .unset), secondary: .erased)
+        try JSONEncoder().encode(trailers).write(to: URL(fileURLWithPath: bootloader.trailerPath))
+        let (lines, error) = self.bootLines(bootloader)
+        #expect(lines.suffix(3) == [
+            "I: Primary image: magic=good, swap_type=0x2, copy_done=0x3, image_ok=0x3",
+            "I: Secondary image: magic=unset, swap_type=0x1, copy_done=0x3, image_ok=0x3",
+            "I: Boot source: primary slot",
+        ])
+        #expect(error as? BootloaderError == .interruptedSwap(path: bootloader.trailerPath))
     }
 }
 

@@ -3,6 +3,7 @@ upload`, started by a desired-twin update exactly as against Azure, downloaded i
 the virtual MCUboot, confirmed or rolled back; bad images refused."""
 import json
 import os
+import pathlib
 import subprocess
 import time
 
@@ -15,6 +16,20 @@ from hub_emulator import HTTPS_PORT
 from tcp_relay import TCPRelay
 
 ACCOUNT, CONTAINER = "nrfsimfw", "firmware"
+GOLDEN = pathlib.Path(__file__).resolve().parent.parent / "FirmwareTests" / "Golden"
+
+
+def golden(name):
+    """A boot's MCUboot console as Tests/FirmwareTests/Golden holds it."""
+    return (GOLDEN / ("%s.txt" % name)).read_text()
+
+
+def mcuboot_console(device, after=0, timeout=30):
+    """What MCUboot printed at the first boot after console line `after`: its banner through the jump."""
+    device.wait_for(r"^\*\*\* Booting My Application v", timeout, after=after)
+    start = device.last_index - 1
+    device.wait_for(r"^I: Jumping to the first image slot$", 10, after=start)
+    return "".join(line + "\n" for _, line in device.lines[start:device.last_index])
 
 
 def imgtool(*args, cwd):
@@ -70,6 +85,7 @@ def fota_board(start_hub, tmp_path, version_from_image, sec_tag=10):
     if version_from_image:
         defines += ("CONFIG_SIM_AZURE_FOTA_APP_VERSION_FROM_IMAGE=y",)
     device = provisioned_device(cloud, tmp_path / "device", defines)
+    assert mcuboot_console(device) == golden("mcuboot-normal-boot")  # nothing to swap yet
     device.wait_for("AZURE_IOT_HUB_EVT_READY", 20)
     return cloud, device, defines
 
@@ -94,7 +110,7 @@ def test_by_default_a_good_swap_is_reported_rolled_back(start_hub, tmp_path):
         deploy(cloud, device.uuid, "2.0.0", image, "job-1")
         device.wait_for(r'Sending FOTA report: \{"firmware":\{"fwUpdateStatus":"applying","currentFwVersion":"0.0.0-dev",'
                         r'"pendingFwVersion":"2.0.0","jobId":"job-1"\}\}', 30, after=mark)
-        device.wait_for("I: Swap type: test", 15, after=mark)
+        device.wait_for("^I: Image index: 0, Swap type: test$", 15, after=mark)
         device.wait_for(r"\*\*\* Booting azure_iot_hub v2.0.0 ", 5, after=mark)  # the banner shows the image's
         device.wait_for("<inf> azure_fota: Current firmware version: 0.0.0-dev$", 10, after=mark)
         device.wait_for("AZURE_IOT_HUB_EVT_READY", 20, after=mark)  # v2 confirms itself
@@ -119,7 +135,7 @@ def test_without_a_security_tag_the_image_is_downloaded_over_plain_http(start_hu
         upload(cloud, image)
         mark = len(device.lines)
         deploy(cloud, device.uuid, "2.0.0", image, "job-http")
-        device.wait_for("I: Swap type: test", 30, after=mark)
+        device.wait_for("^I: Image index: 0, Swap type: test$", 30, after=mark)
         device.wait_for(r"\*\*\* Booting azure_iot_hub v2.0.0 ", 5, after=mark)
         assert reported_firmware(cloud, device.uuid, "current", timeout=30)["currentFwVersion"] == "2.0.0"
     finally:
@@ -146,7 +162,7 @@ def test_update_to_v2_downloads_in_ranges_swaps_and_reports_current(fota):
     device.wait_for("AZURE_IOT_HUB_EVT_FOTA_DONE", 10, after=mark)
     device.wait_for('"fwUpdateStatus":"applying"', 5, after=mark)
     device.wait_for("The device will reboot in 5 seconds to apply update", 5, after=mark)
-    device.wait_for("I: Swap type: test", 15, after=mark)
+    assert mcuboot_console(device, after=mark, timeout=15) == golden("mcuboot-test-swap")
     device.wait_for(r"\*\*\* Booting azure_iot_hub v2.0.0 ", 5, after=mark)
     device.wait_for("Current firmware version: 2.0.0", 10, after=mark)
     device.wait_for("AZURE_IOT_HUB_EVT_READY", 20, after=mark)
@@ -190,7 +206,7 @@ def test_an_unconfirmed_image_rolls_back_and_is_reported(fota, start_hub):
     cloud.hub = start_hub(data_dir=data_dir)
     again = FirmwareProcess(device.state_dir, defines=defines, address=cloud.address)
     try:
-        again.wait_for("I: Swap type: revert", 10)
+        assert mcuboot_console(again, timeout=10) == golden("mcuboot-revert")
         again.wait_for(r"\*\*\* Booting azure_iot_hub v2.0.0 ", 5)
         again.wait_for("<wrn> azure_fota: FOTA image was not applied, rolled back$", 20)
         # At boot the library knows no job (fota_object is empty, azure_fota.c:165-174): no pendingFwVersion, no

@@ -52,6 +52,8 @@ public final class DeviceFirmware: Sendable {
     /// The image running after this boot.
     public let runningVersion: String
     let platform: Platform
+    /// Set by ``halt()``: from then on the image's log lines are dropped (``PoweredLogHandler``).
+    let poweredOff = AtomicFlag()
 
     /// Powers the board on: MCUboot (test swap, revert), then the image is linked.
     /// - Throws: when the settings partition or the slots cannot be read, or the signing key file is bad.
@@ -78,14 +80,20 @@ public final class DeviceFirmware: Sendable {
         let fotaVersion = try configuration.fota.map {
             try Self.fotaCurrentVersion($0, simulator: configuration.simulator, imageVersion: runningVersion)
         }
+        let poweredOff = self.poweredOff
+        func poweredLogger(_ module: String) -> Logger {
+            var logger = platform.makeLogger(module)
+            logger.handler = PoweredLogHandler(wrapped: logger.handler, poweredOff: poweredOff)
+            return logger
+        }
         // Everything that can fail comes before the first thread starts.
         let settings = try SettingsStorage(
             directory: configuration.settings.backend == nil ? nil : platform.stateDirectory,
-            logger: platform.makeLogger("settings"))
+            logger: poweredLogger("settings"))
         self.settings = settings
         let logging = configuration.logging
         func logger(_ module: String) -> Logger {
-            var logger = platform.makeLogger(module)
+            var logger = poweredLogger(module)
             switch logging.level(of: module) {
             case .debug: logger.logLevel = .debug
             case .info: logger.logLevel = .info
@@ -190,9 +198,10 @@ public final class DeviceFirmware: Sendable {
         return (high, low)
     }
 
-    /// Powers the image off before a reboot: the application stops, the modem (reset with the SoC) drops its
-    /// connections.
+    /// Powers the image off before a reboot: it prints nothing more, the application stops, the modem (reset with
+    /// the SoC) drops its connections.
     public func halt() {
+        self.poweredOff.set()
         self.sample.halt()
         self.helper.halt()
         _ = self.platform.modem?.atCommand("AT+CFUN=0")

@@ -214,6 +214,8 @@ public final class AzureFOTA: Sendable {
         } catch {
             // nrfsim checks the image as MCUboot will and says why it is refused; then azure_fota.c:259.
             if let refusal = error as? MCUbootImageError { self.dfuTargetLogger.error("\(refusal)") }
+            // The slot or its trailer could not be written: dfu_target_mcuboot.c:209-211 logs the failure too.
+            if let failure = error as? BootloaderError { self.dfuTargetLogger.error("\(failure)") }
             self.logger.debug("Firmware download failed: \(error)")
             self.logger.error("FOTA download failed")
             self.state.withLock {
