@@ -146,7 +146,7 @@ public final class DeviceFirmware: Sendable {
         let network: any NetworkInterface
         if let modem = platform.modem {
             let lte = LTELink(modem: modem, logger: logger("nrf_modem_lib_netif"))
-            lte.onSocketsClosed { [helper = self.helper] in helper.abortConnection() }
+            lte.onSocketsClosed { [helper = self.helper] in helper.socketClosedByModem() }
             network = lte
         } else {
             network = WiFiLink()

@@ -120,6 +120,16 @@ extension MQTTHelper {
         if let connection = self.sharedConnection { self.abort(connection) }
     }
 
+    /// The modem closes the firmware's sockets (LTE went down): the poll thread sees the socket go, and reports the
+    /// end, before the link's L4 event is raised, so that the console tells one story, run after run: the helper's
+    /// loss lines and DISCONNECTED, then the sample's "Network connectivity lost".
+    public func socketClosedByModem() {
+        guard let connection = self.sharedConnection else { return }
+        self.abort(connection)
+        _ = connection.endReported.take(timeoutSeconds: 5)
+        connection.endReported.give()
+    }
+
     /// The board resets: the connection is dropped and this helper says nothing more (no loss lines, no
     /// `on_disconnect`), as a reset board prints nothing of its old connection.
     public func halt() {
