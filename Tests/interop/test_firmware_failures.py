@@ -270,3 +270,20 @@ def test_a_dropped_dps_connection_is_reported_only_by_the_timeout(start_hub, tmp
         assert device.process.poll() is None
     finally:
         device.stop()
+
+
+def test_a_user_name_buffer_too_small_fails_the_connect_with_the_azure_sdk_error(start_hub, tmp_path):
+    """azure_iot_hub.c:890-899: az_iot_hub_client_get_user_name() answers AZ_ERROR_NOT_ENOUGH_SPACE, logged in hex,
+    and connect() returns -EFAULT."""
+    cloud = Cloud(start_hub, tmp_path / "work")
+    device = provisioned_device(cloud, tmp_path / "device",
+                                cloud.direct_defines() + ("CONFIG_AZURE_IOT_HUB_USER_NAME_BUF_SIZE=32",))
+    try:
+        device.wait_for("azure_iot_hub_connect failed", 15)
+        lines_in_order(device, [
+            ("err", "azure_iot_hub", "Failed to get user name, az error: 0x80010002"),
+            ("err", "azure_iot_hub_sample", "azure_iot_hub_connect failed: -14"),
+        ])
+        assert device.process.poll() is None
+    finally:
+        device.stop()

@@ -34,7 +34,11 @@ extension AzureIoTHub {
         self.logger.debug("MQTT mqtt_client connected")
         let err = self.helper.subscribe(
             topics: AzureIoTHubClient.subscriptions, qos: 0, messageID: self.helper.messageIDGet())
-        if err != 0 { self.logger.error("Failed to subscribe to topic list, error: \(err)") }
+        // topic_subscribe() (azure_iot_hub.c:191-194) and on_connack() (:484-487) both say it.
+        if err != 0 {
+            self.logger.error("Failed to subscribe to topic list, error: \(err)")
+            self.logger.error("Failed to subscribe to topics, err: \(err)")
+        }
         self.setState(.connected)
         self.emit(AzureIoTHubEvent(type: .connected))
     }

@@ -135,7 +135,8 @@ public final class AzureIoTHub: Sendable {
         self.shared.withLock { $0.deviceID = deviceID }
         let userName = AzureIoTHubClient.userName(hostname: hostname, deviceID: deviceID)
         guard userName.utf8.count < self.hub.userNameBufferSize else {
-            self.logger.error("Failed to get user name")
+            // azure_iot_hub.c:897: az_iot_hub_client_get_user_name()'s AZ_ERROR_NOT_ENOUGH_SPACE.
+            self.logger.error("Failed to get user name, az error: 0x\(String(AzureSDKResult.notEnoughSpace, radix: 16))")
             return -Errno.EFAULT
         }
         self.logger.debug("User name: \(userName)")

@@ -160,8 +160,9 @@ public final class DeviceFirmware: Sendable {
             reboot: platform.reboot)
     }
 
-    /// What stands for `git describe` of the nRF Connect SDK checkout (the banner's SDK version).
-    static let sdkGitDescribe = "v2.9.0-nrfsim"
+    /// `git describe` of the nRF Connect SDK checkout at its v2.9.0 tag (azure_fota/CMakeLists.txt:11-33 runs it in
+    /// the nrf module's directory).
+    static let sdkGitDescribe = "v2.9.0"
 
     /// azure_fota.c's `current_version` (nrfconnect/sdk-nrf v2.9.0 `subsys/net/lib/azure_fota/azure_fota.c:99-106`):
     /// `CONFIG_AZURE_FOTA_APP_VERSION`, or with `CONFIG_AZURE_FOTA_APP_VERSION_AUTO` the `git describe` of the SDK

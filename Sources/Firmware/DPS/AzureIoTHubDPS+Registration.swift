@@ -183,7 +183,7 @@ extension AzureIoTHubDPS {
     /// (`AZ_ERROR_NOT_ENOUGH_SPACE`, `_az_RESULT_MAKE_ERROR(_az_FACILITY_CORE, 2)` in `sdk/inc/azure/core/az_result.h`),
     /// or nil when it fits.
     private func topicBufferFailure(_ topic: String) -> Int32? {
-        topic.utf8.count + 1 > self.configuration.topicBufferSize ? Int32(bitPattern: 0x8001_0002) : nil
+        topic.utf8.count + 1 > self.configuration.topicBufferSize ? Int32(bitPattern: AzureSDKResult.notEnoughSpace) : nil
     }
 
     /// Mirrors `dps_is_assigned()`: the details of a failed registration are logged at debug level only.

@@ -146,7 +146,8 @@ public final class AzureIoTHubDPS: Sendable {
         let (scope, registrationID) = self.shared.withLock { ($0.idScope, $0.registrationID) }
         let userName = AzureProvisioningClient.userName(idScope: scope, registrationID: registrationID)
         guard userName.utf8.count < self.configuration.userNameBufferSize else {
-            self.logger.error("Failed to get user name")
+            // azure_iot_hub_dps.c:701: az_iot_provisioning_client_get_user_name()'s AZ_ERROR_NOT_ENOUGH_SPACE.
+            self.logger.error("Failed to get user name, error: 0x\(String(AzureSDKResult.notEnoughSpace, radix: 16))")
             return -Errno.EFAULT
         }
         let initialized = self.helper.initialize(self.helperConfig())
