@@ -9,7 +9,8 @@ import NIOCore
 /// a known ID scope), the `$dps/registrations/res/#` subscription, register and status requests. Every session is
 /// clean. A request DPS cannot serve is answered `400` on its `$rid` when it has one; anything else that breaks the
 /// protocol closes the connection, logged with the registration id and the reason. Register and status requests, which
-/// read and write the store, run on the ``BlockingExecutor``, in arrival order.
+/// read and write the store, run on the ``BlockingExecutor``, in arrival order; with a configured
+/// ``ProvisioningFault`` they are answered with it instead.
 final class ProvisioningConnectionHandler: ChannelInboundHandler {
     typealias InboundIn = MQTTPacket
     typealias OutboundOut = ByteBuffer
@@ -166,25 +167,9 @@ final class ProvisioningConnectionHandler: ChannelInboundHandler {
             self.respond(context, self.service.errorReply(400, 400004, "Bad request: \(error)"), requestID: rid)
             return nil
         }
-        switch self.service.fault {
-        case .drop:
-            self.io.logger.warning("DPS connection dropped at a request, as configured", metadata: [
-                "registration": "\(attempt.registrationID)", "topic": "\(PeerText.quoted(publish.topic))",
-            ])
-            context.close(promise: nil)
+        if let fault = self.service.fault {
+            self.fail(context, publish, request, attempt: attempt, fault)
             return nil
-        case .reply(let status):
-            let fault = ProvisioningFault.reply(status: status)
-            var reply = self.service.errorReply(status, fault.errorCode, "Failed as configured (nrfsim hub --dps-fault \(fault))")
-            if status == 429 { reply.retryAfter = max(1, self.service.retryAfter) }
-            self.io.logger.warning("DPS request answered with a fault, as configured", metadata: [
-                "registration": "\(attempt.registrationID)", "status": "\(status)",
-            ])
-            self.acknowledge(context, publish)
-            self.respond(context, reply, requestID: request.requestID)
-            return nil
-        case nil:
-            break
         }
         // The PUBACK acknowledges receipt at once; the answer follows once the store has it.
         self.acknowledge(context, publish)
@@ -197,6 +182,28 @@ final class ProvisioningConnectionHandler: ChannelInboundHandler {
         }.assumeIsolated().map { reply, requestID in
             self.respond(context, reply, requestID: requestID)
         }.nonisolated()
+    }
+
+    /// Serves a request with the configured ``ProvisioningFault`` instead of DPS's answer.
+    private func fail(
+        _ context: ChannelHandlerContext, _ publish: Publish, _ request: DeviceToProvisioningTopic, attempt: ProvisioningAttempt,
+        _ fault: ProvisioningFault
+    ) {
+        switch fault {
+        case .drop:
+            self.io.logger.warning("DPS connection dropped at a request, as configured", metadata: [
+                "registration": "\(attempt.registrationID)", "topic": "\(PeerText.quoted(publish.topic))",
+            ])
+            context.close(promise: nil)
+        case .reply(let status):
+            var reply = self.service.errorReply(status, fault.errorCode, "Failed as configured (nrfsim hub --dps-fault \(fault))")
+            if status == 429 { reply.retryAfter = max(1, self.service.retryAfter) }
+            self.io.logger.warning("DPS request answered with a fault, as configured", metadata: [
+                "registration": "\(attempt.registrationID)", "status": "\(status)",
+            ])
+            self.acknowledge(context, publish)
+            self.respond(context, reply, requestID: request.requestID)
+        }
     }
 
     private func acknowledge(_ context: ChannelHandlerContext, _ publish: Publish) {
