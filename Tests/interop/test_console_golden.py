@@ -25,14 +25,19 @@ def desired(cloud, device_id, value):
                  json.dumps({"telemetryInterval": value}))
 
 
+def connected(device, console, step, seconds=3600):
+    """Ends the boot step once the first event is sent and azure_fota's first twin report is answered."""
+    device.wait_for("Next event will be sent in %d seconds" % seconds, 30)
+    device.wait_for("AZURE_IOT_HUB_EVT_TWIN_RESULT_SUCCESS", 10)
+    console.cut(step)
+
+
 def test_direct_connect_method_desired_interval_and_cloud_to_device(start_hub, tmp_path):
     cloud = Cloud(start_hub, tmp_path / "work")
     device = provisioned_device(cloud, tmp_path / "device", direct_defines())
     try:
         console = Transcript("direct", device)
-        device.wait_for("Next event will be sent in 3600 seconds", 20)
-        device.wait_for("AZURE_IOT_HUB_EVT_TWIN_RESULT_SUCCESS", 10)  # azure_fota's first report
-        console.cut("boot, connect, READY, the first event and the twin")
+        connected(device, console, "boot, connect, READY, the first event and the twin")
 
         mark = len(device.lines)
         response = cloud.hub.az_json("iot", "hub", "invoke-device-method", "-n", "myhub", "-d", device.uuid,
@@ -69,9 +74,7 @@ def test_link_loss_and_the_send_that_follows(start_hub, tmp_path):
     device = provisioned_device(cloud, tmp_path / "device", direct_defines("CONFIG_SIM_EVENT_INTERVAL_SEC=10"))
     try:
         console = Transcript("link_loss", device)
-        device.wait_for("Next event will be sent in 10 seconds", 20)
-        device.wait_for("AZURE_IOT_HUB_EVT_TWIN_RESULT_SUCCESS", 10)
-        console.cut("boot and connect")
+        connected(device, console, "boot and connect", 10)
 
         mark = len(device.lines)
         with serial.Serial(device.pty, 115200, timeout=5) as port:
@@ -96,9 +99,7 @@ def test_dps_first_boot_then_already_assigned(start_hub, tmp_path):
     device = provisioned_device(cloud, tmp_path / "device", defines, conf=conf, register=False)
     try:
         console = Transcript("dps_first_boot", device)
-        device.wait_for("Next event will be sent in 3600 seconds", 30)
-        device.wait_for("AZURE_IOT_HUB_EVT_TWIN_RESULT_SUCCESS", 10)
-        console.cut("boot, DPS assigns, connect, READY")
+        connected(device, console, "boot, DPS assigns, connect, READY")
     finally:
         device.stop()
     console.check()
@@ -106,9 +107,7 @@ def test_dps_first_boot_then_already_assigned(start_hub, tmp_path):
     again = FirmwareProcess(tmp_path / "device", defines=defines, conf=conf, address=cloud.address)
     try:
         console = Transcript("dps_already_assigned", again)
-        again.wait_for("Next event will be sent in 3600 seconds", 30)
-        again.wait_for("AZURE_IOT_HUB_EVT_TWIN_RESULT_SUCCESS", 10)
-        console.cut("boot with the stored assignment, connect, READY")
+        connected(again, console, "boot with the stored assignment, connect, READY")
     finally:
         again.stop()
     console.check()
@@ -144,9 +143,7 @@ def test_fota_update(start_hub, tmp_path):
     cloud, _, device = fota_board(start_hub, tmp_path)
     try:
         console = Transcript("fota_update", device)
-        device.wait_for("Next event will be sent in 3600 seconds", 20)
-        device.wait_for("AZURE_IOT_HUB_EVT_TWIN_RESULT_SUCCESS", 10)
-        console.cut("boot and connect")
+        connected(device, console, "boot and connect")
 
         image = sign(cloud.workdir, "2.0.0", size=4 * 1024)
         upload(cloud, image)
@@ -194,9 +191,7 @@ def test_fota_rollback(start_hub, tmp_path):
     try:
         console = Transcript("fota_rollback", again)
         again.wait_for("FOTA image was not applied, rolled back", 30)
-        again.wait_for("Next event will be sent in 3600 seconds", 20)
-        again.wait_for("AZURE_IOT_HUB_EVT_TWIN_RESULT_SUCCESS", 10)
-        console.cut("boot: revert, the old image connects and reports the rollback")
+        connected(again, console, "boot: revert, the old image connects and reports the rollback")
     finally:
         again.stop()
     console.check()
