@@ -212,6 +212,11 @@ struct FOTAFailureTests {
             "<inf> dfu_target_mcuboot: MCUBoot image-0 upgrade scheduled. Reset device to apply",
         ], console))
         #expect(events.last.map { if case .done = $0 { true } else { false } } == true)
+        // Not on a board, and only at debug level: why MCUboot will refuse it (this board has no signing key).
+        #expect(console.contains {
+            $0.hasPrefix("<dbg> dfu_target_mcuboot: MCUboot will refuse this image at the next boot: ")
+        })
+        #expect(!console.contains { $0.hasPrefix("<err> dfu_target_mcuboot") })
     }
 
     /// fota_download.c:316-340: CONFIG_FOTA_SOCKET_RETRIES (2) retries for the whole download, each after
