@@ -143,7 +143,10 @@ public struct FOTAConfiguration: Sendable, Equatable {
     public var secTag: Int?
     public var downloadHostnameMaxSize: Int
     public var downloadFilenameMaxSize: Int
+    /// `CONFIG_DOWNLOAD_CLIENT_HTTP_FRAG_SIZE`: the fragment when `fwFragmentSize` is 0 (http.c:70-75).
     public var httpFragmentSize: Int
+    /// `CONFIG_DOWNLOAD_CLIENT_BUF_SIZE`: no fragment may be larger (download_client.c:940-943).
+    public var downloadBufferSize: Int
 
     init(_ reader: SymbolReader) {
         self.versionMaxLength = reader.int("AZURE_FOTA_VERSION_MAX_LEN")
@@ -154,6 +157,7 @@ public struct FOTAConfiguration: Sendable, Equatable {
         self.downloadHostnameMaxSize = reader.int("DOWNLOAD_CLIENT_MAX_HOSTNAME_SIZE")
         self.downloadFilenameMaxSize = reader.int("DOWNLOAD_CLIENT_MAX_FILENAME_SIZE")
         self.httpFragmentSize = reader.int("DOWNLOAD_CLIENT_HTTP_FRAG_SIZE")
+        self.downloadBufferSize = reader.int("DOWNLOAD_CLIENT_BUF_SIZE")
     }
 }
 

@@ -34,6 +34,8 @@ public final class HubServer: Sendable {
         public var dpsRetryAfter = 3
         /// A fault DPS shows its devices instead of serving their requests (`nil`: none).
         public var dpsFault: ProvisioningFault?
+        /// A fault blob storage shows instead of serving blob reads (`nil`: none).
+        public var blobFault: BlobFault?
         /// Seconds a delivered C2D message waits for its PUBACK before it is delivered again.
         public var cloudToDeviceLockTimeout: TimeInterval = 60
         /// The listeners' resource bounds.
@@ -71,7 +73,7 @@ public final class HubServer: Sendable {
                 core: core, provisioning: provisioning, pki: pki, host: options.host, port: options.mqttPort, group: group,
                 executor: blockingPool, limits: options.limits, admission: admission, logger: logger)
             let blobs = BlobStore(directory: URL(fileURLWithPath: options.dataDirectory).appendingPathComponent("blobs").path)
-            let api = ServiceAPI(core: core, provisioning: provisioning, adminToken: token, blobs: blobs, logger: logger)
+            let api = ServiceAPI(core: core, provisioning: provisioning, adminToken: token, blobs: blobs, blobFault: options.blobFault, logger: logger)
             let https = try await HTTPSServer.start(
                 pki: pki, host: options.host, port: options.httpsPort, group: group, threadPool: blockingPool, limits: options.limits,
                 admission: admission, logger: logger, checkHead: { api.checkHead($0) }

@@ -79,6 +79,9 @@ struct HubCommand: AsyncParsableCommand {
     @Option(name: .customLong("dps-fault"), help: ArgumentHelp("Make DPS fail on purpose, to test a device's handling: 'reply:STATUS' answers every register and status request with that HTTP status (400-599; 429 with retry-after) and DPS's error body; 'drop' closes the connection at such a request, unanswered.", valueName: "fault"))
     var dpsFault: String?
 
+    @Option(name: .customLong("blob-fault"), help: ArgumentHelp("Make blob storage fail on purpose, to test a device's firmware download: 'reply:STATUS' answers every blob read with that HTTP status (400-599) and Azure Storage's error; 'no-range' answers a ranged read with 200 and the whole blob.", valueName: "fault"))
+    var blobFault: String?
+
     @OptionGroup var logging: LoggingOptions
 
     func validate() throws {
@@ -96,6 +99,13 @@ struct HubCommand: AsyncParsableCommand {
                 _ = try ProvisioningFault(parsing: fault)
             } catch {
                 throw ValidationError("--dps-fault: \(error)")
+            }
+        }
+        if let fault = self.blobFault {
+            do {
+                _ = try BlobFault(parsing: fault)
+            } catch {
+                throw ValidationError("--blob-fault: \(error)")
             }
         }
     }
@@ -132,6 +142,7 @@ struct HubCommand: AsyncParsableCommand {
         options.limits = self.limits
         options.refusedSubscriptions = SubscriptionRefusals(self.refusedSubscriptions)
         options.dpsFault = try self.dpsFault.map { try ProvisioningFault(parsing: $0) }
+        options.blobFault = try self.blobFault.map { try BlobFault(parsing: $0) }
         let signals = await UnixSignalsSequence(trapping: .sigterm, .sigint)
         let server: HubServer
         do {

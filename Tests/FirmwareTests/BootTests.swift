@@ -192,12 +192,19 @@ struct TrailerFileTests {
 @Suite("FOTA download and status")
 struct FOTATests {
     /// The library as the nRF7002 DK's configuration builds it, running `currentVersion`, with nothing to download.
-    static func fota(currentVersion: String) throws -> AzureFOTA {
+    static func fota(currentVersion: String, logs: LogRecorder? = nil, slotSize: Int = 1) throws -> AzureFOTA {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("fota-\(UUID())").path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let logger = { (label: String) in logs?.logger(label) ?? Logger(label: label) }
         return AzureFOTA(
             configuration: try #require(try LibraryAgainstEmulatorTests.configuration([]).fota), currentVersion: currentVersion,
-            downloader: DownloadClient(resolver: .system, tls: .native(TLSCredentials()), secTag: nil, logger: .init(label: "d")),
-            bootloader: Bootloader(directory: directory, slotSize: 1, key: nil), logger: .init(label: "azure_fota"))
+            download: FOTADownload(
+                client: DownloadClient(resolver: .system, tls: .native(TLSCredentials()), secTag: nil, logger: logger("download_client")),
+                target: DFUTarget(
+                    bootloader: Bootloader(directory: directory, slotSize: slotSize, key: nil), logger: logger("dfu_target"),
+                    mcubootLogger: logger("dfu_target_mcuboot")),
+                logger: logger("fota_download")),
+            logger: logger("azure_fota"))
     }
 
     @Test(arguments: [

@@ -4,36 +4,41 @@ import Synchronization
 
 /// A logger whose lines (level and message) a test reads back, from whatever thread wrote them.
 final class LogRecorder: Sendable {
-    private let lines = Mutex<[(level: Logger.Level, message: String)]>([])
+    private let lines = Mutex<[(level: Logger.Level, message: String, label: String)]>([])
 
     /// A logger at `level` that records into this recorder.
     func logger(_ label: String, level: Logger.Level = .debug) -> Logger {
-        var logger = Logger(label: label) { _ in Handler(recorder: self) }
+        var logger = Logger(label: label) { label in Handler(recorder: self, label: label) }
         logger.logLevel = level
         return logger
     }
 
     /// Every line so far, as `<lvl> message` with Zephyr's level names.
     var entries: [String] {
-        self.lines.withLock { lines in
-            lines.map { line in
-                let level = switch line.level {
-                case .trace, .debug: "dbg"
-                case .info, .notice: "inf"
-                case .warning: "wrn"
-                default: "err"
-                }
-                return "<\(level)> \(line.message)"
-            }
+        self.lines.withLock { lines in lines.map { "<\(Self.zephyrLevel($0.level))> \($0.message)" } }
+    }
+
+    /// Every line so far as a board prints it after the timestamp: `<lvl> module: message` (the logger's label).
+    var console: [String] {
+        self.lines.withLock { lines in lines.map { "<\(Self.zephyrLevel($0.level))> \($0.label): \($0.message)" } }
+    }
+
+    static func zephyrLevel(_ level: Logger.Level) -> String {
+        switch level {
+        case .trace, .debug: "dbg"
+        case .info, .notice: "inf"
+        case .warning: "wrn"
+        default: "err"
         }
     }
 
-    fileprivate func append(_ level: Logger.Level, _ message: String) {
-        self.lines.withLock { $0.append((level, message)) }
+    fileprivate func append(_ level: Logger.Level, _ message: String, label: String) {
+        self.lines.withLock { $0.append((level, message, label)) }
     }
 
     private struct Handler: LogHandler {
         let recorder: LogRecorder
+        let label: String
         var metadata: Logger.Metadata = [:]
         var logLevel: Logger.Level = .trace
 
@@ -43,7 +48,7 @@ final class LogRecorder: Sendable {
         }
 
         func log(event: LogEvent) {
-            self.recorder.append(event.level, "\(event.message)")
+            self.recorder.append(event.level, "\(event.message)", label: self.label)
         }
     }
 }

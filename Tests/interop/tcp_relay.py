@@ -8,11 +8,14 @@ RECORD_KINDS = {20: "handshake", 21: "alert", 22: "handshake", 23: "application"
 
 
 class TCPRelay:
-    def __init__(self, port, upstream_port, cut_first_after=None, address="127.0.0.1"):
-        """Listens on `address`:`port` (0: a free port, then in `self.port`); relays to `address`:`upstream_port`."""
+    def __init__(self, port, upstream_port, cut_first_after=None, address="127.0.0.1", cut_every_after=None):
+        """Listens on `address`:`port` (0: a free port, then in `self.port`); relays to `address`:`upstream_port`.
+        `cut_first_after` cuts the first connection after that many bytes towards the client, `cut_every_after`
+        every connection."""
         self.address = address
         self.upstream_port = upstream_port
         self.cut_first_after = cut_first_after
+        self.cut_every_after = cut_every_after
         self.connections = []
         self.lock = threading.Lock()
         self.server = socket.create_server((address, port), reuse_port=True)
@@ -30,7 +33,8 @@ class TCPRelay:
             with self.lock:
                 self.connections.append(stats)
                 first = len(self.connections) == 1
-            limit = self.cut_first_after if first else None
+            limit = self.cut_every_after if self.cut_every_after is not None else (
+                self.cut_first_after if first else None)
             threading.Thread(target=self.pump, args=(client, upstream, stats["up"], None), daemon=True).start()
             threading.Thread(target=self.pump, args=(upstream, client, stats["down"], limit), daemon=True).start()
 

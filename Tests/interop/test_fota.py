@@ -1,6 +1,6 @@
 """Azure FOTA end to end: images signed by the real `imgtool`, uploaded with `nrfsim az storage blob
 upload`, started by a desired-twin update exactly as against Azure, downloaded in ranges over HTTPS, test-swapped by
-the virtual MCUboot, confirmed or rolled back; bad images refused."""
+the virtual MCUboot, confirmed or rolled back; bad images and failed downloads end as sdk-nrf v2.9.0 ends them."""
 import json
 import os
 import pathlib
@@ -11,7 +11,7 @@ import pytest
 
 from conftest import VENV_BIN
 from firmware_cloud import Cloud, provisioned_device
-from firmware_device import FirmwareProcess
+from firmware_device import LOG_LINE, FirmwareProcess
 from hub_emulator import HTTPS_PORT
 from tcp_relay import TCPRelay
 
@@ -53,6 +53,23 @@ def upload(cloud, image):
                  image.name, "--file", str(image), "--overwrite")
 
 
+def lines_in_order(device, expected, after=0):
+    """Asserts that `expected` (level, module, message) lines appear in this order among the device's log lines
+    from console line `after` on."""
+    logged = []
+    for _, line in device.lines[after:]:
+        match = LOG_LINE.match(line)
+        if match:
+            logged.append((match.group(6), match.group(7), match.group(8)))
+    position = 0
+    for line in expected:
+        while position < len(logged) and logged[position] != line:
+            position += 1
+        assert position < len(logged), "missing %r (after the earlier ones) in:\n%s" % (
+            line, "\n".join(map(repr, logged)))
+        position += 1
+
+
 def deploy(cloud, device_id, version, image, job, fragment=1800):
     firmware = {"fwVersion": version, "jobId": job, "fwFragmentSize": fragment,
                 "fwLocation": {"protocol": "https:", "host": "%s.blob.core.windows.net" % ACCOUNT,
@@ -71,11 +88,11 @@ def reported_firmware(cloud, device_id, status=None, timeout=15):
         time.sleep(0.2)
 
 
-def fota_board(start_hub, tmp_path, version_from_image, sec_tag=10):
+def fota_board(start_hub, tmp_path, version_from_image, sec_tag=10, hub_extra=()):
     """A hub, a key for imgtool, and a provisioned nRF9161 DK that trusts that key and downloads over HTTPS.
     `version_from_image`: CONFIG_SIM_AZURE_FOTA_APP_VERSION_FROM_IMAGE, as if each image had been built with its
-    own CONFIG_AZURE_FOTA_APP_VERSION."""
-    cloud = Cloud(start_hub, tmp_path / "work")
+    own CONFIG_AZURE_FOTA_APP_VERSION. `hub_extra`: more `nrfsim hub` flags."""
+    cloud = Cloud(start_hub, tmp_path / "work", extra=("--dps-retry-after", "1") + tuple(hub_extra))
     imgtool("keygen", "-k", "key.pem", "-t", "ecdsa-p256", cwd=cloud.workdir)
     defines = cloud.direct_defines() + (
         "CONFIG_AZURE_FOTA_SEC_TAG=%d" % sec_tag, 'CONFIG_SIM_MCUBOOT_SIGNATURE_KEY_FILE="%s"' % (cloud.workdir / "key.pem"),
@@ -228,11 +245,13 @@ def corrupt(path, offset, value=None):
     path.write_bytes(bytes(data))
 
 
-def test_bad_images_are_refused_and_the_device_keeps_running(fota):
+def test_a_bad_image_is_scheduled_and_refused_by_mcuboot_at_the_next_boot(fota):
+    """dfu_target_mcuboot.c checks only the header's magic (:94-98) and the size (:129-132): a wrongly signed or
+    corrupt image is downloaded whole and scheduled (:213), the board reboots, MCUboot refuses it and boots the old
+    image, and azure_fota then reports it rolled back (azure_fota.c:313-316)."""
     cloud, device, _ = fota
     work = cloud.workdir
     imgtool("keygen", "-k", "other.pem", "-t", "ecdsa-p256", cwd=work)
-    good = sign(work, "5.0.0", size=20000, name="good.bin")
     signature = sign(work, "5.0.1", size=20000, name="bad-signature.bin")
     corrupt(signature, len(signature.read_bytes()) - 3)
     tlv = sign(work, "5.0.2", size=20000, name="corrupt-tlv.bin")
@@ -240,28 +259,136 @@ def test_bad_images_are_refused_and_the_device_keeps_running(fota):
     truncated = sign(work, "5.0.3", size=20000, name="truncated.bin")
     truncated.write_bytes(truncated.read_bytes()[:-40])
     wrong_key = sign(work, "5.0.4", size=20000, key="other.pem", name="wrong-key.bin")
-    oversize = sign(work, "5.0.5", size=0x180000, name="oversize.bin", slot="0x200000")  # built for a bigger slot
-    cases = [
-        (signature, "5.0.1", "the ECDSA signature does not verify"),
-        (tlv, "5.0.2", "bad TLV area magic 0x.* at offset %d" % (0x200 + 20000)),
-        (truncated, "5.0.3", "runs past the end of the image"),
-        (wrong_key, "5.0.4", "signed with another key"),
-        (oversize, "5.0.5", r"Requested file too big to fit in flash \d+ > 0x180000"),
-    ]
-    assert good.exists()
-    for number, (image, version, reason) in enumerate(cases):
+    for number, (image, version) in enumerate([(signature, "5.0.1"), (tlv, "5.0.2"), (truncated, "5.0.3"),
+                                               (wrong_key, "5.0.4")]):
         upload(cloud, image)
         mark = len(device.lines)
         deploy(cloud, device.uuid, version, image, "bad-%d" % number)
-        # nrfsim's DFU target says why it refuses the image (MCUboot would at the swap), then azure_fota.c:259.
-        device.wait_for("<err> dfu_target_mcuboot: .*%s" % reason, 30, after=mark)
-        device.wait_for("<err> azure_fota: FOTA download failed$", 5, after=mark)
-        device.wait_for("<err> azure_iot_hub_sample: AZURE_IOT_HUB_EVT_FOTA_ERROR: FOTA failed", 5, after=mark)
-        firmware = reported_firmware(cloud, device.uuid, "error")
-        assert firmware["fwUpdateStatus"] == "error" and firmware["currentFwVersion"] == "1.0.0", (version, firmware)
-        device.wait_for("Event was successfully sent", 5, after=mark)  # still connected, still v1.0.0
+        device.wait_for("^E: Image in the secondary slot is not valid!$", 45, after=mark)
+        device.wait_for("^I: Jumping to the first image slot$", 5, after=mark)
+        device.wait_for(r"\*\*\* Booting azure_iot_hub v1.0.0 ", 5, after=mark)  # the old image again
+        device.wait_for("<wrn> azure_fota: FOTA image was not applied, rolled back$", 20, after=mark)
+        lines_in_order(device, [
+            ("inf", "download_client", "Download complete"),
+            ("inf", "dfu_target_mcuboot", "MCUBoot image-0 upgrade scheduled. Reset device to apply"),
+            ("inf", "azure_iot_hub_sample", "AZURE_IOT_HUB_EVT_FOTA_DONE"),
+            ("inf", "azure_iot_hub_sample", "The device will reboot in 5 seconds to apply update"),
+            ("inf", "azure_fota", "Current firmware version: 1.0.0"),
+            ("wrn", "azure_fota", "FOTA image was not applied, rolled back"),
+        ], after=mark)
+        # No refusal at download time: neither nrfsim's old dfu_target_mcuboot reason nor a FOTA error.
+        assert [m for m in device.messages() if m[0] == "err" and m[1] in ("dfu_target_mcuboot", "azure_fota")] == []
+        firmware = reported_firmware(cloud, device.uuid, "rolledback")
+        assert firmware["fwUpdateStatus"] == "rolledback" and firmware["currentFwVersion"] == "1.0.0", (version, firmware)
+    assert device.count("Booting azure_iot_hub v1.0.0") == 5 and device.count("Booting azure_iot_hub v5") == 0
+    assert (device.state_dir / "mcuboot" / "secondary.bin").read_bytes() == b""  # MCUboot erased the slot
+
+
+def test_downloads_refused_before_or_at_the_first_fragment(fota):
+    """A fragment larger than CONFIG_DOWNLOAD_CLIENT_BUF_SIZE is refused by download_client_get() (download_client.c:
+    940-943, azure_fota.c:733-744); a file that is not an MCUboot image (dfu_target.c:69, fota_download.c:189-192)
+    and one larger than the slot (dfu_target_mcuboot.c:129-132, fota_download.c:201-203) at the first fragment.
+    The device keeps running v1.0.0 throughout."""
+    cloud, device, _ = fota
+    work = cloud.workdir
+    good = sign(work, "6.0.0", size=20000, name="good.bin")
+    upload(cloud, good)
+    mark = len(device.lines)
+    deploy(cloud, device.uuid, "6.0.0", good, "frag-4096", fragment=4096)
+    device.wait_for("<err> azure_iot_hub: Failed to process FOTA message$", 15, after=mark)
+    lines_in_order(device, [
+        ("inf", "azure_fota", "Attempting to download firmware (version '6.0.0') from %s.blob.core.windows.net/%s/good.bin"
+         % (ACCOUNT, CONTAINER)),
+        ("err", "download_client", "The configured fragment size is larger than buffer"),
+        ("err", "azure_fota", "Error (-7) when trying to start firmware download"),
+        ("err", "azure_iot_hub", "AZURE_FOTA_EVT_ERROR"),
+        ("err", "azure_iot_hub_sample", "AZURE_IOT_HUB_EVT_FOTA_ERROR: FOTA failed"),
+        ("err", "azure_iot_hub", "Failed to process FOTA message"),
+    ], after=mark)
+    assert device.count("Downloading: ") == 0
+    firmware = reported_firmware(cloud, device.uuid, "error")
+    assert firmware["fwUpdateStatus"] == "error" and firmware["jobId"] == "frag-4096"
+
+    not_an_image = work / "not-an-image.bin"
+    not_an_image.write_bytes(os.urandom(20000))
+    upload(cloud, not_an_image)
+    mark = len(device.lines)
+    deploy(cloud, device.uuid, "6.0.1", not_an_image, "no-image", fragment=2048)
+    device.wait_for("<err> azure_iot_hub_sample: AZURE_IOT_HUB_EVT_FOTA_ERROR: FOTA failed$", 20, after=mark)
+    lines_in_order(device, [
+        ("inf", "download_client", "Downloading: %s/not-an-image.bin [0]" % CONTAINER),
+        ("inf", "download_client", "Downloaded 2048/20000 bytes (10%)"),
+        ("err", "dfu_target", "No supported image type found"),
+        ("err", "fota_download", "Unknown image type"),
+        ("inf", "download_client", "Fragment refused, download stopped."),
+        ("err", "azure_fota", "FOTA download failed"),
+        ("err", "azure_iot_hub_sample", "AZURE_IOT_HUB_EVT_FOTA_ERROR: FOTA failed"),
+    ], after=mark)
+    assert reported_firmware(cloud, device.uuid, "error")["jobId"] == "no-image"
+
+    oversize = sign(work, "6.0.2", size=0x180000, name="oversize.bin", slot="0x200000")  # built for a bigger slot
+    size = oversize.stat().st_size
+    upload(cloud, oversize)
+    mark = len(device.lines)
+    deploy(cloud, device.uuid, "6.0.2", oversize, "too-big", fragment=0)  # 0: CONFIG_DOWNLOAD_CLIENT_HTTP_FRAG_SIZE
+    device.wait_for("<err> azure_iot_hub_sample: AZURE_IOT_HUB_EVT_FOTA_ERROR: FOTA failed$", 20, after=mark)
+    lines_in_order(device, [
+        ("inf", "download_client", "Downloaded 2048/%d bytes (0%%)" % size),
+        ("err", "dfu_target_mcuboot", "Requested file too big to fit in flash %d > 0x180000" % size),
+        ("err", "fota_download", "Image too big"),
+        # The first init made the MCUboot target current (dfu_target.c:135-138): its done(false) logs.
+        ("inf", "dfu_target_mcuboot", "MCUBoot image upgrade aborted."),
+        ("inf", "download_client", "Fragment refused, download stopped."),
+        ("err", "azure_fota", "FOTA download failed"),
+    ], after=mark)
+    assert reported_firmware(cloud, device.uuid, "error")["jobId"] == "too-big"
+    device.wait_for("Event was successfully sent", 10, after=mark)  # still connected
     assert device.count("Booting azure_iot_hub") == 1  # no reboot
-    assert not (device.state_dir / "mcuboot" / "secondary.bin").exists()
+
+
+def test_fragment_size_zero_means_the_kconfig_fragment(fota):
+    """fwFragmentSize 0: CONFIG_DOWNLOAD_CLIENT_HTTP_FRAG_SIZE, 2048 (http.c:70-75), not 1-byte ranges."""
+    cloud, device, _ = fota
+    image = sign(cloud.workdir, "2.0.0", size=20000)
+    upload(cloud, image)
+    mark = len(device.lines)
+    deploy(cloud, device.uuid, "2.0.0", image, "frag-0", fragment=0)
+    device.wait_for("<inf> download_client: Download complete$", 30, after=mark)
+    downloaded = [line for _, line in device.lines[mark:] if "Downloaded " in line]
+    assert len(downloaded) == -(-image.stat().st_size // 2048)
+    device.wait_for(r"\*\*\* Booting azure_iot_hub v2.0.0 ", 20, after=mark)
+
+
+@pytest.mark.parametrize("fault,line", [
+    ("reply:403", "Unexpected HTTP response: 403 server failed to authenticate the request. make sure the value of "
+                  "authorization header is formed correctly including the signature."),
+    ("reply:404", "Unexpected HTTP response: 404 the specified blob does not exist."),
+    ("reply:500", "Unexpected HTTP response: 500 the server encountered an internal error. please retry the request."),
+    ("no-range", "Server respond range not supported"),
+])
+def test_blob_server_errors_fail_the_download(start_hub, tmp_path, fault, line):
+    """http.c:164-182: a status other than 206 is logged, lower-cased, then fota_download.c:330 and
+    azure_fota.c:259; a 5xx is not retried (only -ECONNRESET is, fota_download.c:317)."""
+    cloud, device, _ = fota_board(start_hub, tmp_path, version_from_image=True, hub_extra=("--blob-fault", fault))
+    try:
+        image = sign(cloud.workdir, "2.0.0", size=20000)
+        upload(cloud, image)
+        mark = len(device.lines)
+        deploy(cloud, device.uuid, "2.0.0", image, "job-fault")
+        device.wait_for("<err> azure_iot_hub_sample: AZURE_IOT_HUB_EVT_FOTA_ERROR: FOTA failed$", 20, after=mark)
+        lines_in_order(device, [
+            ("inf", "download_client", "Downloading: %s/%s [0]" % (CONTAINER, image.name)),
+            ("inf", "download_client", "Connecting to %s" % cloud.address),
+            ("err", "download_client", line),
+            ("err", "fota_download", "Download client error"),
+            ("err", "azure_fota", "FOTA download failed"),
+            ("err", "azure_iot_hub", "AZURE_FOTA_EVT_ERROR"),
+            ("err", "azure_iot_hub_sample", "AZURE_IOT_HUB_EVT_FOTA_ERROR: FOTA failed"),
+        ], after=mark)
+        assert device.count("retries left") == 0 and device.count("Downloaded ") == 0
+        assert reported_firmware(cloud, device.uuid, "error")["fwUpdateStatus"] == "error"
+    finally:
+        device.stop()
 
 
 def test_a_download_survives_a_dropped_connection(fota):
@@ -277,13 +404,57 @@ def test_a_download_survives_a_dropped_connection(fota):
         image = sign(cloud.workdir, "2.1.0", size=200 * 1024)
         upload(cloud, image)
         mark = len(device.lines)
-        deploy(cloud, device.uuid, "2.1.0", image, "job-drop", fragment=4096)
-        device.wait_for(r"<wrn> fota_download: Download socket error\. 3 retries left\.\.\.$", 30, after=mark)
-        device.wait_for("<inf> download_client: Reconnecting...$", 5, after=mark)
-        device.wait_for("Download complete", 30, after=mark)
+        deploy(cloud, device.uuid, "2.1.0", image, "job-drop", fragment=2048)
+        device.wait_for("Download complete", 60, after=mark)
+        # download_client.c:658-660, then fota_download.c:317-320 and download_client.c:546.
+        lines_in_order(device, [
+            ("wrn", "download_client", "Peer closed connection!"),
+            ("wrn", "fota_download", "Download socket error. 2 retries left..."),
+            ("inf", "download_client", "Reconnecting..."),
+            ("inf", "download_client", "Download complete"),
+        ], after=mark)
+        assert device.count("retries left") == 1
         device.wait_for(r"\*\*\* Booting azure_iot_hub v2.1.0 ", 20, after=mark)
         assert relay.connection_count >= 2
         assert reported_firmware(cloud, device.uuid, "current")["currentFwVersion"] == "2.1.0"
+    finally:
+        device.stop()
+        relay.close()
+
+
+def test_a_download_fails_after_two_retries_however_far_it_got(fota):
+    """CONFIG_FOTA_SOCKET_RETRIES=2 for the whole download (fota_download.c:316-340, set once at :616): every
+    connection is cut after 60 kB, each one brings new bytes, and the third cut still ends the download."""
+    cloud, device, defines = fota
+    device.stop()
+    relay = TCPRelay(0, HTTPS_PORT, cut_every_after=60_000, address=cloud.address)
+    uuid = device.uuid
+    device = FirmwareProcess(device.state_dir, defines=defines + ("CONFIG_SIM_LOCAL_HTTPS_PORT=%d" % relay.port,),
+                             address=cloud.address)
+    device.uuid = uuid
+    try:
+        device.wait_for("AZURE_IOT_HUB_EVT_READY", 20)
+        image = sign(cloud.workdir, "2.2.0", size=300 * 1024)
+        upload(cloud, image)
+        mark = len(device.lines)
+        deploy(cloud, device.uuid, "2.2.0", image, "job-cuts", fragment=2048)
+        device.wait_for("<err> azure_fota: FOTA download failed$", 60, after=mark)
+        lines_in_order(device, [
+            ("wrn", "download_client", "Peer closed connection!"),
+            ("wrn", "fota_download", "Download socket error. 2 retries left..."),
+            ("inf", "download_client", "Reconnecting..."),
+            ("wrn", "download_client", "Peer closed connection!"),
+            ("wrn", "fota_download", "Download socket error. 1 retries left..."),
+            ("inf", "download_client", "Reconnecting..."),
+            ("wrn", "download_client", "Peer closed connection!"),
+            ("err", "fota_download", "Download client error"),
+            ("inf", "dfu_target_mcuboot", "MCUBoot image upgrade aborted."),
+            ("inf", "dfu_target_mcuboot", "MCUBoot image upgrade aborted."),
+            ("err", "azure_fota", "FOTA download failed"),
+        ], after=mark)
+        assert relay.connection_count == 3  # only downloads are relayed: the first connection and 2 retries
+        assert device.count("Download complete") == 0
+        assert reported_firmware(cloud, device.uuid, "error")["fwUpdateStatus"] == "error"
     finally:
         device.stop()
         relay.close()

@@ -61,3 +61,31 @@ struct DPSFaultFlagTests {
         }
     }
 }
+
+/// `nrfsim hub --blob-fault`: what blob storage does to blob reads instead of serving them.
+@Suite("nrfsim hub --blob-fault")
+struct BlobFaultFlagTests {
+    @Test("'reply:STATUS' and 'no-range' parse", arguments: [
+        ("reply:403", BlobFault.reply(status: 403)), ("reply:404", .reply(status: 404)), ("reply:500", .reply(status: 500)),
+        ("no-range", .noRange),
+    ])
+    func parses(_ text: String, _ fault: BlobFault) throws {
+        #expect(try BlobFault(parsing: text) == fault)
+        #expect(fault.description == text)
+        _ = try HubCommand.parse(["--blob-fault", text])
+    }
+
+    @Test("a value that is no fault is refused, naming the value and what is expected", arguments: [
+        ("reply:206", "--blob-fault: 'reply:206': '206' is not an HTTP error status (400-599)"),
+        ("reply:x", "--blob-fault: 'reply:x': 'x' is not an HTTP error status (400-599)"),
+        ("drop", "--blob-fault: 'drop' is not a blob storage fault: expected 'reply:STATUS' (an HTTP status, 400-599) or 'no-range'"),
+    ])
+    func refused(_ text: String, _ message: String) {
+        do {
+            _ = try HubCommand.parse(["--blob-fault", text])
+            Issue.record("--blob-fault \(text) was accepted")
+        } catch {
+            #expect(HubCommand.message(for: error) == message)
+        }
+    }
+}

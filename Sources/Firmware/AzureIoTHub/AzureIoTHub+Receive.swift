@@ -101,7 +101,14 @@ extension AzureIoTHub {
         switch twin {
         case .desiredPatch:
             self.logger.debug("Device twin desired properties received")
-            _ = self.fota?.msgProcess(payload)
+            if let err = self.fota?.msgProcess(payload) {
+                // azure_iot_hub.c:433-439.
+                if err < 0 {
+                    self.logger.error("Failed to process FOTA message")
+                } else if err == 1 {
+                    self.logger.debug("Device twin update handled (FOTA)")
+                }
+            }
             self.emit(
                 AzureIoTHubEvent(
                     type: .twinDesiredReceived,
@@ -114,7 +121,14 @@ extension AzureIoTHub {
             switch status {
             case 200:
                 self.logger.debug("Device twin received, request ID: \(requestID)")
-                _ = self.fota?.msgProcess(payload)
+                if let err = self.fota?.msgProcess(payload) {
+                    // azure_iot_hub.c:219-225.
+                    if err < 0 {
+                        self.logger.error("Failed to process FOTA msg")
+                    } else if err == 1 {
+                        self.logger.debug("FOTA message handled")
+                    }
+                }
                 self.emit(
                     AzureIoTHubEvent(
                         type: .twinReceived,

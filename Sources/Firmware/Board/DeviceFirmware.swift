@@ -133,11 +133,14 @@ public final class DeviceFirmware: Sendable {
             bootloader.map { bootloader in
                 AzureFOTA(
                     configuration: fotaConfiguration, currentVersion: fotaVersion ?? fotaConfiguration.appVersion,
-                    downloader: DownloadClient(
-                        resolver: platform.resolver, tls: tls, secTag: fotaConfiguration.secTag,
-                        logger: logger("download_client"), fotaDownloadLogger: logger("fota_download"),
-                        dfuTargetLogger: logger("dfu_target_mcuboot")),
-                    bootloader: bootloader, logger: logger("azure_fota"), dfuTargetLogger: logger("dfu_target_mcuboot"))
+                    download: FOTADownload(
+                        client: DownloadClient(
+                            resolver: platform.resolver, tls: tls, secTag: fotaConfiguration.secTag,
+                            bufferSize: fotaConfiguration.downloadBufferSize,
+                            defaultFragmentSize: fotaConfiguration.httpFragmentSize, logger: logger("download_client")),
+                        target: DFUTarget(bootloader: bootloader, logger: logger("dfu_target"), mcubootLogger: logger("dfu_target_mcuboot")),
+                        logger: logger("fota_download")),
+                    logger: logger("azure_fota"))
             }
         }
         self.hub = AzureIoTHub(

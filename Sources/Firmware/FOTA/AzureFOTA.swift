@@ -3,8 +3,8 @@ import Foundation
 import Logging
 import Synchronization
 
-/// Mirrors azure_fota.c: firmware updates described by the device twin's `firmware` object, downloaded by the
-/// download client into the secondary slot and handed to MCUboot for a test swap.
+/// Mirrors azure_fota.c: firmware updates described by the device twin's `firmware` object, downloaded by
+/// `fota_download` into the secondary slot and handed to MCUboot for a test swap.
 public final class AzureFOTA: Sendable {
     /// `fwUpdateStatus` values.
     enum Status: String { case current, downloading, applying, rebooting, error, rolledback }
@@ -34,23 +34,16 @@ public final class AzureFOTA: Sendable {
     let configuration: FOTAConfiguration
     /// `current_version` (azure_fota.c:99-106): the build's `CONFIG_AZURE_FOTA_APP_VERSION`, not the booted image's.
     let currentVersion: String
-    let downloader: DownloadClient
-    let bootloader: Bootloader
+    let download: FOTADownload
     let logger: Logger
-    let dfuTargetLogger: Logger
     let state = Mutex(State())
     let handler: Mutex<(@Sendable (Event) -> Void)?> = Mutex(nil)
 
-    init(
-        configuration: FOTAConfiguration, currentVersion: String, downloader: DownloadClient, bootloader: Bootloader, logger: Logger,
-        dfuTargetLogger: Logger? = nil
-    ) {
+    init(configuration: FOTAConfiguration, currentVersion: String, download: FOTADownload, logger: Logger) {
         self.configuration = configuration
         self.currentVersion = currentVersion
-        self.downloader = downloader
-        self.bootloader = bootloader
+        self.download = download
         self.logger = logger
-        self.dfuTargetLogger = dfuTargetLogger ?? logger
     }
 
     /// Mirrors `azure_fota_init()`.
@@ -95,12 +88,31 @@ public final class AzureFOTA: Sendable {
         self.state.withLock { state in
             state.downloading = true
             state.status = .downloading
-            // azure_fota.c:747-749: the started job becomes the reported one.
-            if !state.jobID.isEmpty { state.reportedJobID = state.jobID }
         }
         self.logger.info(
             "Attempting to download firmware (version '\(details.version)') from \(details.host)/\(LoggedLocation.redacted(details.path))")
         let location = DownloadClient.Location(host: details.host, path: details.path, secure: self.configuration.secTag != nil)
+        // azure_fota.c:730-745: fota_download_start() answers synchronously; a refusal is an ERROR event with the
+        // report, then fota_object is cleared and the error returned (azure_iot_hub.c logs "Failed to process FOTA …").
+        let err = self.download.start(location, fragmentSize: details.fragmentSize)
+        guard err == 0 else {
+            self.logger.error("Error (\(err)) when trying to start firmware download")
+            self.state.withLock {
+                $0.downloading = false
+                $0.status = .error
+            }
+            self.emit(.error(report: self.report()))
+            self.state.withLock {
+                $0.jobID = ""
+                $0.pendingVersion = ""
+            }
+            return err
+        }
+        // azure_fota.c:747-749: the started job becomes the reported one.
+        self.state.withLock { state in
+            if !state.jobID.isEmpty { state.reportedJobID = state.jobID }
+        }
+        // azure_fota.c:751-754: START after download_client_get() logged "Downloading: …" (download_client.c:1004).
         self.emit(.start(report: self.report()))
         let thread = Thread { [self] in KernelThread.run(named: "download_client") { self.run(location, fragmentSize: details.fragmentSize) } }
         thread.name = "download_client"
@@ -191,38 +203,27 @@ public final class AzureFOTA: Sendable {
             version: version, jobID: self.state.withLock { $0.jobID }, host: host, path: path, fragmentSize: fragment)
     }
 
-    /// The download, on the download client's thread; then the image goes to MCUboot.
+    /// The download, on the download client's thread, and `fota_dl_handler()` (azure_fota.c:228-274) for its end.
     private func run(_ location: DownloadClient.Location, fragmentSize: Int) {
-        do {
-            // No FOTA_ERASE_PENDING/DONE: only the modem delta DFU target raises them
-            // (dfu_target_modem_delta.c:41, :58); the MCUboot target ignores its callback (dfu_target_mcuboot.c:118).
-            let image = try self.downloader.download(
-                location, fragmentSize: fragmentSize, maximumSize: self.bootloader.slotSize)
-            // nrfsim's DFU target checks the image as MCUboot will, so a bad one fails here and the running image
-            // stays (MCUboot would refuse it at the swap).
-            let checked = try self.bootloader.verify(image)
-            try self.bootloader.requestTestUpgrade(image)
-            // dfu_target_mcuboot_schedule_one_img() (dfu_target_mcuboot.c:213-214).
-            self.dfuTargetLogger.info("MCUBoot image-0 upgrade scheduled. Reset device to apply")
-            self.logger.debug("FOTA download completed evt received")
-            self.logger.debug("Image \(checked.version) scheduled")
-            self.state.withLock {
-                $0.downloading = false
-                $0.status = .applying
+        // No FOTA_ERASE_PENDING/DONE: only the modem delta DFU target raises them
+        // (dfu_target_modem_delta.c:41, :58); the MCUboot target ignores its callback (dfu_target_mcuboot.c:118).
+        self.download.run(location, fragmentSize: fragmentSize) { event in
+            switch event {
+            case .finished:
+                self.logger.debug("FOTA download completed evt received")  // azure_fota.c:233-240
+                self.state.withLock {
+                    $0.downloading = false
+                    $0.status = .applying
+                }
+                self.emit(.done(report: self.report()))
+            case .error:
+                self.logger.error("FOTA download failed")  // azure_fota.c:258-265
+                self.state.withLock {
+                    $0.downloading = false
+                    $0.status = .error
+                }
+                self.emit(.error(report: self.report()))
             }
-            self.emit(.done(report: self.report()))
-        } catch {
-            // nrfsim checks the image as MCUboot will and says why it is refused; then azure_fota.c:259.
-            if let refusal = error as? MCUbootImageError { self.dfuTargetLogger.error("\(refusal)") }
-            // The slot or its trailer could not be written: dfu_target_mcuboot.c:209-211 logs the failure too.
-            if let failure = error as? BootloaderError { self.dfuTargetLogger.error("\(failure)") }
-            self.logger.debug("Firmware download failed: \(error)")
-            self.logger.error("FOTA download failed")
-            self.state.withLock {
-                $0.downloading = false
-                $0.status = .error
-            }
-            self.emit(.error(report: self.report()))
         }
     }
 

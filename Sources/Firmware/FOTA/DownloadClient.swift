@@ -2,8 +2,10 @@ import Foundation
 import Logging
 import OpenSSLKit
 
-/// Mirrors the SDK's `download_client` as `fota_download` drives it: HTTP(S) GETs with `Range` in fragments of
-/// `fragmentSize` bytes over one keep-alive connection, resumed from the last byte after a dropped connection.
+/// Mirrors the SDK's `download_client` as `fota_download` drives it (sdk-nrf v2.9.0
+/// subsys/net/lib/download_client/src/download_client.c, http.c): HTTP(S) GETs with `Range` in fragments of
+/// `fwFragmentSize` bytes over one keep-alive connection; each fragment, error and the end go to the handler
+/// (``FOTADownload``), which decides whether the client reconnects and resumes from the last byte received.
 final class DownloadClient: Sendable {
     /// Where the file is: `host` may carry a scheme and a port, as `fwLocation.host` may.
     struct Location: Sendable, Equatable {
@@ -40,144 +42,253 @@ final class DownloadClient: Sendable {
         }
     }
 
-    /// Consecutive failed attempts at one fragment before the download fails.
-    static let maximumRetries = 3
+    /// `enum download_client_evt_id`: what the client tells its handler, on its own thread.
+    enum Event: Equatable {
+        /// `DOWNLOAD_CLIENT_EVT_FRAGMENT` with the file's size as `download_client_file_size_get()` gives it.
+        case fragment([UInt8], fileSize: Int)
+        /// `DOWNLOAD_CLIENT_EVT_ERROR` with a negative errno.
+        case error(Int32)
+        /// `DOWNLOAD_CLIENT_EVT_DONE`.
+        case done
+        /// `DOWNLOAD_CLIENT_EVT_CLOSED`: the last event of a download (download_client.c:765-792).
+        case closed
+    }
 
     let resolver: HostResolver
     let tls: TLSProvider
     let secTag: Int?
+    /// `CONFIG_DOWNLOAD_CLIENT_BUF_SIZE`: the receive buffer, and the largest fragment (download_client.c:940).
+    let bufferSize: Int
+    /// `CONFIG_DOWNLOAD_CLIENT_HTTP_FRAG_SIZE`: the fragment when `fwFragmentSize` is 0 (http.c:70-75).
+    let defaultFragmentSize: Int
     let logger: Logger
-    /// `fota_download`'s module, which drives this client and logs its retries.
-    let fotaDownloadLogger: Logger
-    /// `dfu_target_mcuboot`'s module, which refuses a file larger than the slot.
-    let dfuTargetLogger: Logger
 
-    init(
-        resolver: HostResolver, tls: TLSProvider, secTag: Int?, logger: Logger, fotaDownloadLogger: Logger? = nil,
-        dfuTargetLogger: Logger? = nil
-    ) {
+    init(resolver: HostResolver, tls: TLSProvider, secTag: Int?, bufferSize: Int = 2048, defaultFragmentSize: Int = 2048, logger: Logger) {
         self.resolver = resolver
         self.tls = tls
         self.secTag = secTag
+        self.bufferSize = bufferSize
+        self.defaultFragmentSize = defaultFragmentSize
         self.logger = logger
-        self.fotaDownloadLogger = fotaDownloadLogger ?? logger
-        self.dfuTargetLogger = dfuTargetLogger ?? logger
     }
 
-    /// Downloads the whole file. `maximumSize` refuses a larger file as soon as its size is known.
-    /// - Returns: the file.
-    func download(_ location: Location, fragmentSize: Int, maximumSize: Int) throws -> [UInt8] {
-        var file: [UInt8] = []
-        var total: Int?
-        var requests = 0
-        var failures = 0
-        var stream: TLSStream?
-        // download_client_get() (download_client.c:1004): the file and the offset it starts from.
+    /// `download_client_get()` (download_client.c:1011-1036), called synchronously by `fota_download_start()`:
+    /// `download_client_set_host()` refuses a fragment larger than the buffer (:940-943), then
+    /// `download_client_start()` logs the file and offset (:1004) before the thread runs.
+    /// - Returns: 0, or `-E2BIG`.
+    func start(_ location: Location, fragmentSize: Int) -> Int32 {
+        // fota_object.fragment_size is a size_t (azure_fota.c:79, :628): a negative fwFragmentSize is huge.
+        guard fragmentSize >= 0, fragmentSize <= self.bufferSize else {
+            self.logger.error("The configured fragment size is larger than buffer")
+            return -Errno.E2BIG
+        }
         self.logger.info("Downloading: \(LoggedLocation.redacted(location.file)) [0]")
-        while total.map({ file.count < $0 }) ?? true {
+        return 0
+    }
+
+    /// The download thread's work for one file (`download_thread()`, download_client.c:794-900): connect, then a
+    /// ranged request per fragment until the file is complete, the handler stops it (a nonzero answer), or a
+    /// reconnection fails. `handler` answers each event; `.closed` comes last, once.
+    func run(_ location: Location, fragmentSize: Int, handler: (Event) -> Int32) {
+        // http.c:70-75: fwFragmentSize 0 means CONFIG_DOWNLOAD_CLIENT_HTTP_FRAG_SIZE.
+        let fragment = fragmentSize == 0 ? self.defaultFragmentSize : fragmentSize
+        var progress = 0
+        var fileSize = 0
+        guard var stream = self.connect(location, handler: handler) else { return }
+        var running = true
+        while running {
+            // request_send() (download_client.c:829-849); a failed send is reported as -ECONNRESET.
+            let last = fileSize == 0 ? progress + fragment - 1 : min(progress + fragment - 1, fileSize - 1)
             do {
-                if stream == nil { stream = try self.connect(location) }
-                let end = file.count + max(1, fragmentSize) - 1
-                requests += 1
-                let (body, fileSize) = try Self.get(stream!, location: location, from: file.count, to: end)
-                if total == nil, fileSize > maximumSize {
-                    // dfu_target_mcuboot_init() (dfu_target_mcuboot.c:129-132), then fota_download's line.
-                    self.dfuTargetLogger.error("Requested file too big to fit in flash \(fileSize) > 0x\(String(maximumSize, radix: 16))")
-                    self.fotaDownloadLogger.error("dfu_target_init error \(-Errno.EFBIG)")
-                    throw DownloadError("the file is \(fileSize) bytes, more than the \(maximumSize) bytes of the slot", fatal: true)
-                }
-                total = fileSize
-                file += body
-                failures = 0
-                // download_client.c:721-726: every fragment.
-                let percent = fileSize == 0 ? 100 : file.count * 100 / fileSize
-                self.logger.info("Downloaded \(file.count)/\(fileSize) bytes (\(percent)%)")
-            } catch let error as DownloadError where error.isFatal {
-                throw error
+                try stream.write(Self.request(location, from: progress, to: last))
             } catch {
-                stream = nil
-                failures += 1
-                self.logger.debug("Fragment at offset \(file.count) failed: \(error)")
-                guard failures <= Self.maximumRetries else { throw DownloadError("too many failed requests: \(error)") }
-                // fota_download.c:316-322 on a socket error, then download_client.c:546 as it reconnects.
-                self.fotaDownloadLogger.warning("Download socket error. \(Self.maximumRetries - failures + 1) retries left...")
-                Thread.sleep(forTimeInterval: 0.2 * Double(failures))
-                self.logger.info("Reconnecting...")
+                self.logger.debug("\(error)")
+                self.logger.error("Failed to send HTTP request, errno \(Self.errno(of: error))")  // http.c:109-113
+                // download_client.c:835-847: a nonzero answer stops (the handler closes the client); a failed
+                // reconnection has closed it already.
+                if handler(.error(-Errno.ECONNRESET)) != 0 {
+                    running = false
+                    continue
+                }
+                guard let next = self.reconnect(location, handler: handler) else { return }
+                stream = next
+                continue
+            }
+            switch self.receiveFragment(stream, size: fragment, progress: progress, fileSize: fileSize) {
+            case .refused(let errno):
+                // download_client.c:713-718.
+                _ = handler(.error(-errno))
+                running = false
+            case .headerTooLarge:
+                // download_client.c:853-858.
+                self.logger.error("Could not fit HTTP header from server (> \(self.bufferSize))")
+                _ = handler(.error(-Errno.E2BIG))
+                running = false
+            case .fragment(let bytes, let size, let connectionClose):
+                fileSize = size
+                progress += bytes.count
+                // handle_received() (download_client.c:721-749): the progress line, the fragment, the end.
+                self.logger.info("Downloaded \(progress)/\(fileSize) bytes (\(fileSize == 0 ? 0 : progress * 100 / fileSize)%)")
+                if handler(.fragment(bytes, fileSize: fileSize)) != 0 {
+                    self.logger.info("Fragment refused, download stopped.")
+                    running = false
+                }
+                if progress == fileSize {
+                    self.logger.info("Download complete")
+                    _ = handler(.done)
+                    running = false
+                }
+                if running, connectionClose {
+                    // download_client.c:751-761.
+                    guard let next = self.reconnect(location, handler: handler) else {
+                        _ = handler(.error(-Errno.EHOSTDOWN))
+                        return
+                    }
+                    stream = next
+                }
+            case .socketError(let partial, let size, let errno):
+                // handle_socket_error() (download_client.c:618-680): bytes already counted go to the handler
+                // first, then the error; a zero answer reconnects and the next request resumes after them.
+                if !partial.isEmpty {
+                    fileSize = size
+                    progress += partial.count
+                    if handler(.fragment(partial, fileSize: fileSize)) != 0 {
+                        self.logger.info("Fragment refused, download stopped.")
+                        running = false
+                        break
+                    }
+                }
+                var reported = Errno.ECONNRESET
+                if let errno {
+                    if errno == Errno.ETIMEDOUT || errno == Errno.EAGAIN { reported = Errno.ETIMEDOUT }
+                    self.logger.error("Error in recv(), errno \(errno)")
+                } else {
+                    self.logger.warning("Peer closed connection!")
+                }
+                // download_client.c:666-677: as for a failed send.
+                if handler(.error(-reported)) != 0 {
+                    running = false
+                    break
+                }
+                guard let next = self.reconnect(location, handler: handler) else { return }
+                stream = next
             }
         }
-        self.logger.info("Download complete")
-        self.logger.debug("\(file.count) bytes in \(requests) requests")
-        return file
+        // handle_disconnect() (download_client.c:893-896): the client is closing.
+        _ = handler(.closed)
     }
 
-    private func connect(_ location: Location) throws -> TLSStream {
+    /// What one request's answer came to.
+    enum Received {
+        case fragment([UInt8], fileSize: Int, connectionClose: Bool)
+        /// `http_header_parse()` refused the head (logged).
+        case refused(errno: Int32)
+        case headerTooLarge
+        /// `recv()` failed (`errno`, Zephyr's number) or returned 0 (nil): with the fragment's bytes received so far
+        /// once the head was parsed.
+        case socketError(partial: [UInt8], fileSize: Int, errno: Int32?)
+    }
+
+    /// Receives one response into a buffer of `CONFIG_DOWNLOAD_CLIENT_BUF_SIZE` (download_client.c:851-882,
+    /// http.c:239-303): the head, then the body until `size` bytes or the end of the file.
+    func receiveFragment(_ stream: TLSStream, size: Int, progress: Int, fileSize knownSize: Int) -> Received {
+        var buffer: [UInt8] = []
+        var head: HTTPResponseHead?
+        var fileSize = knownSize
+        while true {
+            if head == nil, buffer.count >= self.bufferSize { return .headerTooLarge }
+            let chunk: [UInt8]
+            do {
+                chunk = try stream.read(maximum: self.bufferSize - buffer.count)
+            } catch {
+                self.logger.debug("\(error)")
+                return .socketError(partial: head == nil ? [] : buffer, fileSize: fileSize, errno: Self.errno(of: error))
+            }
+            guard !chunk.isEmpty else { return .socketError(partial: head == nil ? [] : buffer, fileSize: fileSize, errno: nil) }
+            buffer += chunk
+            if head == nil {
+                switch HTTPResponseHead.parse(buffer, knownFileSize: fileSize, logger: self.logger) {
+                case .incomplete: continue
+                case .refused(let errno): return .refused(errno: errno)
+                case .head(let parsed):
+                    head = parsed
+                    if let size = parsed.fileSize { fileSize = size }
+                    buffer.removeFirst(parsed.length)
+                }
+            }
+            // http.c:286-299: a ranged query reads until a full fragment or the end of the file.
+            if progress + buffer.count == fileSize || buffer.count >= size {
+                return .fragment(buffer, fileSize: fileSize, connectionClose: head?.connectionClose ?? false)
+            }
+        }
+    }
+
+    /// `reconnect()` (download_client.c:542-557).
+    private func reconnect(_ location: Location, handler: (Event) -> Int32) -> TLSStream? {
+        self.logger.info("Reconnecting...")
+        return self.connect(location, handler: handler)
+    }
+
+    /// `client_connect()` and `client_socket_connect()` (download_client.c:244-466). A failure is reported to the
+    /// handler and closes the client (:457-463): nil.
+    private func connect(_ location: Location, handler: (Event) -> Int32) -> TLSStream? {
+        func failed(_ errno: Int32) -> TLSStream? {
+            _ = handler(.error(-errno))
+            _ = handler(.closed)
+            return nil
+        }
         let (address, port) = self.resolver.resolve(location.host, port: location.port, for: .download)
         var context: TLSClientContext?
         if location.https {
             guard let secTag = self.secTag else {
                 self.logger.warning("No security tag provided for TLS/DTLS")  // download_client.c:396-401
-                throw DownloadError("HTTPS needs CONFIG_AZURE_FOTA_SEC_TAG", fatal: true)
+                return failed(Errno.EINVAL)
             }
-            self.logger.info("Setting up TLS credentials, sec tag count 1")  // socket_sectag_set()
-            context = try self.tls.context(secTags: [secTag], hostname: location.host)
+            self.logger.info("Setting up TLS credentials, sec tag count 1")  // download_client.c:178
+            do {
+                context = try self.tls.context(secTags: [secTag], hostname: location.host)
+            } catch {
+                // The modem takes any tag; its credentials fail the handshake in connect().
+                self.logger.info("Connecting to \(address)")
+                self.logger.debug("TLS setup failed: \(error)")
+                self.logger.error("Unable to connect, errno \(self.tls.handshakeFailure)")
+                return failed(self.tls.handshakeFailure)
+            }
         }
         self.logger.info("Connecting to \(address)")  // download_client.c:341
         self.logger.debug("\(location.host) port \(port)")
-        return try TLSStream(address: address, port: port, context: context, serverName: location.host, timeoutSeconds: 30)
+        do throws(TLSStreamError) {
+            return try TLSStream(address: address, port: port, context: context, serverName: location.host, timeoutSeconds: Self.receiveTimeoutSeconds)
+        } catch {
+            self.logger.debug("\(error)")
+            if case .resolve = error {
+                // download_client.c:452-455, host_lookup()'s -EHOSTUNREACH (:254-258). nrfsim resolves as it
+                // connects, so this comes after "Connecting to" (a board resolves first).
+                self.logger.error("DNS lookup failed \(location.host)")
+                return failed(Errno.EHOSTUNREACH)
+            }
+            var errno = Self.errno(of: error)
+            if case .handshake = error { errno = self.tls.handshakeFailure }
+            // download_client.c:346-356: ECONNRESET is reported as ECONNREFUSED.
+            self.logger.error("Unable to connect, errno \(errno)")
+            return failed(errno == Errno.ECONNRESET ? Errno.ECONNREFUSED : errno)
+        }
     }
 
-    /// One ranged GET. - Returns: the body and the whole file's size (from `Content-Range`).
-    static func get(_ stream: TLSStream, location: Location, from: Int, to: Int) throws -> ([UInt8], Int) {
-        let request = "GET \(location.path) HTTP/1.1\r\nHost: \(location.host)\r\nRange: bytes=\(from)-\(to)\r\nConnection: keep-alive\r\n\r\n"
-        try stream.write(Array(request.utf8))
-        var buffer: [UInt8] = []
-        var headerEnd: Int?
-        while headerEnd == nil {
-            let chunk = try stream.read()
-            guard !chunk.isEmpty else { throw DownloadError("connection closed before the response") }
-            buffer += chunk
-            headerEnd = Self.find([13, 10, 13, 10], in: buffer).map { $0 + 4 }
+    /// `CONFIG_DOWNLOAD_CLIENT_TCP_SOCK_TIMEO_MS`, default 30000 (download_client/Kconfig:109-111).
+    static let receiveTimeoutSeconds = 30
+
+    /// The Zephyr errno of a failed socket call.
+    static func errno(of error: any Error) -> Int32 {
+        switch error as? TLSStreamError {
+        case .connect(let code, _), .send(let code, _), .receive(let code, _): Errno.fromLinux(code)
+        case .resolve: Errno.EHOSTUNREACH
+        case .handshake, nil: Errno.ECONNREFUSED
         }
-        let head = String(decoding: buffer[..<headerEnd!], as: UTF8.self)
-        let lines = head.components(separatedBy: "\r\n")
-        let status = lines.first.flatMap { Int($0.split(separator: " ").dropFirst().first ?? "") } ?? 0
-        var headers: [String: String] = [:]
-        for line in lines.dropFirst() {
-            guard let colon = line.firstIndex(of: ":") else { continue }
-            headers[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
-        }
-        guard status == 206 || (status == 200 && from == 0) else {
-            throw DownloadError("HTTP status \(status) for \(LoggedLocation.redacted(location.path))", fatal: status >= 400 && status < 500)
-        }
-        guard let length = headers["content-length"].flatMap(Int.init) else { throw DownloadError("no Content-Length") }
-        // The server must send Content-Range (the download client's documented requirement).
-        guard let range = headers["content-range"], let slash = range.lastIndex(of: "/"),
-            let size = Int(range[range.index(after: slash)...])
-        else { throw DownloadError("no Content-Range in the response", fatal: true) }
-        var body = Array(buffer[headerEnd!...])
-        while body.count < length {
-            let chunk = try stream.read()
-            guard !chunk.isEmpty else { throw DownloadError("connection closed after \(body.count) of \(length) bytes") }
-            body += chunk
-        }
-        return (Array(body.prefix(length)), size)
     }
 
-    static func find(_ needle: [UInt8], in haystack: [UInt8]) -> Int? {
-        guard haystack.count >= needle.count else { return nil }
-        for start in 0...(haystack.count - needle.count) where haystack[start..<(start + needle.count)].elementsEqual(needle) {
-            return start
-        }
-        return nil
-    }
-}
-
-/// A failed download; `isFatal` ones are not retried.
-struct DownloadError: Error, CustomStringConvertible {
-    let description: String
-    let isFatal: Bool
-    init(_ description: String, fatal: Bool = false) {
-        self.description = description
-        self.isFatal = fatal
+    /// `HTTP_GET_RANGE` (http.c:37-42, :84-86).
+    static func request(_ location: Location, from: Int, to: Int) -> [UInt8] {
+        Array("GET \(location.path) HTTP/1.1\r\nHost: \(location.host)\r\nRange: bytes=\(from)-\(to)\r\nConnection: keep-alive\r\n\r\n".utf8)
     }
 }

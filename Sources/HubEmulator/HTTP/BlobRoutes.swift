@@ -24,8 +24,16 @@ extension ServiceAPI {
         guard path.count == 2, let blob = self.blobs.read(account: account, container: path[0], name: path[1]) else {
             throw IoTHubError.blobNotFound("The specified blob does not exist.")
         }
+        if case .reply(let status) = self.blobFault {
+            // Azure Storage's error shape: the message as the reason phrase and in the XML body.
+            let (code, message) = self.blobFault!.error
+            let body = #"<?xml version="1.0" encoding="utf-8"?><Error><Code>\#(code)</Code><Message>\#(message)</Message></Error>"#
+            return HTTPResponse(
+                status: .custom(code: UInt(status), reasonPhrase: message), headers: [("Content-Type", "application/xml"), ("x-ms-error-code", code)],
+                body: request.method == .HEAD ? [] : Array(body.utf8))
+        }
         let common = [("Accept-Ranges", "bytes"), ("Content-Type", "application/octet-stream")]
-        guard let rangeHeader = request.header("Range") else {
+        guard let rangeHeader = request.header("Range"), self.blobFault != .noRange else {
             return HTTPResponse(status: .ok, headers: common, body: request.method == .HEAD ? [] : blob)
         }
         guard let range = byteRange(rangeHeader, size: blob.count) else {

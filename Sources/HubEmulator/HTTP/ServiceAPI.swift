@@ -12,13 +12,19 @@ public struct ServiceAPI: Sendable {
     public let provisioning: ProvisioningService
     public let adminToken: String
     public let blobs: BlobStore
+    /// What blob reads show instead of being served (`nrfsim hub --blob-fault`; nil: none).
+    public let blobFault: BlobFault?
     let logger: Logger
 
-    public init(core: HubCore, provisioning: ProvisioningService, adminToken: String, blobs: BlobStore, logger: Logger) {
+    public init(
+        core: HubCore, provisioning: ProvisioningService, adminToken: String, blobs: BlobStore, blobFault: BlobFault? = nil,
+        logger: Logger
+    ) {
         self.core = core
         self.provisioning = provisioning
         self.adminToken = adminToken
         self.blobs = blobs
+        self.blobFault = blobFault
         self.logger = logger
     }
 
