@@ -87,11 +87,11 @@ class FirmwareProcess:
         with self._condition:
             return sum(1 for _, line in self.lines if regex.search(line))
 
-    def messages(self, module=None):
-        """(level, module, message) of every Zephyr log line so far."""
+    def messages(self, module=None, after=0):
+        """(level, module, message) of every Zephyr log line so far (from console line `after` on)."""
         result = []
         with self._condition:
-            for _, line in self.lines:
+            for _, line in self.lines[after:]:
                 match = LOG_LINE.match(line)
                 if match and (module is None or match.group(7) == module):
                     result.append((match.group(6), match.group(7), match.group(8)))
@@ -116,3 +116,16 @@ class FirmwareProcess:
 
     def kill(self):
         return self.stop(sig=signal.SIGKILL)
+
+
+def lines_in_order(device, expected, after=0):
+    """Asserts that `expected` (level, module, message) lines appear in this order among the device's log lines
+    from console line `after` on."""
+    logged = device.messages(after=after)
+    position = 0
+    for line in expected:
+        while position < len(logged) and logged[position] != line:
+            position += 1
+        assert position < len(logged), "missing %r (after the earlier ones) in:\n%s" % (
+            line, "\n".join(map(repr, logged)))
+        position += 1

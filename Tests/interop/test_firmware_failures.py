@@ -6,20 +6,9 @@ import time
 import pytest
 
 from firmware_cloud import Cloud, events, provisioned_device
+from firmware_device import lines_in_order
 from firmware_provisioning import HUB_HOST
 from nrfsim_device import REPO
-
-
-def lines_in_order(device, expected):
-    """Asserts that `expected` (level, module, message) lines appear in this order among the device's log lines."""
-    logged = device.messages()
-    position = 0
-    for line in expected:
-        while position < len(logged) and logged[position] != line:
-            position += 1
-        assert position < len(logged), "missing %r (after the earlier ones) in:\n%s" % (
-            line, "\n".join(map(repr, logged)))
-        position += 1
 
 
 MQTT_HELPER_DEBUG = "CONFIG_MQTT_HELPER_LOG_LEVEL_DBG=y"

@@ -11,7 +11,7 @@ import pytest
 
 from conftest import VENV_BIN
 from firmware_cloud import Cloud, provisioned_device
-from firmware_device import LOG_LINE, FirmwareProcess
+from firmware_device import FirmwareProcess, lines_in_order
 from hub_emulator import HTTPS_PORT
 from tcp_relay import TCPRelay
 
@@ -51,23 +51,6 @@ def sign(cwd, version, size=64 * 1024, key="key.pem", name=None, slot="0x180000"
 def upload(cloud, image):
     cloud.hub.az("storage", "blob", "upload", "--account-name", ACCOUNT, "--container-name", CONTAINER, "--name",
                  image.name, "--file", str(image), "--overwrite")
-
-
-def lines_in_order(device, expected, after=0):
-    """Asserts that `expected` (level, module, message) lines appear in this order among the device's log lines
-    from console line `after` on."""
-    logged = []
-    for _, line in device.lines[after:]:
-        match = LOG_LINE.match(line)
-        if match:
-            logged.append((match.group(6), match.group(7), match.group(8)))
-    position = 0
-    for line in expected:
-        while position < len(logged) and logged[position] != line:
-            position += 1
-        assert position < len(logged), "missing %r (after the earlier ones) in:\n%s" % (
-            line, "\n".join(map(repr, logged)))
-        position += 1
 
 
 def deploy(cloud, device_id, version, image, job, fragment=1800):
@@ -391,14 +374,20 @@ def test_blob_server_errors_fail_the_download(start_hub, tmp_path, fault, line):
         device.stop()
 
 
-def test_a_download_survives_a_dropped_connection(fota):
+def behind_relay(fota, **cuts):
+    """Restarts the fota board with its blob downloads through a TCP relay (on a free port of the hub's address) that
+    cuts connections as `cuts` say. Returns the cloud, the restarted device and the relay."""
     cloud, device, defines = fota
     device.stop()
-    relay = TCPRelay(0, HTTPS_PORT, cut_first_after=60_000, address=cloud.address)  # a free port on the hub's address
-    uuid = device.uuid
-    device = FirmwareProcess(device.state_dir, defines=defines + ("CONFIG_SIM_LOCAL_HTTPS_PORT=%d" % relay.port,),
-                             address=cloud.address)
-    device.uuid = uuid
+    relay = TCPRelay(0, HTTPS_PORT, address=cloud.address, **cuts)
+    again = FirmwareProcess(device.state_dir, defines=defines + ("CONFIG_SIM_LOCAL_HTTPS_PORT=%d" % relay.port,),
+                            address=cloud.address)
+    again.uuid = device.uuid
+    return cloud, again, relay
+
+
+def test_a_download_survives_a_dropped_connection(fota):
+    cloud, device, relay = behind_relay(fota, cut_first_after=60_000)
     try:
         device.wait_for("AZURE_IOT_HUB_EVT_READY", 20)
         image = sign(cloud.workdir, "2.1.0", size=200 * 1024)
@@ -425,13 +414,7 @@ def test_a_download_survives_a_dropped_connection(fota):
 def test_a_download_fails_after_two_retries_however_far_it_got(fota):
     """CONFIG_FOTA_SOCKET_RETRIES=2 for the whole download (fota_download.c:316-340, set once at :616): every
     connection is cut after 60 kB, each one brings new bytes, and the third cut still ends the download."""
-    cloud, device, defines = fota
-    device.stop()
-    relay = TCPRelay(0, HTTPS_PORT, cut_every_after=60_000, address=cloud.address)
-    uuid = device.uuid
-    device = FirmwareProcess(device.state_dir, defines=defines + ("CONFIG_SIM_LOCAL_HTTPS_PORT=%d" % relay.port,),
-                             address=cloud.address)
-    device.uuid = uuid
+    cloud, device, relay = behind_relay(fota, cut_every_after=60_000)
     try:
         device.wait_for("AZURE_IOT_HUB_EVT_READY", 20)
         image = sign(cloud.workdir, "2.2.0", size=300 * 1024)

@@ -15,10 +15,11 @@ public enum BlobFault: Sendable, Equatable, CustomStringConvertible {
             self = .noRange
             return
         }
-        let parts = text.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false)
-        guard parts.count == 2, parts[0] == "reply" else { throw .unknown(text) }
-        guard let status = Int(parts[1]), (400...599).contains(status) else { throw .badStatus(text, String(parts[1])) }
-        self = .reply(status: status)
+        switch FaultReply(parsing: text) {
+        case .status(let status): self = .reply(status: status)
+        case .badStatus(let status): throw .badStatus(text, status)
+        case .other: throw .unknown(text)
+        }
     }
 
     public var description: String {
