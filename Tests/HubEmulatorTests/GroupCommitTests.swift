@@ -23,6 +23,13 @@ struct GroupCommitTests {
         }
         func databaseDidCommit(_ db: Database) { self.commits.withLockedValue { $0 += 1 } }
         func databaseDidRollback(_ db: Database) {}
+
+        /// A refuser watching every commit of `store`.
+        static func observing(_ store: SQLiteHubStore) -> CommitRefuser {
+            let refuser = CommitRefuser()
+            store.queue.writeWithoutTransaction { $0.add(transactionObserver: refuser, extent: .databaseLifetime) }
+            return refuser
+        }
     }
 
     static func device(_ index: Int) -> DeviceRecord {
@@ -56,8 +63,7 @@ struct GroupCommitTests {
         let files = try StoreFiles()
         defer { files.remove() }
         let store = try SQLiteHubStore(path: files.path)
-        let refuser = CommitRefuser()
-        store.queue.writeWithoutTransaction { $0.add(transactionObserver: refuser, extent: .databaseLifetime) }
+        let refuser = CommitRefuser.observing(store)
         refuser.failing.withLockedValue { $0 = true }
         let outcomes = NIOLockedValueBox<[Int: String]>([:])
         DispatchQueue.concurrentPerform(iterations: 16) { index in
@@ -121,8 +127,7 @@ struct GroupCommitTests {
         let files = try StoreFiles()
         defer { files.remove() }
         let store = try SQLiteHubStore(path: files.path)
-        let refuser = CommitRefuser()
-        store.queue.writeWithoutTransaction { $0.add(transactionObserver: refuser, extent: .databaseLifetime) }
+        let refuser = CommitRefuser.observing(store)
         let outcomes = Self.lineUp(store) { try store.save(Self.device($0), hub: "h") }
         #expect(outcomes.count == 16 && outcomes.values.allSatisfy { $0 == "stored" }, "\(outcomes)")
         #expect(refuser.commits.withLockedValue { $0 } == 1)
@@ -134,8 +139,7 @@ struct GroupCommitTests {
         let files = try StoreFiles()
         defer { files.remove() }
         let store = try SQLiteHubStore(path: files.path)
-        let refuser = CommitRefuser()
-        store.queue.writeWithoutTransaction { $0.add(transactionObserver: refuser, extent: .databaseLifetime) }
+        let refuser = CommitRefuser.observing(store)
         refuser.failing.withLockedValue { $0 = true }
         let outcomes = Self.lineUp(store) { try store.save(Self.device($0), hub: "h") }
         #expect(outcomes.count == 16)

@@ -10,7 +10,7 @@ from firmware_cloud import Cloud, provisioned_device
 from firmware_device import FirmwareProcess
 from firmware_provisioning import HUB_HOST, UUID_DEFINES
 from nrfsim_device import REPO
-from test_fota import deploy, imgtool, sign, upload
+from test_fota import imgtool, publish_update, sign
 
 # One telemetry event at READY and none after, so that no periodic send lands in a later step.
 QUIET = "CONFIG_SIM_EVENT_INTERVAL_SEC=3600"
@@ -146,9 +146,7 @@ def test_fota_update(start_hub, tmp_path):
         connected(device, console, "boot and connect")
 
         image = sign(cloud.workdir, "2.0.0", size=4 * 1024)
-        upload(cloud, image)
-        mark = len(device.lines)
-        deploy(cloud, device.uuid, "2.0.0", image, "job-1")
+        mark = publish_update(cloud, device, image, "2.0.0", "job-1")
         device.wait_for("The device will reboot in 5 seconds to apply update", 30, after=mark)
         device.wait_for("MCUBoot image-0 upgrade scheduled", 5, after=mark)
         device.wait_for("AZURE_IOT_HUB_EVT_TWIN_RESULT_SUCCESS", 10, after=device.last_index)
@@ -172,9 +170,7 @@ def test_fota_rollback(start_hub, tmp_path):
     try:
         device.wait_for("AZURE_IOT_HUB_EVT_READY", 20)
         image = sign(cloud.workdir, "2.0.0", size=4 * 1024)
-        upload(cloud, image)
-        mark = len(device.lines)
-        deploy(cloud, device.uuid, "2.0.0", image, "job-2")
+        mark = publish_update(cloud, device, image, "2.0.0", "job-2")
         device.wait_for("The device will reboot in 5 seconds to apply update", 30, after=mark)
         deadline = time.monotonic() + 5
         while cloud.twin(device.uuid)["properties"]["reported"].get("firmware", {}).get("fwUpdateStatus") != "applying":

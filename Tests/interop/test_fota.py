@@ -53,6 +53,15 @@ def upload(cloud, image):
                  image.name, "--file", str(image), "--overwrite")
 
 
+def publish_update(cloud, device, image, version, job, fragment=1800):
+    """Uploads `image` and starts its update on `device` through the desired twin. Returns the console index from
+    which the update's lines come."""
+    upload(cloud, image)
+    mark = len(device.lines)
+    deploy(cloud, device.uuid, version, image, job, fragment)
+    return mark
+
+
 def deploy(cloud, device_id, version, image, job, fragment=1800):
     firmware = {"fwVersion": version, "jobId": job, "fwFragmentSize": fragment,
                 "fwLocation": {"protocol": "https:", "host": "%s.blob.core.windows.net" % ACCOUNT,
@@ -105,9 +114,7 @@ def test_by_default_a_good_swap_is_reported_rolled_back(start_hub, tmp_path):
     try:
         device.wait_for("<inf> azure_fota: Current firmware version: 0.0.0-dev$", 5)
         image = sign(cloud.workdir, "2.0.0")
-        upload(cloud, image)
-        mark = len(device.lines)
-        deploy(cloud, device.uuid, "2.0.0", image, "job-1")
+        mark = publish_update(cloud, device, image, "2.0.0", "job-1")
         device.wait_for(r'Sending FOTA report: \{"firmware":\{"fwUpdateStatus":"applying","currentFwVersion":"0.0.0-dev",'
                         r'"pendingFwVersion":"2.0.0","jobId":"job-1"\}\}', 30, after=mark)
         device.wait_for("^I: Image index: 0, Swap type: test$", 15, after=mark)
@@ -132,9 +139,7 @@ def test_without_a_security_tag_the_image_is_downloaded_over_plain_http(start_hu
     cloud, device, _ = fota_board(start_hub, tmp_path, version_from_image=True, sec_tag=-1)
     try:
         image = sign(cloud.workdir, "2.0.0")
-        upload(cloud, image)
-        mark = len(device.lines)
-        deploy(cloud, device.uuid, "2.0.0", image, "job-http")
+        mark = publish_update(cloud, device, image, "2.0.0", "job-http")
         device.wait_for("^I: Image index: 0, Swap type: test$", 30, after=mark)
         device.wait_for(r"\*\*\* Booting azure_iot_hub v2.0.0 ", 5, after=mark)
         assert reported_firmware(cloud, device.uuid, "current", timeout=30)["currentFwVersion"] == "2.0.0"
@@ -145,9 +150,7 @@ def test_without_a_security_tag_the_image_is_downloaded_over_plain_http(start_hu
 def test_update_to_v2_downloads_in_ranges_swaps_and_reports_current(fota):
     cloud, device, _ = fota
     image = sign(cloud.workdir, "2.0.0", size=100 * 1024)
-    upload(cloud, image)
-    mark = len(device.lines)
-    deploy(cloud, device.uuid, "2.0.0", image, "job-1")
+    mark = publish_update(cloud, device, image, "2.0.0", "job-1")
     device.wait_for(r"Attempting to download firmware \(version '2.0.0'\) from %s.blob.core.windows.net/%s/%s"
                     % (ACCOUNT, CONTAINER, image.name), 15, after=mark)
     device.wait_for("AZURE_IOT_HUB_EVT_FOTA_START", 5, after=mark)
@@ -181,18 +184,14 @@ def test_update_to_v2_downloads_in_ranges_swaps_and_reports_current(fota):
 def test_an_unconfirmed_image_rolls_back_and_is_reported(fota, start_hub):
     cloud, device, defines = fota
     v2 = sign(cloud.workdir, "2.0.0")
-    upload(cloud, v2)
-    mark = len(device.lines)
-    deploy(cloud, device.uuid, "2.0.0", v2, "job-2")
+    mark = publish_update(cloud, device, v2, "2.0.0", "job-2")
     device.wait_for(r"\*\*\* Booting azure_iot_hub v2.0.0 ", 30, after=mark)
     device.wait_for("AZURE_IOT_HUB_EVT_READY", 20, after=mark)  # v2 confirms itself here
     assert reported_firmware(cloud, device.uuid, "current")["currentFwVersion"] == "2.0.0"
 
     # v3 boots while the hub is down, so it never connects and never confirms itself.
     v3 = sign(cloud.workdir, "3.0.0")
-    upload(cloud, v3)
-    mark = len(device.lines)
-    deploy(cloud, device.uuid, "3.0.0", v3, "job-3")
+    mark = publish_update(cloud, device, v3, "3.0.0", "job-3")
     device.wait_for("The device will reboot in 5 seconds to apply update", 30, after=mark)
     # The "applying" report (QoS 0, sent just before FOTA_DONE) must be in the twin before the hub stops, or the
     # reverted image finds "downloading" there and reports "error" instead of "rolledback".
@@ -244,9 +243,7 @@ def test_a_bad_image_is_scheduled_and_refused_by_mcuboot_at_the_next_boot(fota):
     wrong_key = sign(work, "5.0.4", size=20000, key="other.pem", name="wrong-key.bin")
     for number, (image, version) in enumerate([(signature, "5.0.1"), (tlv, "5.0.2"), (truncated, "5.0.3"),
                                                (wrong_key, "5.0.4")]):
-        upload(cloud, image)
-        mark = len(device.lines)
-        deploy(cloud, device.uuid, version, image, "bad-%d" % number)
+        mark = publish_update(cloud, device, image, version, "bad-%d" % number)
         device.wait_for("^E: Image in the secondary slot is not valid!$", 45, after=mark)
         device.wait_for("^I: Jumping to the first image slot$", 5, after=mark)
         device.wait_for(r"\*\*\* Booting azure_iot_hub v1.0.0 ", 5, after=mark)  # the old image again
@@ -275,9 +272,7 @@ def test_downloads_refused_before_or_at_the_first_fragment(fota):
     cloud, device, _ = fota
     work = cloud.workdir
     good = sign(work, "6.0.0", size=20000, name="good.bin")
-    upload(cloud, good)
-    mark = len(device.lines)
-    deploy(cloud, device.uuid, "6.0.0", good, "frag-4096", fragment=4096)
+    mark = publish_update(cloud, device, good, "6.0.0", "frag-4096", fragment=4096)
     device.wait_for("<err> azure_iot_hub: Failed to process FOTA message$", 15, after=mark)
     lines_in_order(device, [
         ("inf", "azure_fota", "Attempting to download firmware (version '6.0.0') from %s.blob.core.windows.net/%s/good.bin"
@@ -294,9 +289,7 @@ def test_downloads_refused_before_or_at_the_first_fragment(fota):
 
     not_an_image = work / "not-an-image.bin"
     not_an_image.write_bytes(os.urandom(20000))
-    upload(cloud, not_an_image)
-    mark = len(device.lines)
-    deploy(cloud, device.uuid, "6.0.1", not_an_image, "no-image", fragment=2048)
+    mark = publish_update(cloud, device, not_an_image, "6.0.1", "no-image", fragment=2048)
     device.wait_for("<err> azure_iot_hub_sample: AZURE_IOT_HUB_EVT_FOTA_ERROR: FOTA failed$", 20, after=mark)
     lines_in_order(device, [
         ("inf", "download_client", "Downloading: %s/not-an-image.bin [0]" % CONTAINER),
@@ -311,9 +304,7 @@ def test_downloads_refused_before_or_at_the_first_fragment(fota):
 
     oversize = sign(work, "6.0.2", size=0x180000, name="oversize.bin", slot="0x200000")  # built for a bigger slot
     size = oversize.stat().st_size
-    upload(cloud, oversize)
-    mark = len(device.lines)
-    deploy(cloud, device.uuid, "6.0.2", oversize, "too-big", fragment=0)  # 0: CONFIG_DOWNLOAD_CLIENT_HTTP_FRAG_SIZE
+    mark = publish_update(cloud, device, oversize, "6.0.2", "too-big", fragment=0)  # 0: CONFIG_DOWNLOAD_CLIENT_HTTP_FRAG_SIZE
     device.wait_for("<err> azure_iot_hub_sample: AZURE_IOT_HUB_EVT_FOTA_ERROR: FOTA failed$", 20, after=mark)
     lines_in_order(device, [
         ("inf", "download_client", "Downloaded 2048/%d bytes (0%%)" % size),
@@ -333,9 +324,7 @@ def test_fragment_size_zero_means_the_kconfig_fragment(fota):
     """fwFragmentSize 0: CONFIG_DOWNLOAD_CLIENT_HTTP_FRAG_SIZE, 2048 (http.c:70-75), not 1-byte ranges."""
     cloud, device, _ = fota
     image = sign(cloud.workdir, "2.0.0", size=20000)
-    upload(cloud, image)
-    mark = len(device.lines)
-    deploy(cloud, device.uuid, "2.0.0", image, "frag-0", fragment=0)
+    mark = publish_update(cloud, device, image, "2.0.0", "frag-0", fragment=0)
     device.wait_for("<inf> download_client: Download complete$", 30, after=mark)
     downloaded = [line for _, line in device.lines[mark:] if "Downloaded " in line]
     assert len(downloaded) == -(-image.stat().st_size // 2048)
@@ -355,9 +344,7 @@ def test_blob_server_errors_fail_the_download(start_hub, tmp_path, fault, line):
     cloud, device, _ = fota_board(start_hub, tmp_path, version_from_image=True, hub_extra=("--blob-fault", fault))
     try:
         image = sign(cloud.workdir, "2.0.0", size=20000)
-        upload(cloud, image)
-        mark = len(device.lines)
-        deploy(cloud, device.uuid, "2.0.0", image, "job-fault")
+        mark = publish_update(cloud, device, image, "2.0.0", "job-fault")
         device.wait_for("<err> azure_iot_hub_sample: AZURE_IOT_HUB_EVT_FOTA_ERROR: FOTA failed$", 20, after=mark)
         lines_in_order(device, [
             ("inf", "download_client", "Downloading: %s/%s [0]" % (CONTAINER, image.name)),
@@ -391,9 +378,7 @@ def test_a_download_survives_a_dropped_connection(fota):
     try:
         device.wait_for("AZURE_IOT_HUB_EVT_READY", 20)
         image = sign(cloud.workdir, "2.1.0", size=200 * 1024)
-        upload(cloud, image)
-        mark = len(device.lines)
-        deploy(cloud, device.uuid, "2.1.0", image, "job-drop", fragment=2048)
+        mark = publish_update(cloud, device, image, "2.1.0", "job-drop", fragment=2048)
         device.wait_for("Download complete", 60, after=mark)
         # download_client.c:658-660, then fota_download.c:317-320 and download_client.c:546.
         lines_in_order(device, [
@@ -418,9 +403,7 @@ def test_a_download_fails_after_two_retries_however_far_it_got(fota):
     try:
         device.wait_for("AZURE_IOT_HUB_EVT_READY", 20)
         image = sign(cloud.workdir, "2.2.0", size=300 * 1024)
-        upload(cloud, image)
-        mark = len(device.lines)
-        deploy(cloud, device.uuid, "2.2.0", image, "job-cuts", fragment=2048)
+        mark = publish_update(cloud, device, image, "2.2.0", "job-cuts", fragment=2048)
         device.wait_for("<err> azure_fota: FOTA download failed$", 60, after=mark)
         lines_in_order(device, [
             ("wrn", "download_client", "Peer closed connection!"),

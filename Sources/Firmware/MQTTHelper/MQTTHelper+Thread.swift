@@ -28,7 +28,6 @@ extension MQTTHelper {
 
     /// What `mqtt_helper_poll_loop()` logs when the connection breaks.
     func logLoss(_ error: MosquittoError) {
-        guard !self.halted.load(ordering: .acquiring) else { return }
         if error.isNoConnection {
             self.logger.error("Socket error: POLLHUP")
             self.logger.error("Connection was unexpectedly closed")
@@ -130,8 +129,8 @@ extension MQTTHelper {
         connection.endReported.give()
     }
 
-    /// The board resets: the connection is dropped and this helper says nothing more (no loss lines, no
-    /// `on_disconnect`), as a reset board prints nothing of its old connection.
+    /// The board resets: the connection is dropped and reported to no one (no `on_disconnect`); the old image's log
+    /// lines are already dropped by its powered-off log handlers (``PoweredLogHandler``).
     public func halt() {
         self.halted.store(true, ordering: .releasing)
         self.abortConnection()
