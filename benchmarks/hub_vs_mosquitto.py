@@ -101,8 +101,16 @@ def start_emulator(data, *extra):
     """Starts the release `nrfsim hub` on the benchmark ports; returns the process, its server root CA path, its admin
     token and an HTTPS connection to its admin API."""
     hub = subprocess.Popen([NRFSIM, "hub", "--data-dir", str(data), "--mqtt-port", str(HUB_MQTT), "--https-port",
-                            str(HUB_HTTPS), "--log-level", "error", *extra], stdout=subprocess.PIPE, text=True)
-    banner = hub.stdout.readline() + hub.stdout.readline()
+                            str(HUB_HTTPS), "--blob-http-port", "0", "--log-level", "error", *extra],
+                           stdout=subprocess.PIPE, text=True)
+    # The banner's lines (listeners, blob storage, the server root) end with the root's path.
+    banner = ""
+    while "Server root CA:" not in banner:
+        line = hub.stdout.readline()
+        if not line:
+            hub.wait()
+            raise RuntimeError("nrfsim hub exited (%s) before its banner: %r" % (hub.returncode, banner))
+        banner += line
     server_ca = re.search(r"Server root CA: (\S+)", banner).group(1)
     token = (data / "admin-token").read_text().strip()
     conn = http.client.HTTPSConnection("127.0.0.1", HUB_HTTPS, context=ssl.create_default_context(cafile=server_ca))

@@ -118,7 +118,7 @@ struct DeviceSessionTests {
         }
         #expect(delivered.count == 2)
         // Both PUBACKs arrive; the first one's completion is still under way when the connection closes.
-        for packetID in delivered { try session.channel.writeInbound(MQTTPacket.puback(packetID: packetID)) }
+        for packetID in delivered { try session.write(MQTTPacket.puback(packetID: packetID)) }
         _ = session.channel.close()
         session.loop.run()
         #expect(!session.isOpen)
@@ -134,7 +134,7 @@ struct DeviceSessionTests {
         _ = try session.subscribe([CoreFixture.c2dFilter("dev1")])
         _ = try fixture.core.sendCloudToDevice(hub: "myhub", id: "dev1", body: [1], properties: [], ttlSeconds: nil)
         guard case .publish(let first)? = try session.received().first else { Issue.record("no C2D publish"); return }
-        try session.channel.writeInbound(MQTTPacket.puback(packetID: first.packetID!))
+        try session.write(MQTTPacket.puback(packetID: first.packetID!))
         // The completion waits for the executor; a service send delivers what is queued now.
         _ = try fixture.core.sendCloudToDevice(hub: "myhub", id: "dev1", body: [2], properties: [], ttlSeconds: nil)
         let bodies = try session.received().compactMap { packet -> [UInt8]? in
@@ -152,7 +152,7 @@ struct DeviceSessionTests {
         let live = try SessionHarness(fixture: fixture)
         _ = try live.connect("dev1")
         let closing = try SessionHarness(fixture: fixture)
-        try closing.channel.writeInbound(SessionHarness.connectPacket("dev1"))
+        try closing.write(SessionHarness.connectPacket("dev1"))
         _ = closing.channel.close()
         closing.loop.run()
         live.loop.run()
@@ -165,8 +165,8 @@ struct DeviceSessionTests {
         let fixture = try CoreFixture()
         try fixture.device("dev1")
         let session = try SessionHarness(fixture: fixture)
-        try session.channel.writeInbound(SessionHarness.connectPacket("dev1", password: Array("bad".utf8)))
-        try session.channel.writeInbound(SessionHarness.connectPacket("dev1"))
+        try session.write(SessionHarness.connectPacket("dev1", password: Array("bad".utf8)))
+        try session.write(SessionHarness.connectPacket("dev1"))
         #expect(try session.received() == [.connack(sessionPresent: false, returnCode: .notAuthorized)])
         #expect(!fixture.core.isConnected(hub: "myhub", id: "dev1"))
     }
@@ -181,8 +181,8 @@ struct DeviceSessionTests {
         _ = first.channel.close()
         first.loop.run()
         let second = try SessionHarness(fixture: fixture)
-        try second.channel.writeInbound(SessionHarness.connectPacket("dev1", cleanSession: false))
-        try second.channel.writeInbound(MQTTPacket.subscribe(packetID: 2, subscriptions: [Subscription(topicFilter: CoreFixture.c2dFilter("dev1"), qos: .atLeastOnce)]))
+        try second.write(SessionHarness.connectPacket("dev1", cleanSession: false))
+        try second.write(MQTTPacket.subscribe(packetID: 2, subscriptions: [Subscription(topicFilter: CoreFixture.c2dFilter("dev1"), qos: .atLeastOnce)]))
         #expect(try second.received() == [.connack(sessionPresent: true, returnCode: .accepted), .suback(packetID: 2, returnCodes: [1])])
         #expect(try fixture.store.session(hub: "myhub", client: "dev1") == ["$iothub/methods/POST/#", CoreFixture.c2dFilter("dev1")])
         #expect(fixture.core.link(hub: "myhub", deviceID: identity.deviceID, needing: .methods) != nil)
@@ -198,7 +198,7 @@ struct DeviceSessionTests {
         _ = try old.subscribe([CoreFixture.c2dFilter("dev1")])
         _ = try fixture.core.sendCloudToDevice(hub: "myhub", id: "dev1", body: [1], properties: [], ttlSeconds: nil)
         guard case .publish(let delivered)? = try old.received().first else { Issue.record("no C2D publish"); return }
-        try old.channel.writeInbound(MQTTPacket.puback(packetID: delivered.packetID!))  // its completion waits on `old`'s loop
+        try old.write(MQTTPacket.puback(packetID: delivered.packetID!))  // its completion waits on `old`'s loop
         let new = try SessionHarness(fixture: fixture)
         _ = try new.connect("dev1")
         #expect(try new.subscribe([CoreFixture.c2dFilter("dev1")]) == [.suback(packetID: 1, returnCodes: [1])])

@@ -1,6 +1,7 @@
 import Foundation
 import JSON
 import Logging
+import MQTTCodec
 import NIOCore
 import NIOEmbedded
 import NIOHTTP1
@@ -148,7 +149,7 @@ struct MQTTRefusalTests {
     func refused() throws {
         let channel = EmbeddedChannel(handler: MQTTRefusalHandler(reason: "test", logger: ConnectionAdmissionTests.logger))
         try channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 8883)).wait()
-        try channel.writeInbound(SessionHarness.connectPacket("dev1"))
+        try channel.writeInbound(channel.allocator.buffer(bytes: SessionHarness.connectPacket("dev1").encoded()))
         let reply = try #require(try channel.readOutbound(as: ByteBuffer.self))
         #expect(Array(reply.readableBytesView) == [0x20, 0x02, 0x00, 0x03])
         #expect(!channel.isActive)

@@ -34,10 +34,16 @@ final class SessionHarness {
     var loop: EmbeddedEventLoop { self.channel.embeddedEventLoop }
     var isOpen: Bool { self.channel.isActive }
 
+    /// A packet from the device, as TLS hands its bytes on (one read), and the read cycle's end.
     func send(_ packet: MQTTPacket) throws {
-        try self.channel.writeInbound(packet)
+        try self.write(packet)
         self.channel.pipeline.fireChannelReadComplete()
         self.loop.run()
+    }
+
+    /// A packet's bytes from the device, without the read cycle's end.
+    func write(_ packet: MQTTPacket) throws {
+        try self.channel.writeInbound(self.channel.allocator.buffer(bytes: packet.encoded()))
     }
 
     /// Every packet written to the device so far.
@@ -79,13 +85,17 @@ final class SessionHarness {
 
 /// Stands in for DPS's session handler: records what the router passed it.
 final class RecordingHandler: ChannelInboundHandler, Sendable {
-    typealias InboundIn = MQTTPacket
+    typealias InboundIn = ByteBuffer
     private let packets = NIOLockedValueBox<[MQTTPacket]>([])
+    /// The packets in the bytes the router passed on.
     var received: [MQTTPacket] { self.packets.withLockedValue { $0 } }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        let packet = self.unwrapInboundIn(data)
-        self.packets.withLockedValue { $0.append(packet) }
+        var bytes = Array(self.unwrapInboundIn(data).readableBytesView)[...]
+        while let (packet, length) = try? MQTTDecoder().decode(bytes) {
+            self.packets.withLockedValue { $0.append(packet) }
+            bytes = bytes.dropFirst(length)
+        }
     }
 }
 

@@ -62,9 +62,9 @@ struct SessionHotPathTests {
         let session = try SessionHarness(fixture: fixture)
         _ = try session.connect("dev1")
         _ = try session.subscribe(["$iothub/twin/res/#"])
-        try session.channel.writeInbound(MQTTPacket.publish(Publish(
+        try session.write(MQTTPacket.publish(Publish(
             topic: "$iothub/twin/PATCH/properties/reported/?$rid=1", payload: Array(#"{"a":1}"#.utf8), qos: .atLeastOnce, packetID: 5)))
-        try session.channel.writeInbound(MQTTPacket.publish(Publish(
+        try session.write(MQTTPacket.publish(Publish(
             topic: "devices/dev1/messages/events/", payload: [1], qos: .atLeastOnce, packetID: 6)))
         session.channel.pipeline.fireChannelReadComplete()
         let replies = try session.received()

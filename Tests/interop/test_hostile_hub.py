@@ -186,6 +186,31 @@ def test_mqtt_twin_replies_that_are_never_read_are_bounded(start_hub):
         sock.close()
 
 
+def test_a_device_that_never_reads_stops_being_read(start_hub):
+    """Twin GETs against a 30 KB twin, pipelined, the replies never read: once 512 requests wait, or the connection's
+    output is over its bound, the hub stops reading the socket (not only making replies), so the device's sends block
+    once the kernel's buffers are full (up to ~36 MB here: tcp_rmem's 32 MB maximum and tcp_wmem's 4 MB), long
+    before its 60 MB of requests are through, and what it sent does not pile up in the emulator."""
+    hub, token = create_hub(start_hub)
+    big_twin(hub, token)
+    before = hostile.rss_mb(hub.process.pid)
+    sock = hostile.tls_socket(hub, MQTT_PORT)
+    sock.sendall(hostile.mqtt_connect(
+        "attacker", "myhub.azure-devices.net/attacker/?" + hostile.API, hostile.sas("myhub.azure-devices.net/devices/attacker", KEY)))
+    assert sock.recv(4) == b"\x20\x02\x00\x00"
+    sock.sendall(hostile.mqtt_packet(0x82, (1).to_bytes(2, "big") + hostile.mqtt_string("$iothub/twin/res/#") + b"\x00"))
+    chunk = b"".join(hostile.mqtt_packet(0x30, hostile.mqtt_string("$iothub/twin/GET/?$rid=%d" % index)) for index in range(1000))
+    chunks = [chunk] * 1500  # 1.5 million GETs, ~60 MB
+    sent = hostile.send_until_blocked(sock, chunks, seconds=3)
+    try:
+        assert sent < len(chunks) // 2, "the hub read %d of %d chunks of GETs whose replies were never read" % (sent, len(chunks))
+        grown = hostile.peak_rss_mb(hub.process.pid, seconds=2) - before
+        assert grown < 15, "RSS grew %.0f MB with %d×1000 twin GETs unread" % (grown, sent)
+        hostile.check_legitimate(hub, token)
+    finally:
+        sock.close()
+
+
 @pytest.mark.parametrize("version", ["TLSv1", "TLSv1_1"])
 def test_https_refuses_tls_below_1_2(start_hub, version):
     """Finding 8: 8443 accepted TLS 1.0 and 1.1, 8883 did not. Both now refuse anything below TLS 1.2."""

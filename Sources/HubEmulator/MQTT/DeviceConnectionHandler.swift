@@ -28,7 +28,7 @@ final class PeerChain: Sendable {
 /// PING) is answered at once when nothing waits. A change that cannot be stored is refused on the wire: CONNACK 3, a
 /// SUBACK failure, a twin status 500.
 final class DeviceConnectionHandler: ChannelInboundHandler {
-    typealias InboundIn = MQTTPacket
+    typealias InboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer
 
     let core: HubCore
@@ -46,6 +46,7 @@ final class DeviceConnectionHandler: ChannelInboundHandler {
     /// Refused, in violation or closed before its CONNECT was accepted: what follows is dropped.
     private var refused = false
     private let steps: SerialSteps
+    private var framing = MQTTFraming()
 
     static let maximumTelemetry = 256 * 1024
 
@@ -56,7 +57,8 @@ final class DeviceConnectionHandler: ChannelInboundHandler {
         self.executor = executor
         let io = SessionIO(logger: logger, ticker: ticker)
         self.io = io
-        self.steps = SerialSteps { context in io.flushIfNeeded(context: context) }
+        self.steps = SerialSteps(
+            flush: { context in io.flushIfNeeded(context: context) }, holdReads: { context, hold in io.holdReads(context: context, hold) })
     }
 
     var logger: Logger { self.io.logger }
@@ -101,17 +103,27 @@ final class DeviceConnectionHandler: ChannelInboundHandler {
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        let packet = self.unwrapInboundIn(data)
+        self.framing.append(self.unwrapInboundIn(data))
         self.io.lastActivity = context.eventLoop.now
-        // Nothing waits (the usual case): handled now, without queueing a step, which is what `perform` would do.
-        if self.steps.isIdle(context) {
-            self.steps.wait(for: self.handle(packet, context: context), context: context)
-        } else {
-            self.perform(context) { context in self.handle(packet, context: context) }
+        while true {
+            let packet: MQTTPacket
+            do {
+                guard let next = try self.framing.next() else { return }
+                packet = next
+            } catch {
+                return self.violation(context: context, "\(error)")
+            }
+            // Nothing waits (the usual case): handled now, without queueing a step, which is what `perform` would do.
+            if self.steps.isIdle(context) {
+                self.steps.wait(for: self.handle(packet, context: context), context: context)
+            } else {
+                self.perform(context) { context in self.handle(packet, context: context) }
+            }
         }
     }
 
     func channelWritabilityChanged(context: ChannelHandlerContext) {
+        self.io.writabilityChanged(context: context)
         self.steps.resume(context)
         context.fireChannelWritabilityChanged()
     }

@@ -5,13 +5,15 @@ import NIOCore
 /// Serves a connection over the limits (``ConnectionAdmission``): its CONNECT is answered with CONNACK 3 "server
 /// unavailable" (MQTT 3.1.1 §3.2.2.3), then it closes; it has five seconds to send that CONNECT.
 final class MQTTRefusalHandler: ChannelInboundHandler {
-    typealias InboundIn = MQTTPacket
+    typealias InboundIn = ByteBuffer
 
     static let deadline: TimeAmount = .seconds(5)
 
     private let reason: String
     private let logger: Logger
     private var timer: Scheduled<Void>?
+    private var framing = MQTTFraming()
+    private var answered = false
 
     init(reason: String, logger: Logger) {
         self.reason = reason
@@ -28,7 +30,19 @@ final class MQTTRefusalHandler: ChannelInboundHandler {
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        guard case .connect(let connect) = Self.unwrapInboundIn(data) else {
+        guard !self.answered else { return }
+        self.framing.append(Self.unwrapInboundIn(data))
+        let packet: MQTTPacket?
+        do {
+            if self.framing.startsWithConnect == false { throw MQTTDecodeError(packetType: nil, offset: 0, reason: "the first packet is not CONNECT") }
+            packet = try self.framing.next()
+        } catch {
+            self.answered = true
+            return context.close(promise: nil)
+        }
+        guard let packet else { return }
+        self.answered = true
+        guard case .connect(let connect) = packet else {
             context.close(promise: nil)
             return
         }

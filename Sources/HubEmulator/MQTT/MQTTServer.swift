@@ -31,10 +31,10 @@ public enum MQTTServer {
                     promise.succeed(.certificateVerified)
                 }
                 return channel.eventLoop.makeCompletedFuture {
-                    // Reading pauses while the client does not read what it is sent (NIO's writability).
-                    try channel.pipeline.syncOperations.addHandler(BackPressureHandler())
+                    // Reading pauses while the client does not read what it is sent: the session handlers turn the
+                    // channel's autoRead off while it is not writable (SessionIO.writabilityChanged).
                     try channel.pipeline.syncOperations.addHandler(tls)
-                    try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(MQTTFrameDecoder(maximumRemainingLength: maximumPacket)))
+                    // No decoder handler: the router and the session handlers frame the plaintext themselves (MQTTFraming).
                     if case .refused(let reason) = decision {
                         try channel.pipeline.syncOperations.addHandler(MQTTRefusalHandler(reason: reason, logger: logger))
                         return

@@ -12,7 +12,7 @@ import NIOCore
 /// read and write the store, run on the ``BlockingExecutor``, in arrival order; with a configured
 /// ``ProvisioningFault`` they are answered with it instead.
 final class ProvisioningConnectionHandler: ChannelInboundHandler {
-    typealias InboundIn = MQTTPacket
+    typealias InboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer
 
     let service: ProvisioningService
@@ -22,7 +22,10 @@ final class ProvisioningConnectionHandler: ChannelInboundHandler {
     var attempt: ProvisioningAttempt?
     /// The response subscription was refused (``SubscriptionRefusals``): nothing is published to the device.
     private var responsesRefused = false
-    private lazy var steps = SerialSteps { [io = self.io] context in io.flushIfNeeded(context: context) }
+    private var framing = MQTTFraming()
+    private lazy var steps = SerialSteps(
+        flush: { [io = self.io] context in io.flushIfNeeded(context: context) },
+        holdReads: { [io = self.io] context, hold in io.holdReads(context: context, hold) })
 
     /// `ticker`: the event loop's shared once-a-second tick; without one the session schedules its own.
     init(service: ProvisioningService, chain: PeerChain, executor: any BlockingExecutor, logger: Logger, ticker: SessionTicker? = nil) {
@@ -51,6 +54,7 @@ final class ProvisioningConnectionHandler: ChannelInboundHandler {
     }
 
     func channelWritabilityChanged(context: ChannelHandlerContext) {
+        self.io.writabilityChanged(context: context)
         self.steps.resume(context)
         context.fireChannelWritabilityChanged()
     }
@@ -61,9 +65,18 @@ final class ProvisioningConnectionHandler: ChannelInboundHandler {
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        let packet = self.unwrapInboundIn(data)
+        self.framing.append(self.unwrapInboundIn(data))
         self.io.lastActivity = context.eventLoop.now
-        self.steps.perform(context) { context in self.handle(packet, context: context) }
+        while true {
+            let packet: MQTTPacket
+            do {
+                guard let next = try self.framing.next() else { return }
+                packet = next
+            } catch {
+                return self.io.violation(context: context, "\(error)")
+            }
+            self.steps.perform(context) { context in self.handle(packet, context: context) }
+        }
     }
 
     private func handle(_ packet: MQTTPacket, context: ChannelHandlerContext) -> EventLoopFuture<Void>? {

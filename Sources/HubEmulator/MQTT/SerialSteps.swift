@@ -7,18 +7,34 @@ import NIOCore
 ///
 /// Backpressure: while the connection's output is over its bound (the channel is not writable: the client does not
 /// read what it is sent) no step runs, so nothing more is made for it; ``resume(_:)`` goes on once the output
-/// drained. `BackPressureHandler` stops the socket's reads meanwhile, which bounds the backlog.
+/// drained. ``SessionIO/writabilityChanged(context:)`` stops the socket's reads meanwhile. The backlog has a bound of
+/// its own: a client that pipelines requests faster than they are served (each waiting for the store) has its reads
+/// held while ``maximumBacklog`` steps wait, until half of them ran. Without it the kernel's socket buffers (tens of
+/// MB on loopback) hide a client that never reads for as long as it takes to fill them, and every request read
+/// meanwhile waits here.
 final class SerialSteps {
+    static let maximumBacklog = 512
+
     private var backlog: [(ChannelHandlerContext) -> EventLoopFuture<Void>?] = []
     private var waiting = false
     private var paused = false
+    private var full = false
     /// Called after a step that waited: writes queued meanwhile are flushed (the read cycle's own flush has passed).
     private let flush: (ChannelHandlerContext) -> Void
+    /// Holds (true) or resumes (false) the connection's reads, for the backlog's bound.
+    private let holdReads: (ChannelHandlerContext, Bool) -> Void
 
-    init(flush: @escaping (ChannelHandlerContext) -> Void) { self.flush = flush }
+    init(flush: @escaping (ChannelHandlerContext) -> Void, holdReads: @escaping (ChannelHandlerContext, Bool) -> Void) {
+        self.flush = flush
+        self.holdReads = holdReads
+    }
 
     func perform(_ context: ChannelHandlerContext, _ step: @escaping (ChannelHandlerContext) -> EventLoopFuture<Void>?) {
         self.backlog.append(step)
+        if !self.full && self.backlog.count >= Self.maximumBacklog {
+            self.full = true
+            self.holdReads(context, true)
+        }
         if !self.waiting && !self.paused { self.drain(context) }
     }
 
@@ -58,6 +74,10 @@ final class SerialSteps {
                 return
             }
             let step = self.backlog.removeFirst()
+            if self.full && self.backlog.count <= Self.maximumBacklog / 2 {
+                self.full = false
+                self.holdReads(context, false)
+            }
             guard let pending = step(context) else { continue }
             return self.wait(for: pending, context: context)
         }

@@ -13,6 +13,9 @@ final class SessionIO {
     /// Who the connection is, for the log (the device or registration id once known).
     var client = "-"
     private var needsFlush = false
+    private var unwritable = false
+    private var backlogFull = false
+    private var readsHeld = false
     private var pubAck: ByteBuffer?
     /// The loop's shared tick (the listener's sessions), or nil: then the session has a repeated task of its own.
     private let ticker: SessionTicker?
@@ -77,6 +80,38 @@ final class SessionIO {
         self.pubAck!.writeInteger(UInt32(0x4002_0000) | UInt32(packetID))
         context.write(NIOAny(self.pubAck!), promise: nil)
         self.needsFlush = true
+    }
+
+    /// Backpressure: while the client does not read what it is sent (the channel is not writable: its output is over
+    /// the write buffer's high-water mark), or while too many of its requests wait (``SerialSteps/maximumBacklog``),
+    /// the socket is not read, so the client cannot make the hub queue more for it; reading goes on once both
+    /// cleared. This is `BackPressureHandler`'s job, done here with the channel's `autoRead`, so that no handler of its
+    /// own sits in the telemetry path (five more pipeline hops per message: read, read complete, the read request,
+    /// write and flush).
+    func writabilityChanged(context: ChannelHandlerContext) {
+        self.unwritable = !context.channel.isWritable
+        self.updateReading(context: context)
+    }
+
+    /// The session's backlog is full (true) or has room again (false).
+    func holdReads(context: ChannelHandlerContext, _ hold: Bool) {
+        self.backlogFull = hold
+        self.updateReading(context: context)
+    }
+
+    private func updateReading(context: ChannelHandlerContext) {
+        let hold = self.unwritable || self.backlogFull
+        guard hold != self.readsHeld, context.channel.isActive else { return }
+        self.readsHeld = hold
+        do {
+            if let options = context.channel.syncOptions {
+                try options.setOption(.autoRead, value: !hold)
+            } else {
+                context.channel.setOption(.autoRead, value: !hold).whenFailure { _ in }
+            }
+        } catch {
+            self.violation(context: context, "could not \(hold ? "pause" : "resume") reading: \(error)")
+        }
     }
 
     func flushIfNeeded(context: ChannelHandlerContext) {
