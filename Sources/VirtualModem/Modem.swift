@@ -209,7 +209,7 @@ public final class Modem: Sendable {
             // The bearer is gone: what the network held for the device is dropped.
             self.pendingDownlink.withLock { $0.deliveries = [:] }
         }
-        self.logger.info("radio \(states.0.rawValue) -> \(states.1.rawValue)", metadata: ["modem.radio": "\(states.1.rawValue)"])
+        self.logger.debug("radio \(states.0.rawValue) -> \(states.1.rawValue)", metadata: ["modem.radio": "\(states.1.rawValue)"])
     }
 
     /// Registers for LTE link changes (`+CEREG` registered or not), whichever AT client caused them. Observers run

@@ -103,10 +103,15 @@ struct DeviceCommand: AsyncParsableCommand {
         var modem: Modem?
         var pty: PseudoTerminal?
         defer { pty?.close() }
+        // The modem's radio timers (RRC inactivity, PSM) run on the host's clock.
+        var radioTicker: RadioTicker?
+        defer { radioTicker?.stop() }
         if board.hasCellularModem {
             let opened = try self.openModem(board: board, secrets: secrets, logger: logger)
             modem = opened.modem
             pty = opened.pty
+            radioTicker = RadioTicker(modem: opened.modem)
+            radioTicker?.start()
             services.append(.init(service: ModemService(terminal: opened.terminal)))
         }
         if let configuration, self.app == "azure_iot_hub" {
