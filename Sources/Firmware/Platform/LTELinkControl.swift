@@ -26,6 +26,11 @@ public final class LTELinkControl: Sendable {
     public struct PSMConfig: Sendable, Equatable {
         public var tau: Int
         public var activeTime: Int
+
+        public init(tau: Int, activeTime: Int) {
+            self.tau = tau
+            self.activeTime = activeTime
+        }
     }
 
     /// `struct lte_lc_edrx_cfg`: seconds.
@@ -33,6 +38,12 @@ public final class LTELinkControl: Sendable {
         public var mode: LTEMode
         public var edrx: Double
         public var ptw: Double
+
+        public init(mode: LTEMode, edrx: Double, ptw: Double) {
+            self.mode = mode
+            self.edrx = edrx
+            self.ptw = ptw
+        }
     }
 
     /// The events of `struct lte_lc_evt` this firmware raises.
