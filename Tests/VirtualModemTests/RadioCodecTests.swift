@@ -49,7 +49,7 @@ struct RadioCodecTests {
     }
 
     /// lte_lc_psm_param_set_seconds() picks the closest value at or above the request, the first unit on a tie
-    /// (nrf/lib/lte_link_control/modules/psm.c:106-166).
+    /// (nrf/lib/lte_link_control/modules/psm.c:113).
     @Test(
         "encoding from seconds chooses as lte_lc does",
         arguments: [

@@ -103,7 +103,7 @@ public final class LTELinkControl: Sendable {
 
     // MARK: - Modem initialisation
 
-    /// `on_modem_init()` (nrf/lib/lte_link_control/lte_lc_modem_hooks.c:20-150): PSM parameters and request, the
+    /// `on_modem_init()` (nrf/lib/lte_link_control/lte_lc_modem_hooks.c:21-135, sdk-nrf v2.9.0): PSM parameters and request, the
     /// PLMN selection optimisation, the eDRX request. The network mode (`AT%XSYSTEMMODE`) and band or PLMN locks are
     /// not simulated.
     public func onModemInit() {
@@ -152,7 +152,7 @@ public final class LTELinkControl: Sendable {
 
     // MARK: - PSM (modules/psm.c)
 
-    /// `psm_param_set()` (modules/psm.c:190-215): 8-character strings, or empty for the modem's default.
+    /// `psm_param_set()` (nrf/lib/lte_link_control/modules/psm.c:212): 8-character strings, or empty for the modem's default.
     func psmParamSet(rptau: String, rat: String) -> Int32 {
         guard rptau.isEmpty || rptau.utf8.count == 8, rat.isEmpty || rat.utf8.count == 8 else { return -Errno.EINVAL }
         self.state.withLock {
@@ -162,7 +162,7 @@ public final class LTELinkControl: Sendable {
         return 0
     }
 
-    /// `psm_param_set_seconds()` (modules/psm.c:217-232): encoded as `psm_encode_timer()` does; negative for the
+    /// `psm_param_set_seconds()` (modules/psm.c:237): encoded as `psm_encode_timer()` does; negative for the
     /// modem's default.
     func psmParamSetSeconds(rptau: Int, rat: Int) -> Int32 {
         let tau = rptau >= 0 ? Self.encodeTimer(rptau, units: Self.t3412ExtUnits) : ""
@@ -187,7 +187,7 @@ public final class LTELinkControl: Sendable {
         return 0
     }
 
-    /// `psm_req()` (modules/psm.c:234-262).
+    /// `psm_req()` (modules/psm.c:254).
     func psmRequest(_ enable: Bool) -> Int32 {
         let (rptau, rat) = self.state.withLock { ($0.requestedRPTAU, $0.requestedRAT) }
         let err: Int
@@ -208,12 +208,12 @@ public final class LTELinkControl: Sendable {
         return 0
     }
 
-    /// `t3412_ext_lookup` and `t3324_lookup` (modules/psm.c:42-54): seconds per unit, 0 for deactivated.
+    /// `t3412_ext_lookup`, `t3412_lookup` and `t3324_lookup` (modules/psm.c:45-55): seconds per unit, 0 for deactivated.
     static let t3412ExtUnits = [600, 3600, 36_000, 2, 30, 60, 1_152_000, 0]
     static let t3412LegacyUnits = [2, 60, 360, 60, 60, 60, 60, 0]
     static let t3324Units = [2, 60, 360, 60, 60, 60, 60, 0]
 
-    /// `psm_encode_timer()` (modules/psm.c:106-166): the closest value at or above the request.
+    /// `psm_encode_timer()` (modules/psm.c:113): the closest value at or above the request.
     static func encodeTimer(_ seconds: Int, units: [Int]) -> String? {
         let searched = units == Self.t3412ExtUnits ? 7 : 3
         var best: (value: Int, unit: Int, count: Int)?
@@ -228,7 +228,7 @@ public final class LTELinkControl: Sendable {
         return String((0..<8).reversed().map { byte >> $0 & 1 == 1 ? "1" : "0" })
     }
 
-    /// `psm_parse()` (modules/psm.c:370-436): nil when a string is not 8 characters.
+    /// `psm_parse()` (modules/psm.c:379): nil when a string is not 8 characters.
     static func psmParse(activeTime: String, tauExt: String, tauLegacy: String?) -> PSMConfig? {
         func decode(_ bits: String, _ units: [Int]) -> Int? {
             guard bits.utf8.count == 8, let byte = Int(bits, radix: 2) else { return nil }
@@ -246,7 +246,7 @@ public final class LTELinkControl: Sendable {
         return PSMConfig(tau: tau, activeTime: active)
     }
 
-    /// `psm_get()` (modules/psm.c:264-352): the timers from `%XMONITOR`, with the legacy T3412.
+    /// `psm_get()` (modules/psm.c:286): the timers from `%XMONITOR`, with the legacy T3412.
     func psmGet() -> PSMConfig? {
         let response = self.modem.atCommand("AT%XMONITOR")
         guard response.hasSuffix("OK\r\n"), let line = response.split(separator: "\r\n").first(where: { $0.hasPrefix("%XMONITOR: ") }) else {
@@ -270,7 +270,7 @@ public final class LTELinkControl: Sendable {
         return config
     }
 
-    /// `psm_evt_update_send()` (modules/psm.c:78-94): only a change is an event.
+    /// `psm_evt_update_send()` (modules/psm.c:81): only a change is an event.
     private func psmUpdate(_ config: PSMConfig) {
         let handlers = self.state.withLock { state -> [@Sendable (Event) -> Void]? in
             guard state.previousPSM != config else { return nil }
@@ -282,7 +282,7 @@ public final class LTELinkControl: Sendable {
 
     // MARK: - eDRX (modules/edrx.c)
 
-    /// `edrx_request()` (modules/edrx.c:330-386): `AT+CEDRXS=2,<AcT>[,"<value>"]` for LTE-M and NB-IoT, or
+    /// `edrx_request()` (modules/edrx.c:386): `AT+CEDRXS=2,<AcT>[,"<value>"]` for LTE-M and NB-IoT, or
     /// `AT+CEDRXS=3` to disable.
     func edrxRequest(_ enable: Bool) -> Int32 {
         guard enable else {
@@ -312,7 +312,7 @@ public final class LTELinkControl: Sendable {
         return 0
     }
 
-    /// `edrx_ptw_send_work_fn()` (modules/edrx.c:87-110): `AT%XPTW` where a PTW is configured and differs from the
+    /// `edrx_ptw_send_work_fn()` (modules/edrx.c:84): `AT%XPTW` where a PTW is configured and differs from the
     /// one in use.
     private func sendPagingTimeWindows() {
         for (act, mode, requested) in [(4, LTEMode.lteM, self.configuration.pagingTimeWindowLTEM), (5, .nbIoT, self.configuration.pagingTimeWindowNBIoT)] {
@@ -322,7 +322,7 @@ public final class LTELinkControl: Sendable {
         }
     }
 
-    /// `parse_edrx()` (modules/edrx.c:154-258) of `+CEDRXP: <AcT>,<requested>,<NW-provided>,<PTW>`.
+    /// `parse_edrx()` (modules/edrx.c:181) and `get_edrx_value()` (edrx.c:148) of `+CEDRXP: <AcT>,<requested>,<NW-provided>,<PTW>`.
     static func parseEDRX(_ line: Substring) -> (config: EDRXConfig, edrx: String, ptw: String)? {
         let fields = Self.fields(line)
         guard let act = Int(fields.first ?? "") else { return nil }
@@ -349,11 +349,11 @@ public final class LTELinkControl: Sendable {
 
     // MARK: - Functional mode (modules/cfun.c)
 
-    /// `cfun_mode_set()` (modules/cfun.c:61-141): before normal mode or activating LTE, `+CEREG` level 5 and
-    /// `+CSCON` notifications are subscribed (`enable_notifications()`, cfun.c:27-56).
+    /// `cfun_mode_set()` (modules/cfun.c:79): before normal mode or activating LTE, `+CEREG` level 5 and
+    /// `+CSCON` notifications are subscribed (`enable_notifications()`, cfun.c:27).
     public func functionalModeSet(_ mode: FunctionalMode) -> Int32 {
         if mode == .normal || mode == .activateLTE {
-            // cereg_notifications_enable() (modules/cereg.c:483-495), cscon_notifications_enable() (cscon.c:102-113).
+            // cereg_notifications_enable() (modules/cereg.c:483), cscon_notifications_enable() (cscon.c:101).
             if self.at("AT+CEREG=5") != 0 {
                 self.logger.error("Failed to subscribe to CEREG notifications, error: \(-Errno.EFAULT)")
                 self.logger.error("Failed to enable notifications, error: \(-Errno.EFAULT)")
@@ -375,8 +375,8 @@ public final class LTELinkControl: Sendable {
 
     // MARK: - AT monitors
 
-    /// The library's AT monitors: `+CEREG` (cereg.c `at_handler_cereg`), `+CSCON` (cscon.c `at_handler_cscon`),
-    /// `+CEDRXP` (edrx.c `at_handler_cedrxp`).
+    /// The library's AT monitors: `+CEREG` (`at_handler_cereg()`, cereg.c:211), `+CSCON` (`at_handler_cscon()`,
+    /// cscon.c:75), `+CEDRXP` (`at_handler_cedrxp()`, edrx.c:301).
     func atMonitor(_ line: String) {
         if line.hasPrefix("+CSCON: ") {
             self.logger.debug("+CSCON notification")
@@ -411,7 +411,7 @@ public final class LTELinkControl: Sendable {
                 return
             }
             if config.tau == -1 {
-                // The legacy T3412 comes from %XMONITOR (cereg.c:323-336).
+                // The legacy T3412 comes from %XMONITOR, on the work queue (cereg.c:323-336).
                 guard let fromMonitor = self.psmGet() else { return }
                 config = fromMonitor
             }

@@ -18,7 +18,7 @@ let netManagementQueue = WorkQueue(name: "net_mgmt")
 
 /// LTE through the nRF91 modem (`NRF_MODEM_LIB_NET_IF`, nrf/lib/nrf_modem_lib/lte_net_if/lte_net_if.c, sdk-nrf
 /// v2.9.0): the modem library's initialisation runs lte_lc's hook, connecting sets `LTE_LC_FUNC_MODE_ACTIVATE_LTE`
-/// (lte_net_if.c:408-431), `+CEREG` changes are the events.
+/// (`lte_net_if_connect()`, lte_net_if.c:408), `+CEREG` changes are the events.
 public final class LTELink: NetworkInterface {
     private let modem: any ModemLibrary
     /// lte_lc, which the interface selects (`select LTE_LINK_CONTROL`); nil runs `AT+CFUN=1` alone.

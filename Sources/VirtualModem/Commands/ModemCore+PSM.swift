@@ -67,11 +67,11 @@ extension ModemCore {
         let parameter = command.parameter(index)
         if parameter.isAbsent { return nil }
         let name = kind == .periodicTAU ? "<Requested_Periodic-TAU-ext>" : "<Requested_Active-Time>"
-        guard let bytes = parameter.quotedBytes else { throw PSMParameterError("\(name) must be a quoted string") }
+        guard let bytes = parameter.quotedBytes else { throw .notQuoted(name) }
         do {
             return try GPRSTimer(kind: kind, bits: String(decoding: bytes, as: UTF8.self))
         } catch {
-            throw PSMParameterError("\(name) \(error)")
+            throw .badTimer(name, error)
         }
     }
 
@@ -106,7 +106,15 @@ extension ModemCore {
     }
 }
 
-struct PSMParameterError: Error, CustomStringConvertible {
-    let description: String
-    init(_ description: String) { self.description = description }
+/// Why a `+CPSMS` timer parameter is refused.
+enum PSMParameterError: Error, CustomStringConvertible {
+    case notQuoted(String)
+    case badTimer(String, GPRSTimer.ParseError)
+
+    var description: String {
+        switch self {
+        case .notQuoted(let name): "\(name) must be a quoted string"
+        case .badTimer(let name, let error): "\(name) \(error)"
+        }
+    }
 }

@@ -42,7 +42,7 @@ public struct EDRXNibble: Hashable, Sendable, CustomStringConvertible {
 
     /// The eDRX cycle this value stands for, in milliseconds (TS 24.008 Table 10.5.5.32: 5.12 s or multiples of
     /// 10.24 s for WB-S1; NB-S1 defines 0010, 0011, 0101 and 1001-1111, others taken as 0010), as lte_lc's
-    /// `get_edrx_value()` reads it (nrf/lib/lte_link_control/modules/edrx.c:117-152, sdk-nrf v2.9.0).
+    /// `get_edrx_value()` reads it (nrf/lib/lte_link_control/modules/edrx.c:148, sdk-nrf v2.9.0).
     public func edrxCycleMilliseconds(_ act: AccessTechnology) -> Int {
         let ltem: [Int] = [0, 1, 2, 4, 6, 8, 10, 12, 14, 16, 32, 64, 128, 256, 256, 256]
         let nbiot: [Int] = [2, 2, 2, 4, 2, 8, 2, 2, 2, 16, 32, 64, 128, 256, 512, 1024]

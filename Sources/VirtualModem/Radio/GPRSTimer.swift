@@ -13,7 +13,7 @@ public struct GPRSTimer: Hashable, Sendable, CustomStringConvertible {
         /// Seconds per unit for each value of bits 8 to 6; 0 marks "deactivated" (unit 111).
         ///
         /// GPRS Timer 2 defines units 000-010 only and has the others "interpreted as multiples of 1 minute";
-        /// lte_lc's `t3324_lookup` (nrf/lib/lte_link_control/modules/psm.c:54, sdk-nrf v2.9.0) does the same.
+        /// lte_lc's `t3324_lookup` (nrf/lib/lte_link_control/modules/psm.c:55, sdk-nrf v2.9.0) does the same.
         var unitSeconds: [Int] {
             switch self {
             case .periodicTAU: [600, 3600, 36_000, 2, 30, 60, 1_152_000, 0]
@@ -74,7 +74,7 @@ public struct GPRSTimer: Hashable, Sendable, CustomStringConvertible {
     public static func deactivated(_ kind: Kind) -> GPRSTimer { GPRSTimer(kind: kind, byte: 0b1110_0000) }
 
     /// The closest encodable timer at or above `seconds`, chosen as lte_lc's `psm_encode_timer()` does
-    /// (nrf/lib/lte_link_control/modules/psm.c:106-166, sdk-nrf v2.9.0); nil when it is too long for the encoding.
+    /// (nrf/lib/lte_link_control/modules/psm.c:113, sdk-nrf v2.9.0); nil when it is too long for the encoding.
     public static func encoding(seconds: Int, kind: Kind) -> GPRSTimer? {
         guard seconds >= 0 else { return nil }
         var best: (value: Int, unit: Int, count: Int)?
