@@ -141,6 +141,10 @@ public final class Modem: Sendable {
         }
     }
 
+    /// When the radio's next timer expires on the modem's clock (nil when none runs): a scenario on a manual clock
+    /// can move straight there and ``poll()``.
+    public var nextRadioDeadline: Duration? { self.core.withLock { $0.radio.nextDeadline } }
+
     /// The device sends data on one of its sockets: the radio connects, waking from PSM.
     /// - Returns: false when LTE is off, so nothing can be sent.
     @discardableResult
