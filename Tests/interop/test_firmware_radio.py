@@ -51,3 +51,17 @@ def test_the_sample_as_shipped_requests_neither_psm_nor_edrx(tmp_path):
     finally:
         port.close()
         device.stop()
+
+
+def test_a_network_that_denies_psm_grants_nothing(tmp_path):
+    device = FirmwareProcess(tmp_path / "dev", defines=[
+        "CONFIG_LTE_LC_PSM_MODULE=y", "CONFIG_LTE_PSM_REQ=y", 'CONFIG_AZURE_IOT_HUB_HOSTNAME="hub.invalid"'],
+        extra=["--network-psm", "deny", "--rrc-inactivity", "60"])
+    port = ATPort(device.pty)
+    try:
+        wait_for_answer(port, "AT+CEREG?", '+CEREG: 5,1,"002F","0012BEEF",7,,,"11100000","11100000"', 15)
+        assert port.command("AT+CPSMS?") == ['+CPSMS: 1,,,"00000011","00100001"', "OK"]
+        assert port.command("AT+CSCON?") == ["+CSCON: 1,1", "OK"]
+    finally:
+        port.close()
+        device.stop()
