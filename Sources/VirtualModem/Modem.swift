@@ -89,17 +89,12 @@ public final class Modem: Sendable {
             return nil
         }
         let now = self.clock.now
-        let (elapsed, out, notifications, linkChange, released, states) = self.core.withLock {
-            core -> ([String], [UInt8], [String], Bool?, [RadioLink.HeldDownlink], (RadioState, RadioState)) in
-            let before = core.radio.state
-            let held = core.radio.held
+        let ((elapsed, out, notifications, linkChange), released) = self.radioStep { core in
             let elapsed = core.advanceRadio(to: now)
             let wasActive = core.lteActive
             let (out, notifications) = self.execute(command, in: &core, at: now)
-            let released = core.radio.state == .off ? [] : held.filter { !core.radio.held.contains($0) }
-            return (elapsed, out, notifications, core.lteActive != wasActive ? core.lteActive : nil, released, (before, core.radio.state))
+            return (elapsed, out, notifications, core.lteActive != wasActive ? core.lteActive : nil)
         }
-        self.logTransition(states)
         self.notify(elapsed + notifications)
         self.deliver(released)
         if let linkChange {
@@ -118,16 +113,23 @@ public final class Modem: Sendable {
     /// often (``RadioTicker``) or, in tests, after moving a manual clock.
     public func poll() {
         let now = self.clock.now
-        let (notifications, released, states) = self.core.withLock { core -> ([String], [RadioLink.HeldDownlink], (RadioState, RadioState)) in
-            let before = core.radio.state
-            let held = core.radio.held
-            let notifications = core.advanceRadio(to: now)
-            let released = held.filter { item in !core.radio.held.contains(item) }
-            return (notifications, core.radio.state == .off ? [] : released, (before, core.radio.state))
-        }
-        self.logTransition(states)
+        let (notifications, released) = self.radioStep { $0.advanceRadio(to: now) }
         self.notify(notifications)
         self.deliver(released)
+    }
+
+    /// Runs `body` on the state under the lock, and returns with its result the held downlink it released; logs the
+    /// radio's transition, if any.
+    private func radioStep<Result: Sendable>(_ body: (inout ModemCore) -> Result) -> (Result, released: [RadioLink.HeldDownlink]) {
+        let (result, released, states) = self.core.withLock { core -> (Result, [RadioLink.HeldDownlink], (RadioState, RadioState)) in
+            let before = core.radio.state
+            let held = core.radio.held
+            let result = body(&core)
+            let released = core.radio.state == .off ? [] : held.filter { !core.radio.held.contains($0) }
+            return (result, released, (before, core.radio.state))
+        }
+        self.logTransition(states)
+        return (result, released)
     }
 
     /// The radio's state, the time spent in each state so far, and the downlink held (for energy accounting).
@@ -150,14 +152,8 @@ public final class Modem: Sendable {
     @discardableResult
     public func uplink() -> Bool {
         let now = self.clock.now
-        let (result, released, states) = self.core.withLock { core -> ([String]?, [RadioLink.HeldDownlink], (RadioState, RadioState)) in
-            let before = core.radio.state
-            let held = core.radio.held
-            let result = core.uplink(at: now)
-            return (result, held.filter { !core.radio.held.contains($0) }, (before, core.radio.state))
-        }
-        self.logTransition(states)
-        guard let notifications = result else { return false }
+        let (notifications, released) = self.radioStep { $0.uplink(at: now) }
+        guard let notifications else { return false }
         self.notify(notifications)
         self.deliver(released)
         return true
@@ -175,17 +171,14 @@ public final class Modem: Sendable {
             state.deliveries[state.nextID] = deliver
             return state.nextID
         }
-        let (fate, notifications, released, states) = self.core.withLock { core in
-            let before = core.radio.state
-            let (fate, notifications, released) = core.downlink(id: id, byteCount: byteCount, at: now)
-            return (fate, notifications, released, (before, core.radio.state))
+        let ((fate, notifications), released) = self.radioStep { core in
+            core.downlink(id: id, byteCount: byteCount, at: now)
         }
-        self.logTransition(states)
         self.notify(notifications)
         switch fate {
         case .delivered: self.deliver([RadioLink.HeldDownlink(id: id, byteCount: byteCount, since: now)] + released)
         case .held:
-            self.logger.debug("downlink held while the radio sleeps", metadata: ["modem.radio": "\(states.1.rawValue)", "modem.bytes": "\(byteCount)"])
+            self.logger.debug("downlink held while the radio sleeps", metadata: ["modem.bytes": "\(byteCount)"])
             self.deliver(released)
         case .dropped:
             _ = self.pendingDownlink.withLock { $0.deliveries.removeValue(forKey: id) }

@@ -26,18 +26,10 @@ extension ModemCore {
     }
 
     /// Downlink for the device arrives at the network.
-    public mutating func downlink(id: UInt64, byteCount: Int, at now: Duration) -> (fate: RadioLink.DownlinkFate, notifications: [String], released: [RadioLink.HeldDownlink]) {
+    public mutating func downlink(id: UInt64, byteCount: Int, at now: Duration) -> (fate: RadioLink.DownlinkFate, notifications: [String]) {
         self.now = max(self.now, now)
         let (fate, events) = self.radio.downlink(id: id, byteCount: byteCount, at: self.now)
-        return (fate, self.radioNotifications(events), Self.released(events))
-    }
-
-    /// The held downlink that `events` release.
-    static func released(_ events: [RadioLink.Event]) -> [RadioLink.HeldDownlink] {
-        events.flatMap { event -> [RadioLink.HeldDownlink] in
-            if case .released(let held) = event { return held }
-            return []
-        }
+        return (fate, self.radioNotifications(events))
     }
 
     /// The unsolicited result codes for radio events: `+CSCON` when subscribed.
