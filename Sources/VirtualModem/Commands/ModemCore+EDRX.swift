@@ -24,6 +24,7 @@ extension ModemCore {
             guard command.parameters.count <= 3 else { return self.refuse("AT+CEDRXS: \(command.parameters.count) parameters, at most 3") }
             if command.parameters.allSatisfy(\.isAbsent) {
                 self.edrxRequests = [:]
+                self.pagingTimeWindowRequests = [:]
                 return self.edrxRequestChanged()
             }
             guard let mode = command.parameter(0).uint32, mode <= 3 else {
@@ -31,6 +32,7 @@ extension ModemCore {
             }
             if mode == 3 && command.parameters.count == 1 {
                 self.edrxRequests = [:]
+                self.pagingTimeWindowRequests = [:]
                 return self.edrxRequestChanged()
             }
             guard let actValue = command.parameter(1).uint32, let act = EDRXNibble.AccessTechnology(rawValue: Int(actValue)) else {
@@ -46,10 +48,12 @@ extension ModemCore {
                     return self.refuse("AT+CEDRXS: <Requested_eDRX_value> \(error)")
                 }
             }
-            switch mode {
-            case 0, 3: self.edrxRequests[act] = nil
-            default: self.edrxRequests[act] = EDRXRequest(notify: mode == 2, value: value)
+            let request = mode == 1 || mode == 2 ? EDRXRequest(notify: mode == 2, value: value) : nil
+            if request?.value != self.edrxRequests[act]?.value {
+                // "When an eDRX parameter is changed, the default PTW is set": %XPTW must follow +CEDRXS.
+                self.pagingTimeWindowRequests[act] = nil
             }
+            self.edrxRequests[act] = request
             return self.edrxRequestChanged()
         case .read:
             let lines = EDRXNibble.AccessTechnology.allCases.compactMap { act in
