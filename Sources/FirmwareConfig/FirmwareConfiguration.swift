@@ -12,6 +12,8 @@ public struct FirmwareConfiguration: Sendable, Equatable {
     /// Nil unless `CONFIG_AZURE_FOTA` is enabled.
     public var fota: FOTAConfiguration?
     public var hwID: HWIDConfiguration
+    /// `CONFIG_LTE_LINK_CONTROL` (with the modem's network interface).
+    public var lteLinkControl: LTELinkControlConfiguration
     public var settings: SettingsConfiguration
     public var logging: LoggingConfiguration
     public var sample: SampleConfiguration
@@ -30,6 +32,7 @@ public struct FirmwareConfiguration: Sendable, Equatable {
         self.mqtt = MQTTConfiguration(reader)
         self.fota = reader.bool("AZURE_FOTA") ? FOTAConfiguration(reader) : nil
         self.hwID = HWIDConfiguration(reader)
+        self.lteLinkControl = LTELinkControlConfiguration(reader)
         self.settings = SettingsConfiguration(reader)
         self.logging = LoggingConfiguration(reader)
         self.sample = SampleConfiguration(reader)

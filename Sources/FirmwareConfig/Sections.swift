@@ -232,7 +232,7 @@ public struct LoggingConfiguration: Sendable, Equatable {
         let modules = [
             ("azure_iot_hub", "AZURE_IOT_HUB_LOG_LEVEL"), ("azure_iot_hub_dps", "AZURE_IOT_HUB_LOG_LEVEL"),
             ("mqtt_helper", "MQTT_HELPER_LOG_LEVEL"), ("azure_fota", "AZURE_FOTA_LOG_LEVEL"),
-            ("azure_iot_hub_sample", "AZURE_IOT_HUB_SAMPLE_LOG_LEVEL"),
+            ("azure_iot_hub_sample", "AZURE_IOT_HUB_SAMPLE_LOG_LEVEL"), ("lte_lc", "LTE_LINK_CONTROL_LOG_LEVEL"),
         ]
         var levels: [String: Level] = [:]
         for (module, symbol) in modules {
@@ -288,5 +288,55 @@ public struct SimulatorConfiguration: Sendable, Equatable {
         self.slotSize = reader.int("SIM_MCUBOOT_SLOT_SIZE", default: 0x180000)
         self.factoryImageVersion = reader.nonEmpty("SIM_FACTORY_IMAGE_VERSION") ?? "1.0.0"
         self.fotaVersionFromImage = reader.bool("SIM_AZURE_FOTA_APP_VERSION_FROM_IMAGE")
+    }
+}
+
+/// `CONFIG_LTE_LINK_CONTROL` and its PSM and eDRX modules (nrf/lib/lte_link_control/Kconfig, sdk-nrf v2.9.0).
+public struct LTELinkControlConfiguration: Sendable, Equatable {
+    /// How the PSM request's timers are given (`CONFIG_LTE_PSM_REQ_FORMAT_*`).
+    public enum PSMFormat: Sendable, Equatable {
+        /// `CONFIG_LTE_PSM_REQ_RPTAU` / `_RAT`: 8-bit strings.
+        case string(periodicTAU: String, activeTime: String)
+        /// `CONFIG_LTE_PSM_REQ_RPTAU_SECONDS` / `_RAT_SECONDS`.
+        case seconds(periodicTAU: Int, activeTime: Int)
+    }
+
+    public var enabled: Bool
+    /// `CONFIG_LTE_LC_PSM_MODULE`.
+    public var psmModule: Bool
+    /// `CONFIG_LTE_PSM_REQ`.
+    public var psmRequest: Bool
+    public var psmParameters: PSMFormat
+    /// `CONFIG_LTE_PROPRIETARY_PSM_REQ`.
+    public var proprietaryPSMRequest: Bool
+    /// `CONFIG_LTE_LC_EDRX_MODULE`.
+    public var edrxModule: Bool
+    /// `CONFIG_LTE_EDRX_REQ`.
+    public var edrxRequest: Bool
+    /// `CONFIG_LTE_EDRX_REQ_VALUE_LTE_M` / `_NBIOT`.
+    public var edrxValueLTEM: String
+    public var edrxValueNBIoT: String
+    /// `CONFIG_LTE_PTW_VALUE_LTE_M` / `_NBIOT`; empty for the modem's default.
+    public var pagingTimeWindowLTEM: String
+    public var pagingTimeWindowNBIoT: String
+    /// `CONFIG_LTE_PLMN_SELECTION_OPTIMIZATION`.
+    public var plmnSelectionOptimization: Bool
+
+    init(_ reader: SymbolReader) {
+        self.enabled = reader.bool("LTE_LINK_CONTROL")
+        self.psmModule = reader.bool("LTE_LC_PSM_MODULE")
+        self.psmRequest = reader.bool("LTE_PSM_REQ")
+        self.psmParameters =
+            reader.bool("LTE_PSM_REQ_FORMAT_SECONDS")
+            ? .seconds(periodicTAU: reader.int("LTE_PSM_REQ_RPTAU_SECONDS"), activeTime: reader.int("LTE_PSM_REQ_RAT_SECONDS"))
+            : .string(periodicTAU: reader.string("LTE_PSM_REQ_RPTAU"), activeTime: reader.string("LTE_PSM_REQ_RAT"))
+        self.proprietaryPSMRequest = reader.bool("LTE_PROPRIETARY_PSM_REQ")
+        self.edrxModule = reader.bool("LTE_LC_EDRX_MODULE")
+        self.edrxRequest = reader.bool("LTE_EDRX_REQ")
+        self.edrxValueLTEM = reader.string("LTE_EDRX_REQ_VALUE_LTE_M")
+        self.edrxValueNBIoT = reader.string("LTE_EDRX_REQ_VALUE_NBIOT")
+        self.pagingTimeWindowLTEM = reader.string("LTE_PTW_VALUE_LTE_M")
+        self.pagingTimeWindowNBIoT = reader.string("LTE_PTW_VALUE_NBIOT")
+        self.plmnSelectionOptimization = reader.bool("LTE_PLMN_SELECTION_OPTIMIZATION")
     }
 }

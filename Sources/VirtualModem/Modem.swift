@@ -13,15 +13,22 @@ public final class Modem: Sendable {
     private let storeFile: ModemStoreFile?
     private let logger: Logger
     private let linkObservers = Mutex<[@Sendable (Bool) -> Void]>([])
+    private let notificationObservers = Mutex<[@Sendable (String) -> Void]>([])
+    /// Deliveries of held downlink, by the id the radio holds it under.
+    private let pendingDownlink = Mutex<(nextID: UInt64, deliveries: [UInt64: @Sendable () -> Void])>((0, [:]))
+    /// The modem's clock: the radio's timers run on it.
+    public let clock: any SimClock
 
     /// - Parameters:
     ///   - core: the initial state.
     ///   - storeFile: where every change is persisted before it is acknowledged; nil keeps the store in memory.
     ///   - logger: receives warnings for unsupported or malformed commands. Secrets are never logged.
-    public init(core: ModemCore, storeFile: ModemStoreFile?, logger: Logger) {
+    ///   - clock: the time the radio's timers (RRC inactivity, PSM) run on.
+    public init(core: ModemCore, storeFile: ModemStoreFile?, logger: Logger, clock: any SimClock = HostClock()) {
         self.core = Mutex(core)
         self.storeFile = storeFile
         self.logger = logger
+        self.clock = clock
     }
 
     /// Opens the modem kept in `stateDirectory`, creating a factory-new one (and its identity) on first use.
@@ -29,11 +36,11 @@ public final class Modem: Sendable {
     /// - Throws: ``ModemStoreError`` if the stored state cannot be read; it is never overwritten then.
     public static func open(
         stateDirectory: String, profile: ModemProfile, secrets: SecretSource, options: ModemCore.Options = .init(),
-        logger: Logger
+        network: NetworkPolicy = .init(), clock: any SimClock = HostClock(), logger: Logger
     ) throws(ModemStoreError) -> Modem {
         let file = try ModemStoreFile(directory: stateDirectory)
         if let warning = DurableFile.loosePermissionsWarning(file.path) { logger.warning("\(warning)") }
-        let core: ModemCore
+        var core: ModemCore
         if let nvm = try file.load() {
             core = ModemCore(profile: profile, nvm: nvm, secrets: secrets, options: options)
             logger.info("modem store loaded", metadata: ["modem.store": "\(file.path)"])
@@ -44,7 +51,8 @@ public final class Modem: Sendable {
         if core.nvm != (try file.load()) {
             try file.save(core.nvm)
         }
-        return Modem(core: core, storeFile: file, logger: logger)
+        core.network = network
+        return Modem(core: core, storeFile: file, logger: logger, clock: clock)
     }
 
     /// The modem's identity.
@@ -53,9 +61,24 @@ public final class Modem: Sendable {
     /// A copy of the current state, for inspection.
     public var snapshot: ModemCore { self.core.withLock { $0 } }
 
-    /// Executes one framed command line.
-    /// - Returns: the bytes to write back: the response, then any unsolicited result codes it raised.
+    /// Executes one framed command line from the UART.
+    /// - Returns: the bytes to write back: the response, then any unsolicited result codes it raised (which the
+    ///   notification observers get too).
     public func handle(line: [UInt8]) -> [UInt8] {
+        guard let (response, notifications) = self.run(line) else { return ATResponse.error.encoded(cmeeEnabled: false) }
+        return response + notifications.flatMap { Array(($0 + "\r\n").utf8) }
+    }
+
+    /// Executes one command for an in-process AT client (the firmware's `nrf_modem_at_cmd()`): the response alone;
+    /// the unsolicited result codes it raised go to the notification observers, as the modem library's AT
+    /// notification handler gets them.
+    public func command(_ line: String) -> String {
+        guard let (response, _) = self.run(Array(line.utf8)) else { return "ERROR\r\n" }
+        return String(decoding: response, as: UTF8.self)
+    }
+
+    /// Parses and runs one line; nil when it does not parse.
+    private func run(_ line: [UInt8]) -> (response: [UInt8], notifications: [String])? {
         let command: ATCommand
         do {
             command = try ATCommand.parse(line)
@@ -63,17 +86,127 @@ public final class Modem: Sendable {
             self.logger.warning(
                 "malformed AT command: \(error)",
                 metadata: ["modem.at_line": "\(ATLogging.redacted(line))"])
-            return ATResponse.error.encoded(cmeeEnabled: false)
+            return nil
         }
-        let (out, linkChange) = self.core.withLock { core -> ([UInt8], Bool?) in
+        let now = self.clock.now
+        let ((elapsed, out, notifications, linkChange), released) = self.radioStep { core in
+            let elapsed = core.advanceRadio(to: now)
             let wasActive = core.lteActive
-            let out = self.execute(command, in: &core)
-            return (out, core.lteActive != wasActive ? core.lteActive : nil)
+            let (out, notifications) = self.execute(command, in: &core, at: now)
+            return (elapsed, out, notifications, core.lteActive != wasActive ? core.lteActive : nil)
         }
+        self.notify(elapsed + notifications)
+        self.deliver(released)
         if let linkChange {
             for observer in self.linkObservers.withLock({ $0 }) { observer(linkChange) }
         }
-        return out
+        return (out, notifications)
+    }
+
+    /// Registers for unsolicited result codes (without CRLF): those any command raised and those the radio's timers
+    /// raise (``poll()``). Observers run on the thread that caused them, outside the modem's lock.
+    public func onNotification(_ observer: @escaping @Sendable (_ notification: String) -> Void) {
+        self.notificationObservers.withLock { $0.append(observer) }
+    }
+
+    /// Runs the radio's timers up to the clock's time, notifying what they raise. Cheap when nothing is due: call it
+    /// often (``RadioTicker``) or, in tests, after moving a manual clock.
+    public func poll() {
+        let now = self.clock.now
+        let (notifications, released) = self.radioStep { $0.advanceRadio(to: now) }
+        self.notify(notifications)
+        self.deliver(released)
+    }
+
+    /// Runs `body` on the state under the lock, and returns with its result the held downlink it released; logs the
+    /// radio's transition, if any.
+    private func radioStep<Result: Sendable>(_ body: (inout ModemCore) -> Result) -> (Result, released: [RadioLink.HeldDownlink]) {
+        let (result, released, states) = self.core.withLock { core -> (Result, [RadioLink.HeldDownlink], (RadioState, RadioState)) in
+            let before = core.radio.state
+            let held = core.radio.held
+            let result = body(&core)
+            let released = core.radio.state == .off ? [] : held.filter { !core.radio.held.contains($0) }
+            return (result, released, (before, core.radio.state))
+        }
+        self.logTransition(states)
+        return (result, released)
+    }
+
+    /// The radio's state, the time spent in each state so far, and the downlink held (for energy accounting).
+    public var radioStatus: RadioStatus {
+        let now = self.clock.now
+        return self.core.withLock { core in
+            RadioStatus(
+                state: core.radio.state,
+                timeSpent: Dictionary(uniqueKeysWithValues: RadioState.allCases.map { ($0, core.radio.timeSpent(in: $0, at: max(now, core.radio.stateSince))) }),
+                heldDownlink: core.radio.held.count)
+        }
+    }
+
+    /// When the radio's next timer expires on the modem's clock (nil when none runs): a scenario on a manual clock
+    /// can move straight there and ``poll()``.
+    public var nextRadioDeadline: Duration? { self.core.withLock { $0.radio.nextDeadline } }
+
+    /// The device sends data on one of its sockets: the radio connects, waking from PSM.
+    /// - Returns: false when LTE is off, so nothing can be sent.
+    @discardableResult
+    public func uplink() -> Bool {
+        let now = self.clock.now
+        let (notifications, released) = self.radioStep { $0.uplink(at: now) }
+        guard let notifications else { return false }
+        self.notify(notifications)
+        self.deliver(released)
+        return true
+    }
+
+    /// Downlink of `byteCount` bytes for one of the device's sockets reaches the network: `deliver` runs now when
+    /// the device is reachable, or when it next wakes (PSM) or is paged (eDRX); never when LTE is off or goes off
+    /// first, since the bearer is gone then.
+    /// - Returns: what happened to it now.
+    @discardableResult
+    public func downlink(byteCount: Int, deliver: @escaping @Sendable () -> Void) -> RadioLink.DownlinkFate {
+        let now = self.clock.now
+        let id = self.pendingDownlink.withLock { state -> UInt64 in
+            state.nextID += 1
+            state.deliveries[state.nextID] = deliver
+            return state.nextID
+        }
+        let ((fate, notifications), released) = self.radioStep { core in
+            core.downlink(id: id, byteCount: byteCount, at: now)
+        }
+        self.notify(notifications)
+        switch fate {
+        case .delivered: self.deliver([RadioLink.HeldDownlink(id: id, byteCount: byteCount, since: now)] + released)
+        case .held:
+            self.logger.debug("downlink held while the radio sleeps", metadata: ["modem.bytes": "\(byteCount)"])
+            self.deliver(released)
+        case .dropped:
+            _ = self.pendingDownlink.withLock { $0.deliveries.removeValue(forKey: id) }
+        }
+        return fate
+    }
+
+    private func deliver(_ items: [RadioLink.HeldDownlink]) {
+        guard !items.isEmpty else { return }
+        let deliveries = self.pendingDownlink.withLock { state in items.compactMap { state.deliveries.removeValue(forKey: $0.id) } }
+        for delivery in deliveries { delivery() }
+    }
+
+    private func notify(_ notifications: [String]) {
+        guard !notifications.isEmpty else { return }
+        let observers = self.notificationObservers.withLock { $0 }
+        for notification in notifications {
+            for observer in observers { observer(notification) }
+        }
+    }
+
+    private func logTransition(_ states: (RadioState, RadioState)) {
+        guard states.0 != states.1 else { return }
+        if states.1 == .off {
+            // The bearer is gone: what the network held for the device is dropped.
+            self.pendingDownlink.withLock { $0.deliveries = [:] }
+        }
+        self.logger.debug("radio \(states.0.rawValue) -> \(states.1.rawValue)", metadata: ["modem.radio": "\(states.1.rawValue)"])
     }
 
     /// Registers for LTE link changes (`+CEREG` registered or not), whichever AT client caused them. Observers run
@@ -82,12 +215,15 @@ public final class Modem: Sendable {
         self.linkObservers.withLock { $0.append(observer) }
     }
 
-    private func execute(_ command: ATCommand, in core: inout ModemCore) -> [UInt8] {
+    private func execute(_ command: ATCommand, in core: inout ModemCore, at now: Duration) -> ([UInt8], [String]) {
         let before = core.credentials
-        guard let response = core.execute(command) else {
+        guard let response = core.execute(command, at: now) else {
             self.logger.warning(
                 "unsupported AT command answered ERROR", metadata: ["modem.at_command": "\(command.name)"])
-            return ATResponse.error.encoded(cmeeEnabled: core.cmeeEnabled)
+            return (ATResponse.error.encoded(cmeeEnabled: core.cmeeEnabled), [])
+        }
+        if let rejection = core.rejection {
+            self.logger.warning("AT command refused: \(rejection)", metadata: ["modem.at_command": "\(ATLogging.summary(command))"])
         }
         var result = response
         if core.credentials != before, let storeFile = self.storeFile {
@@ -102,11 +238,7 @@ public final class Modem: Sendable {
         self.logger.debug(
             "AT command",
             metadata: ["modem.at_command": "\(ATLogging.summary(command))", "modem.at_result": "\(result.result)"])
-        var out = result.encoded(cmeeEnabled: core.cmeeEnabled)
-        for urc in core.unsolicited {
-            out += Array((urc + "\r\n").utf8)
-        }
-        return out
+        return (result.encoded(cmeeEnabled: core.cmeeEnabled), core.unsolicited)
     }
 
     /// Executes one command given as text and returns the response as text (for in-process clients and tests).
@@ -119,6 +251,15 @@ public final class Modem: Sendable {
         self.logger.warning("AT command of \(length) bytes exceeds the line buffer; discarded")
         return ATResponse.error.encoded(cmeeEnabled: false)
     }
+}
+
+/// The radio as energy accounting reads it.
+public struct RadioStatus: Sendable, Equatable {
+    public var state: RadioState
+    /// Time spent in each state since the modem started, the current one included.
+    public var timeSpent: [RadioState: Duration]
+    /// Downlink packets the network holds for the device.
+    public var heldDownlink: Int
 }
 
 /// What the modem logs about commands: names and numbers, never credential content.

@@ -33,6 +33,24 @@ public struct ModemCore: Sendable {
     var registrationReporting = 0
     /// Unsolicited result codes raised by the last command, written after its response.
     public internal(set) var unsolicited: [String] = []
+    /// Why the last command was refused, for the log (never credential content).
+    public internal(set) var rejection: String?
+    /// What the simulated network grants (PSM, eDRX, RRC inactivity) and the cell it reports.
+    public var network = NetworkPolicy()
+    /// The radio's power states while LTE is on.
+    public internal(set) var radio = RadioLink(configuration: .init(rrcInactivity: .seconds(5)))
+    /// The `+CPSMS` request (volatile here; lte_lc sets it at every modem init).
+    public internal(set) var psmRequest = PSMRequest()
+    /// The `+CEDRXS` requests by access technology.
+    public internal(set) var edrxRequests: [EDRXNibble.AccessTechnology: EDRXRequest] = [:]
+    /// The `%XPTW` requests by access technology.
+    public internal(set) var pagingTimeWindowRequests: [EDRXNibble.AccessTechnology: EDRXNibble] = [:]
+    /// `+CEDRXP`'s content before the command being executed, to notify only a change.
+    var edrxReportBefore = ""
+    /// The `+CSCON` unsolicited result mode (0-3).
+    var connectionReporting = 0
+    /// The time of the command being executed, on the modem's clock.
+    var now: Duration = .zero
     /// Where `%KEYGEN` keys come from.
     let secrets: SecretSource
 
@@ -66,7 +84,16 @@ public struct ModemCore: Sendable {
     /// Executes one parsed command.
     /// - Returns: the response, or nil when the command is not one the modem implements.
     public mutating func execute(_ command: ATCommand) -> ATResponse? {
+        self.execute(command, at: self.now)
+    }
+
+    /// Executes one parsed command at `now` on the modem's clock, after running the radio's timers up to then.
+    /// - Returns: the response, or nil when the command is not one the modem implements.
+    public mutating func execute(_ command: ATCommand, at now: Duration) -> ATResponse? {
         self.unsolicited = []
+        self.rejection = nil
+        self.now = max(self.now, now)
+        self.unsolicited = self.radioNotifications(self.radio.advance(to: self.now))
         guard let handler = Self.handlers[command.name] else { return nil }
         return handler(&self, command)
     }
@@ -87,6 +114,13 @@ public struct ModemCore: Sendable {
         "%KEYGEN": { $0.handleKEYGEN($1) },
         "%ATTESTTOKEN": { $0.handleATTESTTOKEN($1) },
         "%JWT": { $0.handleJWT($1) },
+        "+CPSMS": { $0.handleCPSMS($1) },
+        "+CEDRXS": { $0.handleCEDRXS($1) },
+        "+CEDRXRDP": { $0.handleCEDRXRDP($1) },
+        "%XPTW": { $0.handleXPTW($1) },
+        "+CSCON": { $0.handleCSCON($1) },
+        "%XMONITOR": { $0.handleXMONITOR($1) },
+        "%FEACONF": { $0.handleFEACONF($1) },
     ]
 
     /// The modem-owned entries every nRF91 lists: the identity public key and Nordic's roots (read-only).

@@ -46,6 +46,15 @@ struct DeviceCommand: AsyncParsableCommand {
     @Flag(name: .customLong("keygen-overwrite"), help: "Let %KEYGEN replace an existing key instead of answering 519.")
     var keygenOverwrite = false
 
+    @Option(name: .customLong("network-psm"), help: "What the simulated LTE network grants a PSM request (+CPSMS): as-requested, deny, or TAU,ACTIVE as 8-bit timer strings (e.g. 00000011,00100001).")
+    var networkPSM = "as-requested"
+
+    @Option(name: .customLong("network-edrx"), help: "What the simulated LTE network grants an eDRX request (+CEDRXS): as-requested, deny, or EDRX,PTW as 4-bit strings (e.g. 1001,0011).")
+    var networkEDRX = "as-requested"
+
+    @Option(name: .customLong("rrc-inactivity"), help: "The simulated network's RRC inactivity timer in seconds: how long a connection without data lasts before release to idle.")
+    var rrcInactivity = 5
+
     @Option(name: .customLong("app-dir"), help: "The application directory whose Kconfig, prj.conf and boards/ configure the firmware.")
     var appDirectory = "."
 
@@ -71,6 +80,27 @@ struct DeviceCommand: AsyncParsableCommand {
         if let hub = self.hub, hub != "local", hub != "azure" {
             throw ValidationError("--hub: \"\(hub)\" is neither local nor azure")
         }
+        _ = try self.networkPolicy()
+    }
+
+    /// The simulated network from `--network-psm`, `--network-edrx` and `--rrc-inactivity`.
+    func networkPolicy() throws(ValidationError) -> NetworkPolicy {
+        var policy = NetworkPolicy()
+        do {
+            policy.psm = try NetworkPolicy.PSMGrant(parsing: self.networkPSM)
+        } catch {
+            throw ValidationError("--network-psm: \(error)")
+        }
+        do {
+            policy.edrx = try NetworkPolicy.EDRXGrant(parsing: self.networkEDRX)
+        } catch {
+            throw ValidationError("--network-edrx: \(error)")
+        }
+        guard (1...86_400).contains(self.rrcInactivity) else {
+            throw ValidationError("--rrc-inactivity: \(self.rrcInactivity) is not 1-86400 seconds")
+        }
+        policy.rrcInactivity = .seconds(self.rrcInactivity)
+        return policy
     }
 
     func run() async throws {
@@ -103,10 +133,15 @@ struct DeviceCommand: AsyncParsableCommand {
         var modem: Modem?
         var pty: PseudoTerminal?
         defer { pty?.close() }
+        // The modem's radio timers (RRC inactivity, PSM) run on the host's clock.
+        var radioTicker: RadioTicker?
+        defer { radioTicker?.stop() }
         if board.hasCellularModem {
             let opened = try self.openModem(board: board, secrets: secrets, logger: logger)
             modem = opened.modem
             pty = opened.pty
+            radioTicker = RadioTicker(modem: opened.modem)
+            radioTicker?.start()
             services.append(.init(service: ModemService(terminal: opened.terminal)))
         }
         if let configuration, self.app == "azure_iot_hub" {
@@ -152,7 +187,8 @@ struct DeviceCommand: AsyncParsableCommand {
         let modem: Modem
         do {
             modem = try Modem.open(
-                stateDirectory: self.stateDirectory, profile: profile, secrets: secrets, options: options, logger: logger)
+                stateDirectory: self.stateDirectory, profile: profile, secrets: secrets, options: options,
+                network: try self.networkPolicy(), logger: logger)
         } catch {
             throw CommandFailure("cannot open the modem store: \(error)")
         }

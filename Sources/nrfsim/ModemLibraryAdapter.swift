@@ -7,11 +7,17 @@ import VirtualModem
 struct ModemLibraryAdapter: ModemLibrary {
     let modem: Modem
 
-    func atCommand(_ command: String) -> String { self.modem.execute(command) }
+    /// The response alone: notifications reach ``onNotification(_:)``, as `nrf_modem_at_cmd()` and the AT
+    /// notification handler split them.
+    func atCommand(_ command: String) -> String { self.modem.command(command) }
 
     func tlsContext(secTags: [Int], hostname: String) throws -> TLSClientContext {
         try self.modem.tlsContext(secTags: secTags, hostname: hostname)
     }
 
     func onLinkChange(_ handler: @escaping @Sendable (Bool) -> Void) { self.modem.onLinkChange(handler) }
+
+    func onNotification(_ handler: @escaping @Sendable (String) -> Void) { self.modem.onNotification(handler) }
+
+    func socketSend() { self.modem.uplink() }
 }

@@ -14,6 +14,8 @@ struct FuzzTests {
         "AT%CMNG=0,7,3,\"00aa\"", "AT%CMNG=2,16842753,0", "AT%CMNG=3,16842753,0", "AT%CMNG=3,4294967294,6",
         "AT%KEYGEN=16842753,2,0", "AT%KEYGEN=17,2,1,\"CN=x\",\"101010000\"", "AT%ATTESTTOKEN",
         "AT%ATTESTTOKEN=\"000102030405060708090a0b0c0d0e0f\"", "at AT+CGSN",
+        "AT+CPSMS=1,,,\"00000011\",\"00100001\"", "AT+CPSMS?", "AT+CPSMS=", "AT+CEDRXS=2,4,\"1001\"", "AT+CEDRXS?",
+        "AT%XPTW=4,\"0001\"", "AT+CEDRXRDP", "AT+CSCON=3", "AT+CSCON?", "AT%XMONITOR", "AT%FEACONF=0,3,1",
     ]
 
     static let mutatingCommands: Set<String> = ["%CMNG", "%KEYGEN"]

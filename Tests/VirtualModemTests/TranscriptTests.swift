@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import Secrets
 import SimCore
+import Synchronization
 import Testing
 @testable import VirtualModem
 
@@ -42,6 +43,7 @@ enum TranscriptRunner {
         var seed: UInt64 = 1
         var profile = ModemProfile.nrf9160
         var options = ModemCore.Options()
+        var network = NetworkPolicy()
         for line in transcript.split(separator: "\n") {
             if line.hasPrefix("@seed ") { seed = UInt64(line.dropFirst(6)) ?? 1 }
             if line.hasPrefix("@profile ") {
@@ -53,10 +55,16 @@ enum TranscriptRunner {
             }
             if line == "@keygen-overwrite" { options.keygenOverwritesKeys = true }
             if line == "@power-off-warning" { options.powerOffWarning = true }
+            if line.hasPrefix("@network ") { Self.apply(line.dropFirst(9).split(separator: " ").map(String.init), to: &network) }
         }
+        var core = ModemCore.factoryNew(profile: profile, secrets: .reproducible(seed: seed), options: options)
+        core.network = network
+        let clock = ManualClock()
         let modem = Modem(
-            core: .factoryNew(profile: profile, secrets: .reproducible(seed: seed), options: options), storeFile: nil,
-            logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))
+            core: core, storeFile: nil, logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }),
+            clock: clock)
+        let spontaneous = Mutex<[String]>([])
+        modem.onNotification { line in spontaneous.withLock { $0.append("~ " + line) } }
         var out = ""
         for line in transcript.split(separator: "\n", omittingEmptySubsequences: false) {
             if line.hasPrefix("> ") {
@@ -66,6 +74,24 @@ enum TranscriptRunner {
                 for replyLine in reply.components(separatedBy: "\r\n").dropLast() {
                     out += Self.mask(Self.escape(replyLine), command: command) + "\n"
                 }
+                spontaneous.withLock { $0 = [] }  // written inline above
+            } else if line.hasPrefix("@advance ") || line == "@uplink" || line.hasPrefix("@downlink ") {
+                // Radio steps: time passes, or data moves; what the modem notifies is written as "~ " lines.
+                out += line + "\n"
+                if line.hasPrefix("@advance "), let seconds = Int(line.dropFirst(9)) {
+                    clock.advance(by: .seconds(seconds))
+                    modem.poll()
+                } else if line == "@uplink" {
+                    if !modem.uplink() { spontaneous.withLock { $0.append("= uplink refused: LTE off") } }
+                } else if let bytes = Int(line.dropFirst(10)) {
+                    let fate = modem.downlink(byteCount: bytes) { spontaneous.withLock { $0.append("= \(bytes) bytes delivered") } }
+                    spontaneous.withLock { $0.append("= downlink \(fate)") }
+                }
+                out += spontaneous.withLock { lines in
+                    defer { lines = [] }
+                    return lines.map { $0 + "\n" }.joined()
+                }
+                out += "= radio \(modem.radioStatus.state.rawValue)\n"
             } else if line.isEmpty || line.hasPrefix("#") || line.hasPrefix("@") {
                 out += line + "\n"
             }
@@ -74,6 +100,19 @@ enum TranscriptRunner {
         while out.hasSuffix("\n\n") { out.removeLast() }
         if !out.hasSuffix("\n") { out += "\n" }
         return out
+    }
+
+    /// `@network psm-deny`, `@network psm-grant <tau> <active>`, `@network edrx-deny`, `@network rrc-inactivity <s>`.
+    static func apply(_ words: [String], to network: inout NetworkPolicy) {
+        switch words.first {
+        case "psm-deny": network.psm = .deny
+        case "psm-grant":
+            network.psm = .grant(
+                periodicTAU: try! GPRSTimer(kind: .periodicTAU, bits: words[1]), activeTime: try! GPRSTimer(kind: .activeTime, bits: words[2]))
+        case "edrx-deny": network.edrx = .deny
+        case "rrc-inactivity": network.rrcInactivity = .seconds(Int(words[1])!)
+        default: Issue.record("unknown @network directive \(words)")
+        }
     }
 
     static func unescape(_ text: String) -> String {

@@ -55,6 +55,15 @@ def test_unknown_hub_and_app_arguments_are_named(tmp_path):
     assert result.returncode != 0 and '--app: unknown application "blinky"; available: azure_iot_hub, at_client' in result.stderr
 
 
+def test_bad_network_policies_are_named(tmp_path):
+    result = run("device", "--network-psm", "00000011", "--state-dir", str(tmp_path))
+    assert result.returncode != 0 and '--network-psm: "00000011" is not a PSM policy' in result.stderr
+    result = run("device", "--network-edrx", "1001,2", "--state-dir", str(tmp_path))
+    assert result.returncode != 0 and '"2" is not half a byte: 1 characters, 4 required' in result.stderr
+    result = run("device", "--rrc-inactivity=-3", "--state-dir", str(tmp_path))
+    assert result.returncode != 0 and "--rrc-inactivity: -3 is not 1-86400 seconds" in result.stderr
+
+
 def test_an_unreadable_image_signing_key_stops_the_boot(tmp_path):
     bad = tmp_path / "key.pem"
     bad.write_text("-----BEGIN PRIVATE KEY-----\nnot a key\n-----END PRIVATE KEY-----\n")

@@ -148,7 +148,9 @@ public final class DeviceFirmware: Sendable {
             fota: fota, uptime: platform.uptime, logger: logger("azure_iot_hub"))
         let network: any NetworkInterface
         if let modem = platform.modem {
-            let lte = LTELink(modem: modem, logger: logger("nrf_modem_lib_netif"))
+            let linkControl = configuration.lteLinkControl.enabled
+                ? LTELinkControl(modem: modem, configuration: configuration.lteLinkControl, logger: logger("lte_lc")) : nil
+            let lte = LTELink(modem: modem, linkControl: linkControl, logger: logger("nrf_modem_lib_netif"))
             lte.onSocketsClosed { [helper = self.helper] in helper.socketClosedByModem() }
             network = lte
         } else {

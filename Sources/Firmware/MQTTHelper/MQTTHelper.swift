@@ -119,6 +119,7 @@ public final class MQTTHelper: Sendable {
         guard messageID != 0 else { return self.invalidMessageID() }
         guard let connection = self.connectedConnection else { return self.wrongState(self.state, required: .connected) }
         for topic in topics { self.logger.debug("Subscribing to: \(topic)") }
+        self.tls.socketSend()
         do {
             let mosquittoID = try connection.client.subscribe(topics: topics, qos: qos)
             connection.subscriptionIDs.withLock { $0[mosquittoID] = messageID }
@@ -137,6 +138,7 @@ public final class MQTTHelper: Sendable {
         guard messageID != 0 else { return self.invalidMessageID() }
         guard let connection = self.connectedConnection else { return self.wrongState(self.state, required: .connected) }
         // No lock is held across mosquitto_publish(): libmosquitto may call back into the helper from inside it.
+        self.tls.socketSend()
         do {
             let mosquittoID = try connection.client.publish(topic: topic, payload: payload, qos: qos, retain: retain)
             if let early = connection.acknowledgements.withLock({ $0.published(mosquittoID, qos: qos, as: messageID) }) {
@@ -241,6 +243,7 @@ extension MQTTHelper {
         }
         let hostname = self.settings.staticIPAddress ?? params.hostname
         let (address, port) = self.resolver.resolve(hostname, port: self.settings.port, for: params.service)
+        self.tls.socketSend()
         self.logger.debug("Connecting to \(hostname) (\(address):\(port))")
         let secTags = [self.settings.secTag, self.settings.secondarySecTag].compactMap { $0 }
         let context: TLSClientContext

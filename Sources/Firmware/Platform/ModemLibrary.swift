@@ -14,6 +14,20 @@ public protocol ModemLibrary: Sendable {
     /// Registers for LTE link changes: true when the modem registers to the network, false when it leaves
     /// (`AT+CFUN=4` from any AT client, for example). Called on the modem's thread.
     func onLinkChange(_ handler: @escaping @Sendable (_ registered: Bool) -> Void)
+
+    /// `nrf_modem_at_notif_handler_set()`: every AT notification (`+CEREG: ...`, `+CSCON: ...`), without CRLF, on
+    /// the modem's thread.
+    func onNotification(_ handler: @escaping @Sendable (_ notification: String) -> Void)
+
+    /// An offloaded socket sends data: the modem's radio connects for it (waking from PSM).
+    func socketSend()
+}
+
+extension ModemLibrary {
+    /// A modem that sends no notifications.
+    public func onNotification(_ handler: @escaping @Sendable (_ notification: String) -> Void) {}
+    /// A modem without radio states.
+    public func socketSend() {}
 }
 
 /// TLS cannot be set up for a socket: its security tags hold no usable credentials (modem or native store).

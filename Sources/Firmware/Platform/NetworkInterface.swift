@@ -16,25 +16,45 @@ public protocol NetworkInterface: Sendable {
 /// in order.
 let netManagementQueue = WorkQueue(name: "net_mgmt")
 
-/// LTE through the nRF91 modem (`NRF_MODEM_LIB_NET_IF`): `AT+CFUN=1` to connect, `+CEREG` changes as events.
+/// LTE through the nRF91 modem (`NRF_MODEM_LIB_NET_IF`, nrf/lib/nrf_modem_lib/lte_net_if/lte_net_if.c, sdk-nrf
+/// v2.9.0): the modem library's initialisation runs lte_lc's hook, connecting sets `LTE_LC_FUNC_MODE_ACTIVATE_LTE`
+/// (`lte_net_if_connect()`, lte_net_if.c:408), `+CEREG` changes are the events.
 public final class LTELink: NetworkInterface {
     private let modem: any ModemLibrary
+    /// lte_lc, which the interface selects (`select LTE_LINK_CONTROL`); nil runs `AT+CFUN=1` alone.
+    public let linkControl: LTELinkControl?
+    private let initialized = Mutex(false)
     private let state = Mutex<(registered: Bool, handlers: [@Sendable (Bool) -> Void])>((false, []))
     /// Run at once, on the modem's thread, when the link goes down: the modem's sockets close with it.
     private let socketsClosed = Mutex<[@Sendable () -> Void]>([])
     private let logger: Logger
 
-    public init(modem: any ModemLibrary, logger: Logger) {
+    public init(modem: any ModemLibrary, linkControl: LTELinkControl? = nil, logger: Logger) {
         self.modem = modem
+        self.linkControl = linkControl
         self.logger = logger
         modem.onLinkChange { [weak self] registered in self?.linkChanged(registered) }
     }
 
     public func connect() -> Int32 {
-        let response = self.modem.atCommand("AT+CFUN=1")
-        guard response.hasSuffix("OK\r\n") else {
-            self.logger.error("Failed to set functional mode: \(response.trimmingCharacters(in: .whitespacesAndNewlines))")
-            return -Errno.EFAULT
+        if let linkControl {
+            // conn_mgr_all_if_up(): nrf_modem_lib_init() runs the NRF_MODEM_LIB_ON_INIT hooks once.
+            let first = self.initialized.withLock { done in
+                defer { done = true }
+                return !done
+            }
+            if first { linkControl.onModemInit() }
+            let err = linkControl.functionalModeSet(.activateLTE)
+            if err != 0 {
+                self.logger.error("lte_lc_func_mode_set, error: \(err)")
+                return err
+            }
+        } else {
+            let response = self.modem.atCommand("AT+CFUN=1")
+            guard response.hasSuffix("OK\r\n") else {
+                self.logger.error("Failed to set functional mode: \(response.trimmingCharacters(in: .whitespacesAndNewlines))")
+                return -Errno.EFAULT
+            }
         }
         // Already on (a user's AT+CFUN=1 before boot): no change is notified, so read the registration.
         let cereg = self.modem.atCommand("AT+CEREG?")

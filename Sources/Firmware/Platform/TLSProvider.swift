@@ -16,6 +16,11 @@ public enum TLSProvider: Sendable {
         }
     }
 
+    /// An offloaded socket is about to send: the modem's radio connects for the data (leaving RRC idle or PSM).
+    func socketSend() {
+        if case .offloaded(let modem) = self { modem.socketSend() }
+    }
+
     /// The errno `mqtt_connect()` returns when the handshake fails: the modem answers `ECONNREFUSED`, mbed TLS
     /// sockets `ECONNABORTED`.
     var handshakeFailure: Int32 {

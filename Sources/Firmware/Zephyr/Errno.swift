@@ -12,6 +12,7 @@ public enum Errno {
     public static let EPIPE: Int32 = 32
     public static let ERANGE: Int32 = 34
     public static let ENOMSG: Int32 = 35
+    public static let ENODATA: Int32 = 61
     public static let EBADMSG: Int32 = 77
     public static let EOPNOTSUPP: Int32 = 95
     public static let ECONNRESET: Int32 = 104

@@ -45,8 +45,17 @@ extension ModemCore {
         case 0, 4, 20: self.lteActive = false
         default: break
         }
-        if self.registrationReporting > 0, wasActive != self.lteActive {
+        guard wasActive != self.lteActive else { return }
+        if self.lteActive {
+            self.unsolicited += self.radioNotifications(self.radio.attach(at: self.now, configuration: self.radioConfiguration))
+        } else {
+            self.unsolicited += self.radioNotifications(self.radio.detach(at: self.now))
+        }
+        if self.registrationReporting > 0 {
             self.unsolicited.append(self.registrationStatusLine(urc: true))
+        }
+        if self.lteActive {
+            self.unsolicited += self.edrxNotification
         }
     }
 
@@ -65,11 +74,22 @@ extension ModemCore {
         }
     }
 
-    private func registrationStatusLine(urc: Bool) -> String {
+    /// `[<n>,]<stat>[,<tac>,<ci>,<AcT>[,<cause_type>,<reject_cause>[,<Active-Time>,<Periodic-TAU-ext>]]]`: levels 4
+    /// and 5 add the network's PSM timers (`"11100000"`, deactivated, when PSM is not granted); registration is never
+    /// rejected here, so the cause fields stay empty.
+    func registrationStatusLine(urc: Bool) -> String {
         let status = self.lteActive ? 1 : 0
         var fields = urc ? ["\(status)"] : ["\(self.registrationReporting)", "\(status)"]
         if self.lteActive, self.registrationReporting >= 2 {
-            fields += ["\"002F\"", "\"0012BEEF\"", "7"]
+            let cell = self.network.cell
+            fields += ["\"\(cell.trackingAreaCode)\"", "\"\(cell.cellID)\"", "7"]
+            if self.registrationReporting >= 4 {
+                let psm = self.grantedPSM
+                fields += [
+                    "", "", "\"\(psm?.activeTime ?? .deactivated(.activeTime))\"",
+                    "\"\(psm?.periodicTAU ?? .deactivated(.periodicTAU))\"",
+                ]
+            }
         }
         return "+CEREG: " + fields.joined(separator: ",")
     }
