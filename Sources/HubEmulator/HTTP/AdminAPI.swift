@@ -10,6 +10,7 @@ extension ServiceAPI {
         let ok = { (value: JSONValue) in eventLoop.makeSucceededFuture(HTTPResponse.json(value)) }
         if path.first == "dps" { return try self.provisioningAdmin(request, Array(path.dropFirst()), on: eventLoop) }
         if path.first == "storage" { return eventLoop.makeSucceededFuture(try self.blobUpload(request, Array(path.dropFirst()))) }
+        if let control = try self.adminControl(request, path) { return ok(control) }
         switch (request.method, path.count) {
         case (.GET, 1) where path[0] == "hubs":
             return ok(.array(self.core.hubRecords.map(self.hubJSON)))
@@ -54,6 +55,7 @@ extension ServiceAPI {
             } else {
                 data = Array((body["data"]?.stringValue ?? "").utf8)
             }
+            try self.core.admit(.cloudToDevice(bytes: data.count), hub: hub)
             var properties: [(key: String, value: String?)] = []
             for (key, value) in body["properties"]?.objectValue?.members ?? [] {
                 properties.append((key, value == .null ? nil : (value.stringValue ?? value.text)))
