@@ -27,7 +27,7 @@ public struct HubSKU: Sendable, Equatable, CustomStringConvertible {
         self.units = units
     }
 
-    public var description: String { "\(self.tier.rawValue) × \(self.units)" }
+    public var description: String { "\(self.tier.rawValue), \(self.units) unit\(self.units == 1 ? "" : "s")" }
 
     /// Messages a day, summed over the units: F1 8,000; S1 400,000, S2 6,000,000, S3 300,000,000 a unit.
     public var dailyMessages: Int {
