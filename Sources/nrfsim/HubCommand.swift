@@ -194,6 +194,9 @@ struct HubCommand: AsyncParsableCommand {
         } catch {
             throw CommandFailure("cannot start the emulator: \(error)")
         }
+        if let sku = options.sku {
+            Console.print("Quotas and throttles of an IoT hub \(sku): \(sku.dailyMessages) messages a day")
+        }
         Console.print(
             """
             IoT Hub emulator: mqtts://\(self.host):\(server.mqttPort) https://\(self.host):\(server.httpsPort)

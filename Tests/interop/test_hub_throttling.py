@@ -36,6 +36,8 @@ def expect_iothub_error(error, status, name):
 
 def test_registry_operations_over_the_f1_throttle_are_429001(start_hub, monkeypatch):
     hub = hub_with_sku(start_hub, "--sku", "F1")
+    assert "Quotas and throttles of an IoT hub F1, 1 unit: 8000 messages a day" in hub.banner
+    assert hub.az_json("iot", "hub", "show", "-n", "myhub")["sku"] == {"capacity": 1, "name": "F1", "tier": "Free"}
     registry = registry_of(hub, monkeypatch)
     registry.create_device_with_sas("thr-1", KEY, KEY, "enabled")
     # F1: 100 identity registry operations a minute (1.67 a second); back-to-back calls exceed it at once.

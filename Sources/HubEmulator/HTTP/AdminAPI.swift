@@ -83,10 +83,19 @@ extension ServiceAPI {
         .object(JSONObject([
             ("id", .string("/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/nrfsim/providers/Microsoft.Devices/IotHubs/\(hub.name)")),
             ("name", .string(hub.name)), ("type", .string("Microsoft.Devices/IotHubs")), ("location", .string("local")),
-            ("resourcegroup", .string("nrfsim")), ("sku", .object(JSONObject([("capacity", .integer(1)), ("name", .string("S1")), ("tier", .string("Standard"))]))),
+            ("resourcegroup", .string("nrfsim")), ("sku", self.skuJSON),
             ("properties", .object(JSONObject([
                 ("hostName", .string(hub.hostname)), ("state", .string("Active")), ("authorizationPolicies", .null),
             ]))),
+        ]))
+    }
+
+    /// The SKU the hub enforces (`--sku`, `--units`), or S1 with one unit (what it is shown as when it enforces none).
+    var skuJSON: JSONValue {
+        let sku = self.core.throttles?.sku
+        return .object(JSONObject([
+            ("capacity", .integer(Int64(sku?.units ?? 1))), ("name", .string(sku?.tier.rawValue ?? "S1")),
+            ("tier", .string(sku?.tier == .f1 ? "Free" : "Standard")),
         ]))
     }
 
