@@ -125,6 +125,8 @@ public final class HubThrottles: Sendable {
     }
 
     private let hubs = NIOLockedValueBox<[String: HubState]>([:])
+    /// Operations refused since the start, for the log (the first refusal, then one in a hundred).
+    private let refusals = NIOLockedValueBox(0)
 
     public init(sku: HubSKU, now: @escaping @Sendable () -> Date) {
         self.sku = sku
@@ -168,6 +170,16 @@ public final class HubThrottles: Sendable {
             return .throttled(
                 "Throttling: \(kind.rawValue) over \(Self.format(self.sku.rate(kind)))/sec for IotHub \(hub) (\(self.sku)); retry in \(Self.format(wait)) s")
         }
+    }
+
+    /// Admits `operation` as ``admit(_:hub:)`` does. - Returns: the refusal with the count of refusals so far, or
+    /// nil when admitted.
+    func check(_ operation: ThrottledOperation, hub: String) -> (error: IoTHubError, count: Int)? {
+        guard let error = self.admit(operation, hub: hub) else { return nil }
+        return (error, self.refusals.withLockedValue { count in
+            count += 1
+            return count
+        })
     }
 
     private enum Refusal {

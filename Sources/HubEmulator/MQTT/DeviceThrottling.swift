@@ -14,17 +14,14 @@ extension DeviceConnectionHandler {
         guard let refusal = self.core.refusal(of: topic, payloadBytes: publish.payload.count, identity: identity) else { return false }
         switch topic {
         case .twinGet(let requestID), .twinReportedPatch(let requestID):
-            self.logger.info("twin request refused", metadata: [
-                "device": "\(identity.deviceID)", "code": "\(refusal.code)", "reason": "\(refusal.message)",
-            ])
             if publish.qos == .atLeastOnce, let packetID = publish.packetID { self.io.writePubAck(context: context, packetID: packetID) }
             let body = JSONValue.object(JSONObject([("errorCode", .integer(Int64(refusal.code))), ("message", .string(refusal.message))]))
             self.io.write(context: context, .publish(Publish(
                 topic: HubToDeviceTopic.twinResponse(status: refusal.status, requestID: requestID, version: nil).topic,
                 payload: Array(body.text.utf8))))
         case .telemetry, .methodResponse:
-            self.logger.warning("device over its hub's limits: connection closed", metadata: [
-                "device": "\(identity.deviceID)", "code": "\(refusal.code)", "reason": "\(refusal.message)",
+            self.logger.info("device over its hub's limits: connection closed", metadata: [
+                "device": "\(identity.deviceID)", "code": "\(refusal.code)",
             ])
             context.close(promise: nil)
         }
