@@ -27,6 +27,7 @@ struct ThrottleTests {
         // A cost over the capacity waits for a full bucket and empties it.
         #expect(bucket.take(5, at: Self.start + 3600) == 0.5)
         #expect(bucket.take(5, at: Self.start + 3600.5) == nil && bucket.tokens == 0)
+        #expect(!bucket.isFull(at: Self.start + 3601) && bucket.isFull(at: Self.start + 3601.5))
     }
 
     @Test("the table: daily messages, metering chunk and throttles per tier and unit, as Azure documents them")

@@ -66,6 +66,11 @@ struct TokenBucket: Equatable {
         self.tokens = capacity
     }
 
+    /// Whether the bucket would be full at `now`: it then holds nothing a new bucket would not, and can be dropped.
+    func isFull(at now: Date) -> Bool {
+        self.tokens + max(0, now.timeIntervalSince(self.last ?? now)) * self.rate >= self.capacity
+    }
+
     /// Refills for the time since the last call (a clock that went back refills nothing), then takes `cost` if
     /// the bucket holds it. - Returns: nil when taken; else the seconds until it would be.
     mutating func take(_ cost: Double, at now: Date) -> TimeInterval? {

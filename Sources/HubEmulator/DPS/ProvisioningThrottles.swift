@@ -10,6 +10,9 @@ import NIOConcurrencyHelpers
 public final class ProvisioningThrottles: Sendable {
     public static let documentedRegistrationsPerMinute = 1000
     static let pollsPerTenSeconds = 5
+    /// Past this many devices' poll buckets, the full ones (idle for 10 seconds) are dropped: a registration id
+    /// costs its bucket only while it polls.
+    static let pollBucketsKept = 10_000
 
     public let registrationsPerMinute: Int
     private let now: @Sendable () -> Date
@@ -40,6 +43,7 @@ public final class ProvisioningThrottles: Sendable {
                 defer { state.registrations[dps.lowercased()] = bucket }
                 return bucket.take(1, at: now)
             case .operationStatus:
+                if state.polls.count >= Self.pollBucketsKept { state.polls = state.polls.filter { !$0.value.isFull(at: now) } }
                 let key = "\(dps.lowercased())/\(registrationID.lowercased())"
                 var bucket = state.polls[key] ?? TokenBucket(rate: Double(Self.pollsPerTenSeconds) / 10, capacity: Double(Self.pollsPerTenSeconds))
                 defer { state.polls[key] = bucket }
