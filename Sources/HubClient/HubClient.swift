@@ -20,13 +20,16 @@ public struct HubClient: Sendable {
         self.adminToken = adminToken
     }
 
-    /// The emulator that `dataDirectory` belongs to: its admin token and server root CA.
+    /// The emulator that `dataDirectory` belongs to: its admin token and server roots (both, `server-roots.pem`, when
+    /// the emulator wrote them: it may present either; else `server-root-ca.pem`).
     public static func forDataDirectory(_ dataDirectory: String, host: String = "127.0.0.1", port: Int = 8443) throws(HubClientError) -> HubClient {
         let tokenPath = dataDirectory + "/admin-token"
         guard let token = try? String(contentsOfFile: tokenPath, encoding: .utf8) else {
             throw .noEmulator(dataDirectory: dataDirectory)
         }
-        return HubClient(host: host, port: port, rootCAPath: dataDirectory + "/server-root-ca.pem", adminToken: token.trimmingCharacters(in: .whitespacesAndNewlines))
+        let bundle = dataDirectory + "/server-roots.pem"
+        let roots = FileManager.default.fileExists(atPath: bundle) ? bundle : dataDirectory + "/server-root-ca.pem"
+        return HubClient(host: host, port: port, rootCAPath: roots, adminToken: token.trimmingCharacters(in: .whitespacesAndNewlines))
     }
 
     public struct Response: Sendable {

@@ -12,6 +12,8 @@ public final class HubServer: Sendable {
     public let core: HubCore
     public let provisioning: ProvisioningService
     public let pki: ServerPKI
+    /// The TLS contexts of both roots, and the one new handshakes present.
+    public let serverTLS: ServerTLSContexts
     public let adminTokenPath: String
     public let mqttChannel: any Channel
     public let httpsChannel: any Channel
@@ -42,6 +44,14 @@ public final class HubServer: Sendable {
         public var limits = Limits()
         /// Topic filters whose SUBSCRIBE is refused (SUBACK 0x80), for testing clients.
         public var refusedSubscriptions = SubscriptionRefusals()
+        /// The tier whose quota and throttles the hub enforces (nil, the default: none).
+        public var sku: HubSKU?
+        /// DPS's device registrations a minute per instance, with its polling limit (nil, the default: no limits).
+        public var dpsRegistrationsPerMinute: Int?
+        /// The server root new TLS handshakes present at start.
+        public var serverRoot = ServerRoot.digicertG2
+        /// Every this long, the hub closes every device connection (nil, the default: never).
+        public var disconnectEvery: TimeAmount?
 
         public init(dataDirectory: String) { self.dataDirectory = dataDirectory }
     }
@@ -55,11 +65,15 @@ public final class HubServer: Sendable {
         coreOptions.telemetryBufferBytes = options.limits.telemetryBufferBytes
         coreOptions.json = options.limits.json
         coreOptions.refusedSubscriptions = options.refusedSubscriptions
+        coreOptions.sku = options.sku
         let core = try HubCore(store: store, logger: logger, options: coreOptions)
-        let provisioning = try ProvisioningService(hubCore: core, store: store, logger: logger, retryAfter: options.dpsRetryAfter, fault: options.dpsFault)
+        let provisioning = try ProvisioningService(
+            hubCore: core, store: store, logger: logger, retryAfter: options.dpsRetryAfter, fault: options.dpsFault,
+            registrationsPerMinute: options.dpsRegistrationsPerMinute)
         // The listen address is a SAN too: clients that dial it (not a hostname) verify the certificate against it.
         let pki = try ServerPKI.loadOrCreate(
             directory: options.dataDirectory, hostnames: core.hubRecords.map(\.hostname) + [options.host], logger: logger)
+        let serverTLS = try ServerTLSContexts(pki: pki, presenting: options.serverRoot, logger: logger)
         let tokenPath = options.dataDirectory + "/admin-token"
         let token = try Self.adminToken(at: tokenPath, logger: logger)
         let group = MultiThreadedEventLoopGroup(numberOfThreads: System.coreCount)
@@ -70,12 +84,14 @@ public final class HubServer: Sendable {
         do {
             let admission = ConnectionAdmission(limits: options.limits, logger: logger)
             let mqtt = try await MQTTServer.start(
-                core: core, provisioning: provisioning, pki: pki, host: options.host, port: options.mqttPort, group: group,
+                core: core, provisioning: provisioning, tls: serverTLS, host: options.host, port: options.mqttPort, group: group,
                 executor: blockingPool, limits: options.limits, admission: admission, logger: logger)
             let blobs = BlobStore(directory: URL(fileURLWithPath: options.dataDirectory).appendingPathComponent("blobs").path)
-            let api = ServiceAPI(core: core, provisioning: provisioning, adminToken: token, blobs: blobs, blobFault: options.blobFault, logger: logger)
+            let api = ServiceAPI(
+                core: core, provisioning: provisioning, adminToken: token, blobs: blobs, blobFault: options.blobFault, serverTLS: serverTLS,
+                logger: logger)
             let https = try await HTTPSServer.start(
-                pki: pki, host: options.host, port: options.httpsPort, group: group, threadPool: blockingPool, limits: options.limits,
+                tls: serverTLS, host: options.host, port: options.httpsPort, group: group, threadPool: blockingPool, limits: options.limits,
                 admission: admission, logger: logger, checkHead: { api.checkHead($0) }
             ) { request, loop in
                 api.route(request, on: loop)
@@ -92,9 +108,16 @@ public final class HubServer: Sendable {
                     throw BlobHTTPPortError(address: "\(options.host):\(blobHTTPPort)", reason: "\(error)")
                 }
             }
+            if let period = options.disconnectEvery {
+                // On a loop of its own group: it ends with the group, at close.
+                group.next().scheduleRepeatedTask(initialDelay: period, delay: period) { _ in
+                    let closed = core.disconnectAll(reason: "scheduled disconnect (--disconnect-every)")
+                    logger.info("scheduled disconnect", metadata: ["connections": "\(closed)"])
+                }
+            }
             return HubServer(
-                core: core, provisioning: provisioning, pki: pki, adminTokenPath: tokenPath, mqtt: mqtt, https: https,
-                blobHTTP: blobHTTP, group: group, blockingPool: blockingPool)
+                core: core, provisioning: provisioning, pki: pki, serverTLS: serverTLS, adminTokenPath: tokenPath, mqtt: mqtt,
+                https: https, blobHTTP: blobHTTP, group: group, blockingPool: blockingPool)
         } catch {
             try? await group.shutdownGracefully()
             try? await blockingPool.shutdownGracefully()
@@ -127,12 +150,13 @@ public final class HubServer: Sendable {
     }
 
     init(
-        core: HubCore, provisioning: ProvisioningService, pki: ServerPKI, adminTokenPath: String, mqtt: any Channel, https: any Channel,
-        blobHTTP: (any Channel)?, group: MultiThreadedEventLoopGroup, blockingPool: NIOThreadPool
+        core: HubCore, provisioning: ProvisioningService, pki: ServerPKI, serverTLS: ServerTLSContexts, adminTokenPath: String,
+        mqtt: any Channel, https: any Channel, blobHTTP: (any Channel)?, group: MultiThreadedEventLoopGroup, blockingPool: NIOThreadPool
     ) {
         self.core = core
         self.provisioning = provisioning
         self.pki = pki
+        self.serverTLS = serverTLS
         self.adminTokenPath = adminTokenPath
         self.mqttChannel = mqtt
         self.httpsChannel = https

@@ -9,7 +9,7 @@ extension AzCommand.IoT {
             commandName: "hub", abstract: "Manage IoT hubs.",
             subcommands: [
                 Create.self, Show.self, ConnectionString.self, Certificate.self, DeviceIdentity.self, DeviceTwin.self,
-                InvokeDeviceMethod.self, MonitorEvents.self,
+                InvokeDeviceMethod.self, MonitorEvents.self, Emulator.self,
             ])
 
         struct Create: AsyncParsableCommand {

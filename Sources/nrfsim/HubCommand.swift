@@ -82,6 +82,21 @@ struct HubCommand: AsyncParsableCommand {
     @Option(name: .customLong("blob-fault"), help: ArgumentHelp("Make blob storage fail on purpose, to test a device's firmware download: 'reply:STATUS' answers every blob read with that HTTP status (400-599) and Azure Storage's error; 'no-range' answers a ranged read with 200 and the whole blob.", valueName: "fault"))
     var blobFault: String?
 
+    @Option(help: ArgumentHelp("Enforce an IoT Hub tier's daily message quota and operation throttles, as Azure documents them for F1, S1, S2 or S3 (403002 IoTHubQuotaExceeded, 429001 ThrottlingException; an MQTT device over them is disconnected). Default: none.", valueName: "tier"))
+    var sku: String?
+
+    @Option(help: "The tier's number of units (--sku; F1: 1, S1 and S2: up to 200, S3: up to 10).")
+    var units: Int?
+
+    @Option(name: .customLong("dps-registrations-per-minute"), help: ArgumentHelp("Throttle DPS as Azure does: this many device registrations a minute per instance (Azure's default: 1000) and 5 operation polls every 10 seconds per device, over which a request is answered 429 with retry-after. Default: no throttling.", valueName: "count"))
+    var dpsRegistrationsPerMinute: Int?
+
+    @Option(name: .customLong("server-root"), help: ArgumentHelp("The server root new TLS handshakes present: 'digicert-g2' (server-root-ca.pem) or 'baltimore' (server-root-baltimore.pem); switched at run time with 'nrfsim az iot hub emulator server-root set'.", valueName: "root"))
+    var serverRoot = ServerRoot.digicertG2.rawValue
+
+    @Option(name: .customLong("disconnect-every"), help: ArgumentHelp("Close every device connection every this many seconds, as IoT Hub does when it moves or updates a hub (devices must connect again). Default: never.", valueName: "seconds"))
+    var disconnectEvery: Int?
+
     @OptionGroup var logging: LoggingOptions
 
     func validate() throws {
@@ -93,6 +108,23 @@ struct HubCommand: AsyncParsableCommand {
             ("--max-connections", self.maximumConnections ?? 1), ("--max-connections-per-peer", self.maximumConnectionsPerPeer ?? 1),
         ] where value < 1 {
             throw ValidationError("\(flag) must be at least 1, not \(value)")
+        }
+        if let seconds = self.disconnectEvery, seconds < 1 {
+            throw ValidationError("--disconnect-every must be at least 1 second, not \(seconds)")
+        }
+        do {
+            _ = try ServerRoot(parsing: self.serverRoot)
+        } catch {
+            throw ValidationError("--server-root: \(error)")
+        }
+        if self.units != nil, self.sku == nil { throw ValidationError("--units \(self.units!) needs --sku (F1, S1, S2 or S3)") }
+        do {
+            _ = try self.hubSKU
+        } catch {
+            throw ValidationError("\(error)")
+        }
+        if let rate = self.dpsRegistrationsPerMinute, rate < 1 {
+            throw ValidationError("--dps-registrations-per-minute must be at least 1, not \(rate) (Azure's default is 1000)")
         }
         if let fault = self.dpsFault {
             do {
@@ -107,6 +139,14 @@ struct HubCommand: AsyncParsableCommand {
             } catch {
                 throw ValidationError("--blob-fault: \(error)")
             }
+        }
+    }
+
+    /// The tier from `--sku` and `--units`, or nil.
+    var hubSKU: HubSKU? {
+        get throws(HubSKUError) {
+            guard let sku = self.sku else { return nil }
+            return try HubSKU(tier: sku, units: self.units ?? 1)
         }
     }
 
@@ -143,6 +183,10 @@ struct HubCommand: AsyncParsableCommand {
         options.refusedSubscriptions = SubscriptionRefusals(self.refusedSubscriptions)
         options.dpsFault = try self.dpsFault.map { try ProvisioningFault(parsing: $0) }
         options.blobFault = try self.blobFault.map { try BlobFault(parsing: $0) }
+        options.sku = try self.hubSKU
+        options.dpsRegistrationsPerMinute = self.dpsRegistrationsPerMinute
+        options.serverRoot = try ServerRoot(parsing: self.serverRoot)
+        options.disconnectEvery = self.disconnectEvery.map { .seconds(Int64($0)) }
         let signals = await UnixSignalsSequence(trapping: .sigterm, .sigint)
         let server: HubServer
         do {
@@ -150,11 +194,15 @@ struct HubCommand: AsyncParsableCommand {
         } catch {
             throw CommandFailure("cannot start the emulator: \(error)")
         }
+        if let sku = options.sku {
+            Console.print("Quotas and throttles of an IoT hub \(sku): \(sku.dailyMessages) messages a day")
+        }
         Console.print(
             """
             IoT Hub emulator: mqtts://\(self.host):\(server.mqttPort) https://\(self.host):\(server.httpsPort)
             Blob storage over HTTP: http://\(self.host):\(server.blobHTTPPort ?? 0)
-            Server root CA: \(server.pki.rootCertificatePath)
+            Server roots (both, for clients that must trust either): \(server.pki.bundlePath)
+            Server root CA: \(server.pki.chain(server.serverTLS.root).rootCertificatePath)
             """)
         for await _ in signals { break }
         await server.close()

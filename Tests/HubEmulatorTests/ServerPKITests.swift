@@ -109,3 +109,54 @@ struct ServerPKITests {
         #expect(throws: AdminTokenError.self) { try HubServer.adminToken(at: path, logger: self.logger) }
     }
 }
+
+@Suite("The emulator's two server roots")
+struct ServerRootTests {
+    private let directory = NSTemporaryDirectory() + "nrfsim-roots-" + UUID().uuidString + "/hub"
+    private let logger = Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
+
+    @Test("a DigiCert G2-style and a Baltimore-style root, each signing its own server chain; both in server-roots.pem")
+    func twoRoots() throws {
+        defer { try? FileManager.default.removeItem(atPath: (self.directory as NSString).deletingLastPathComponent) }
+        let now = Date()
+        let pki = try ServerPKI.loadOrCreate(directory: self.directory, hostnames: [], now: now, logger: self.logger)
+        let digicert = try Certificate(pemEncoded: pki.chain(.digicertG2).rootPEM)
+        let baltimore = try Certificate(pemEncoded: pki.chain(.baltimore).rootPEM)
+        #expect(digicert.subject.description == "CN=DigiCert Global Root G2,OU=nrfsim local emulator,O=DigiCert Inc,C=US")
+        #expect(baltimore.subject.description == "CN=Baltimore CyberTrust Root,OU=CyberTrust (nrfsim local emulator),O=Baltimore,C=IE")
+        #expect(abs(digicert.notValidAfter.timeIntervalSince(now) - 3 * 365 * 86400) < 5)
+        for (root, issuer) in [(ServerRoot.digicertG2, digicert), (.baltimore, baltimore)] {
+            let server = try Certificate(pemEncoded: pki.chain(root).certificateChainPEM)
+            #expect(server.issuer == issuer.subject && issuer.publicKey.isValidSignature(server.signature, for: server))
+            #expect(abs(server.notValidAfter.timeIntervalSince(now) - 365 * 86400) < 5)
+        }
+        #expect(pki.chain(.baltimore).rootCertificatePath == self.directory + "/server-root-baltimore.pem")
+        #expect(pki.rootCertificatePath == self.directory + "/server-root-ca.pem")
+        let bundle = try String(contentsOfFile: pki.bundlePath, encoding: .utf8)
+        #expect(bundle == pki.chain(.digicertG2).rootPEM + pki.chain(.baltimore).rootPEM)
+        // Loaded again: the same chains.
+        let again = try ServerPKI.loadOrCreate(directory: self.directory, hostnames: [], now: now + 60, logger: self.logger)
+        #expect(again.chain(.baltimore).certificateChainPEM == pki.chain(.baltimore).certificateChainPEM)
+        // A server certificate within a day of its end is reissued, under the same root.
+        let late = try ServerPKI.loadOrCreate(directory: self.directory, hostnames: [], now: now + 365 * 86400 - 3600, logger: self.logger)
+        #expect(late.chain(.digicertG2).certificateChainPEM != pki.chain(.digicertG2).certificateChainPEM)
+        #expect(late.chain(.digicertG2).rootPEM == pki.chain(.digicertG2).rootPEM)
+    }
+
+    @Test("an expired root is an error naming its file, never replaced")
+    func expiredRoot() throws {
+        defer { try? FileManager.default.removeItem(atPath: (self.directory as NSString).deletingLastPathComponent) }
+        _ = try ServerPKI.loadOrCreate(directory: self.directory, hostnames: [], logger: self.logger)
+        let expired = try #require(throws: ServerPKIError.self) {
+            try ServerPKI.loadOrCreate(directory: self.directory, hostnames: [], now: Date() + 4 * 365 * 86400, logger: self.logger)
+        }
+        #expect(expired.path == self.directory + "/server-root-ca.pem" && expired.reason.hasPrefix("expired on "))
+    }
+
+    @Test("--server-root values: digicert-g2 or baltimore; anything else is named in the error")
+    func parsing() throws {
+        #expect(try ServerRoot(parsing: "baltimore") == .baltimore)
+        #expect(throws: ServerRootError.unknown("DigiCert")) { try ServerRoot(parsing: "DigiCert") }
+        #expect("\(ServerRootError.unknown("x"))" == "'x' is not a server root: expected 'digicert-g2' or 'baltimore'")
+    }
+}

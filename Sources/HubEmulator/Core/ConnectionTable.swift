@@ -63,6 +63,13 @@ final class ConnectionTable: Sendable {
         }
     }
 
+    /// The live connections of `hub` (every hub's when nil), by device id.
+    func links(hub: String?) -> [(deviceID: String, link: any DeviceLink)] {
+        self.entries.withLockedValue { entries in
+            entries.filter { hub == nil || $0.key.hub == hub }.map { ($0.key.deviceID, $0.value.link) }
+        }
+    }
+
     func isConnected(hub: String, deviceID: String) -> Bool {
         self.entries.withLockedValue { $0[Key(hub: hub, deviceID: deviceID)] != nil }
     }

@@ -177,6 +177,7 @@ extension HubCore {
     /// From now on the hub sends `link` what `kinds` ask for (no I/O: the session calls it on its event loop).
     public func takeSubscriptions(_ kinds: Set<DeviceSubscription>, identity: DeviceSessionIdentity, link: any DeviceLink) {
         self.connections.setSubscriptions(kinds, of: link, hub: identity.hub, deviceID: identity.deviceID)
+        if kinds.contains(.methods) { self.methodArrivals.arrived(hub: identity.hub, deviceID: identity.deviceID) }
     }
 
     func link(hub: String, deviceID: String, needing kind: DeviceSubscription) -> (any DeviceLink)? {

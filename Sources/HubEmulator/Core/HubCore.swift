@@ -62,6 +62,8 @@ public final class HubCore: Sendable {
         public var json = Limits.defaultPeerJSON
         /// Topic filters whose SUBSCRIBE is answered with a failure, on the hub and on DPS.
         public var refusedSubscriptions = SubscriptionRefusals()
+        /// The tier whose quota and throttles the hub enforces (`--sku`, `--units`); nil: none.
+        public var sku: HubSKU?
 
         public init() {}
     }
@@ -73,8 +75,11 @@ public final class HubCore: Sendable {
     let registry: HubRegistry
     let connections = ConnectionTable()
     let methods = MethodCalls()
+    let methodArrivals = MethodArrivals()
     let telemetry: TelemetryStream
     let cloudToDevice: CloudToDeviceQueues
+    /// The SKU's quota and throttles, timed by ``now``; nil when the hub enforces none.
+    public let throttles: HubThrottles?
 
     public var strictAPIVersion: Bool { self.options.strictAPIVersion }
     public var cloudToDeviceLockTimeout: TimeInterval { self.options.cloudToDeviceLockTimeout }
@@ -96,6 +101,7 @@ public final class HubCore: Sendable {
         self.registry = try HubRegistry(loading: store)
         self.telemetry = TelemetryStream(capacity: HubCore.eventCapacity, maximumBytes: options.telemetryBufferBytes)
         self.cloudToDevice = CloudToDeviceQueues(store: store, logger: logger, now: now)
+        self.throttles = options.sku.map { HubThrottles(sku: $0, now: now) }
     }
 
     public var hubRecords: [HubRecord] { self.registry.records }

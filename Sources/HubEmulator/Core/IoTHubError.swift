@@ -25,6 +25,8 @@ public struct IoTHubError: Error, Sendable, Equatable, CustomStringConvertible {
     // MARK: 401, 403
     public static func unauthorized(_ reason: String) -> Self { .init(401, 401002, "IotHubUnauthorizedAccess", reason) }
     public static func tokenExpired(_ message: String) -> Self { .init(401, 401003, "IotHubUnauthorizedAccess", message) }
+    /// The hub's daily message quota is spent: every metered operation fails until 00:00 UTC.
+    public static func quotaExceeded(_ message: String) -> Self { .init(403, 403002, "IoTHubQuotaExceeded", message) }
     public static func deviceMaximumQueueDepthExceeded(_ message: String) -> Self {
         .init(403, 403004, "DeviceMaximumQueueDepthExceeded", message)
     }
@@ -46,6 +48,10 @@ public struct IoTHubError: Error, Sendable, Equatable, CustomStringConvertible {
     public static func conflict(_ message: String) -> Self { .init(409, 409201, "Conflict", message) }
     public static func preconditionFailed(_ message: String) -> Self { .init(412, 412001, "PreconditionFailed", message) }
     public static func messageTooLarge(_ message: String) -> Self { .init(413, 413001, "MessageTooLarge", message) }
+
+    // MARK: 429
+    /// An operation over its throttle ("IoT Hub quotas and throttling").
+    public static func throttled(_ message: String) -> Self { .init(429, 429001, "ThrottlingException", message) }
 
     // MARK: 500, 503, 504
     public static func serverError(_ message: String) -> Self { .init(500, 500001, "ServerError", message) }

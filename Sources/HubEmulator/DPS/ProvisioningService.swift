@@ -22,6 +22,8 @@ public final class ProvisioningService: Sendable {
     public let retryAfter: Int
     /// What DPS does to register and status requests instead of serving them (`nil`: serves them).
     public let fault: ProvisioningFault?
+    /// DPS's rate limits on register and operation-status requests (`nil`: none).
+    public let throttles: ProvisioningThrottles?
 
     struct InstanceState: Sendable {
         var record: ProvisioningInstance
@@ -39,8 +41,11 @@ public final class ProvisioningService: Sendable {
 
     public init(
         hubCore: HubCore, store: any HubStore, logger: Logger, retryAfter: Int = 3, fault: ProvisioningFault? = nil,
-        now: @escaping @Sendable () -> Date = Date.init
+        registrationsPerMinute: Int? = nil, now: @escaping @Sendable () -> Date = Date.init
     ) throws {
+        self.throttles = try registrationsPerMinute.map { rate throws(ProvisioningThrottlesError) in
+            try ProvisioningThrottles(registrationsPerMinute: rate, now: now)
+        }
         self.hubCore = hubCore
         self.store = store
         self.logger = logger

@@ -10,6 +10,7 @@ extension ServiceAPI {
         let ok = { (value: JSONValue) in eventLoop.makeSucceededFuture(HTTPResponse.json(value)) }
         if path.first == "dps" { return try self.provisioningAdmin(request, Array(path.dropFirst()), on: eventLoop) }
         if path.first == "storage" { return eventLoop.makeSucceededFuture(try self.blobUpload(request, Array(path.dropFirst()))) }
+        if let control = try self.adminControl(request, path) { return ok(control) }
         switch (request.method, path.count) {
         case (.GET, 1) where path[0] == "hubs":
             return ok(.array(self.core.hubRecords.map(self.hubJSON)))
@@ -54,6 +55,7 @@ extension ServiceAPI {
             } else {
                 data = Array((body["data"]?.stringValue ?? "").utf8)
             }
+            try self.core.admit(.cloudToDevice(bytes: data.count), hub: hub)
             var properties: [(key: String, value: String?)] = []
             for (key, value) in body["properties"]?.objectValue?.members ?? [] {
                 properties.append((key, value == .null ? nil : (value.stringValue ?? value.text)))
@@ -81,10 +83,19 @@ extension ServiceAPI {
         .object(JSONObject([
             ("id", .string("/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/nrfsim/providers/Microsoft.Devices/IotHubs/\(hub.name)")),
             ("name", .string(hub.name)), ("type", .string("Microsoft.Devices/IotHubs")), ("location", .string("local")),
-            ("resourcegroup", .string("nrfsim")), ("sku", .object(JSONObject([("capacity", .integer(1)), ("name", .string("S1")), ("tier", .string("Standard"))]))),
+            ("resourcegroup", .string("nrfsim")), ("sku", self.skuJSON),
             ("properties", .object(JSONObject([
                 ("hostName", .string(hub.hostname)), ("state", .string("Active")), ("authorizationPolicies", .null),
             ]))),
+        ]))
+    }
+
+    /// The SKU the hub enforces (`--sku`, `--units`), or S1 with one unit (what it is shown as when it enforces none).
+    var skuJSON: JSONValue {
+        let sku = self.core.throttles?.sku
+        return .object(JSONObject([
+            ("capacity", .integer(Int64(sku?.units ?? 1))), ("name", .string(sku?.tier.rawValue ?? "S1")),
+            ("tier", .string(sku?.tier == .f1 ? "Free" : "Standard")),
         ]))
     }
 

@@ -10,18 +10,18 @@ import NIOSSL
 /// a client does not read its responses).
 public enum HTTPSServer {
     static func start(
-        pki: ServerPKI, host: String, port: Int, group: any EventLoopGroup, threadPool: NIOThreadPool, limits: Limits,
+        tls: ServerTLSContexts, host: String, port: Int, group: any EventLoopGroup, threadPool: NIOThreadPool, limits: Limits,
         admission: ConnectionAdmission, logger: Logger, checkHead: @escaping HTTPHeadCheck, route: @escaping HTTPRoute
     ) async throws -> any Channel {
-        let context = try NIOSSLContext(configuration: try ServerTLS.configuration(pki: pki, requestClientCertificate: false))
-        return try await Self.listen(
-            tls: context, host: host, port: port, group: group, threadPool: threadPool, limits: limits, admission: admission,
+        try await Self.listen(
+            tls: { tls.context(.https) }, host: host, port: port, group: group, threadPool: threadPool, limits: limits, admission: admission,
             logger: logger, checkHead: checkHead, route: route)
     }
 
-    /// The listener itself, over TLS with `tls` or, without, over plain TCP (the blob storage's HTTP port).
+    /// The listener itself, over TLS with the context `tls` gives each new connection or, without, over plain TCP
+    /// (the blob storage's HTTP port).
     static func listen(
-        tls: NIOSSLContext?, host: String, port: Int, group: any EventLoopGroup, threadPool: NIOThreadPool, limits: Limits,
+        tls: (@Sendable () -> NIOSSLContext)?, host: String, port: Int, group: any EventLoopGroup, threadPool: NIOThreadPool, limits: Limits,
         admission: ConnectionAdmission, logger: Logger, checkHead: @escaping HTTPHeadCheck, route: @escaping HTTPRoute
     ) async throws -> any Channel {
         let router = HTTPRouter(route: route, threadPool: threadPool)
@@ -36,7 +36,7 @@ public enum HTTPSServer {
                 return channel.eventLoop.makeCompletedFuture {
                     let pipeline = channel.pipeline.syncOperations
                     try pipeline.addHandler(BackPressureHandler())
-                    if let tls { try pipeline.addHandler(NIOSSLServerHandler(context: tls)) }
+                    if let tls { try pipeline.addHandler(NIOSSLServerHandler(context: tls())) }
                     if case .refused(let reason) = decision {
                         try Self.addRefusal(to: pipeline, reason: reason, awaitsHandshake: tls != nil, logger: logger)
                     } else {

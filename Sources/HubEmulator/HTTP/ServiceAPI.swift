@@ -14,12 +14,15 @@ public struct ServiceAPI: Sendable {
     public let blobs: BlobStore
     /// What blob reads show instead of being served (`nrfsim hub --blob-fault`; nil: none).
     public let blobFault: BlobFault?
+    /// The listeners' TLS contexts, whose presented root the admin API switches (nil: not served here).
+    public let serverTLS: ServerTLSContexts?
     let logger: Logger
 
     public init(
         core: HubCore, provisioning: ProvisioningService, adminToken: String, blobs: BlobStore, blobFault: BlobFault? = nil,
-        logger: Logger
+        serverTLS: ServerTLSContexts? = nil, logger: Logger
     ) {
+        self.serverTLS = serverTLS
         self.core = core
         self.provisioning = provisioning
         self.adminToken = adminToken
@@ -102,6 +105,7 @@ public struct ServiceAPI: Sendable {
 
     func service(_ request: HTTPRequest, _ operation: ServiceOperation, hub: String, on eventLoop: any EventLoop) throws -> EventLoopFuture<HTTPResponse> {
         let ok = { (value: JSONValue) in eventLoop.makeSucceededFuture(HTTPResponse.json(value)) }
+        try self.core.admit(operation.throttled(bodyBytes: request.body.count), hub: hub)
         switch operation {
         case .putDevice(let id):
             let device = try self.core.putDevice(hub: hub, id: id, body: try self.body(request), ifMatch: request.header("If-Match"))
@@ -129,7 +133,10 @@ public struct ServiceAPI: Sendable {
                 throw IoTHubError.argumentInvalid("methodName is required")
             }
             let timeout = body["responseTimeoutInSeconds"]?.intValue ?? 30
-            return self.core.invokeMethod(hub: hub, id: id, name: name, payload: body["payload"] ?? .null, timeoutSeconds: timeout, on: eventLoop)
+            let connectTimeout = body["connectTimeoutInSeconds"]?.intValue ?? 0
+            return self.core.invokeMethod(
+                hub: hub, id: id, name: name, payload: body["payload"] ?? .null, timeoutSeconds: timeout,
+                connectTimeoutSeconds: connectTimeout, on: eventLoop)
                 .map { status, payload in .json(.object(JSONObject([("status", .integer(Int64(status))), ("payload", payload)]))) }
         case .deviceStatistics:
             let devices = try self.core.devices(hub: hub)

@@ -226,6 +226,7 @@ final class DeviceConnectionHandler: ChannelInboundHandler {
         // Authentication reads the registry, whose lock a store write may hold: it runs with the registration.
         return self.executor.run(on: context.eventLoop) { () throws -> Accepted? in
             guard case .success(let identity) = core.authenticate(attempt) else { return nil }
+            try core.admitConnection(identity)  // over the SKU's connection throttle: CONNACK 3
             let link = ConnectionLink(channel: channel, logger: logger, deviceID: identity.deviceID)
             // A connection that closed meanwhile is not registered: it would stand in for the device's live one.
             guard channel.isActive else { throw ChannelError.ioOnClosedChannel }
@@ -308,6 +309,7 @@ final class DeviceConnectionHandler: ChannelInboundHandler {
             self.violation(context: context, "PUBLISH: \(error)")
             return nil
         }
+        if self.core.throttles != nil, self.refuseOverLimit(context: context, publish, topic, identity: identity) { return nil }
         var pending: EventLoopFuture<Void>?
         switch topic {
         case .telemetry(let deviceID, let moduleID, let properties):

@@ -11,10 +11,9 @@ public enum MQTTServer {
     public static let maximumPacket = 256 * 1024 + 4 * 1024
 
     static func start(
-        core: HubCore, provisioning: ProvisioningService, pki: ServerPKI, host: String, port: Int, group: any EventLoopGroup,
+        core: HubCore, provisioning: ProvisioningService, tls: ServerTLSContexts, host: String, port: Int, group: any EventLoopGroup,
         executor: any BlockingExecutor, limits: Limits = Limits(), admission: ConnectionAdmission, logger: Logger
     ) async throws -> any Channel {
-        let context = try NIOSSLContext(configuration: try ServerTLS.configuration(pki: pki, requestClientCertificate: true))
         let tickers = try await SessionTickers(group: group)
         return try await ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 1024)
@@ -26,7 +25,7 @@ public enum MQTTServer {
                     return channel.eventLoop.makeFailedFuture(ChannelError.inputClosed)
                 }
                 let chain = PeerChain()
-                let tls = NIOSSLServerHandler(context: context) { certificates, promise in
+                let tls = NIOSSLServerHandler(context: tls.context(.mqtt)) { certificates, promise in
                     chain.certificates = certificates.compactMap { try? Certificate(derEncoded: $0.toDERBytes()) }
                     promise.succeed(.certificateVerified)
                 }

@@ -184,6 +184,16 @@ final class ProvisioningConnectionHandler: ChannelInboundHandler {
             self.fail(context, publish, request, attempt: attempt, fault)
             return nil
         }
+        if let throttled = self.service.throttles?.admit(request, dps: attempt.dps, registrationID: attempt.registrationID) {
+            var reply = self.service.errorReply(429, 429001, "Operation throttled: over DPS's rate of \(throttled.limit)")
+            reply.retryAfter = throttled.retryAfter
+            self.io.logger.info("DPS request throttled", metadata: [
+                "registration": "\(attempt.registrationID)", "limit": "\(throttled.limit)", "retry-after": "\(throttled.retryAfter)",
+            ])
+            self.acknowledge(context, publish)
+            self.respond(context, reply, requestID: request.requestID)
+            return nil
+        }
         // The PUBACK acknowledges receipt at once; the answer follows once the store has it.
         self.acknowledge(context, publish)
         let (service, payload) = (self.service, publish.payload)

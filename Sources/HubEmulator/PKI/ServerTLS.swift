@@ -4,12 +4,12 @@ import NIOSSL
 /// newer, and the same cipher suites (swift-nio-ssl's defaults). IoT Hub itself accepts TLS 1.2 and 1.3 only
 /// ("Transport Layer Security (TLS) support in IoT Hub", learn.microsoft.com/azure/iot-hub/iot-hub-tls-support).
 enum ServerTLS {
-    /// The server configuration for `pki`; `requestClientCertificate` asks for (without requiring) a client chain,
+    /// The server configuration for `chain`; `requestClientCertificate` asks for (without requiring) a client chain,
     /// which MQTT checks at CONNECT or registration.
-    static func configuration(pki: ServerPKI, requestClientCertificate: Bool) throws -> TLSConfiguration {
+    static func configuration(chain: ServerChain, requestClientCertificate: Bool) throws -> TLSConfiguration {
         var configuration = TLSConfiguration.makeServerConfiguration(
-            certificateChain: try NIOSSLCertificate.fromPEMBytes(Array(pki.certificateChainPEM.utf8)).map { .certificate($0) },
-            privateKey: .privateKey(try NIOSSLPrivateKey(bytes: Array(pki.privateKeyPEM.utf8), format: .pem)))
+            certificateChain: try NIOSSLCertificate.fromPEMBytes(Array(chain.certificateChainPEM.utf8)).map { .certificate($0) },
+            privateKey: .privateKey(try NIOSSLPrivateKey(bytes: Array(chain.privateKeyPEM.utf8), format: .pem)))
         configuration.minimumTLSVersion = .tlsv12
         configuration.certificateVerification = requestClientCertificate ? .optionalVerification : .none
         return configuration
