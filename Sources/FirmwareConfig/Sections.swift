@@ -250,11 +250,30 @@ public struct SampleConfiguration: Sendable, Equatable {
     public var eventIntervalSeconds: Int
     /// `CONFIG_SIM_SAMPLE_LOG_C2D_PROPERTIES`: a `Property: key = value` line for each C2D message property.
     public var logC2DProperties: Bool
+    /// `CONFIG_SIM_AZURE_IOT_HUB_RECONNECT` and its delays, or nil: the sample does not reconnect (upstream).
+    public var reconnect: ReconnectConfiguration?
 
     init(_ reader: SymbolReader) {
         self.deviceIDFromHWID = reader.bool("AZURE_IOT_HUB_SAMPLE_DEVICE_ID_USE_HW_ID")
         self.eventIntervalSeconds = reader.int("SIM_EVENT_INTERVAL_SEC", default: 20)
         self.logC2DProperties = reader.bool("SIM_SAMPLE_LOG_C2D_PROPERTIES")
+        self.reconnect = reader.bool("SIM_AZURE_IOT_HUB_RECONNECT") ? ReconnectConfiguration(
+            initialSeconds: reader.int("SIM_AZURE_IOT_HUB_RECONNECT_DELAY_SEC", default: 5),
+            maximumSeconds: reader.int("SIM_AZURE_IOT_HUB_RECONNECT_MAX_DELAY_SEC", default: 300),
+            jitterPercent: reader.int("SIM_AZURE_IOT_HUB_RECONNECT_JITTER_PERCENT", default: 25)) : nil
+    }
+}
+
+/// The delays of `CONFIG_SIM_AZURE_IOT_HUB_RECONNECT`.
+public struct ReconnectConfiguration: Sendable, Equatable {
+    public var initialSeconds: Int
+    public var maximumSeconds: Int
+    public var jitterPercent: Int
+
+    public init(initialSeconds: Int, maximumSeconds: Int, jitterPercent: Int) {
+        self.initialSeconds = initialSeconds
+        self.maximumSeconds = maximumSeconds
+        self.jitterPercent = jitterPercent
     }
 }
 

@@ -8,11 +8,18 @@ extension AzureIoTHubSample {
     func handleEvent(_ event: AzureIoTHubEvent) {
         guard !self.halted.isSet else { return }
         switch event.type {
-        case .connecting, .connected, .disconnected, .fotaStart, .fotaErasePending, .fotaEraseDone, .error:
+        case .connecting, .fotaStart, .fotaErasePending, .fotaEraseDone, .error:
             self.logger.info("\(event.type.name)")
+        case .connected:
+            self.logger.info("\(event.type.name)")
+            self.reconnect.withLock { $0?.reset() }
+        case .disconnected:
+            self.logger.info("\(event.type.name)")
+            self.scheduleReconnect()
         case .connectionFailed:
             self.logger.info("\(event.type.name)")
             if case .err(let code) = event.data { self.logger.info("Error code received from IoT Hub: \(code)") }
+            self.scheduleReconnect()
         case .ready:
             self.logger.info("\(event.type.name)")
             // boot_write_img_confirmed(): a test image that got this far keeps running.

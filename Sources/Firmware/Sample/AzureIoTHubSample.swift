@@ -29,11 +29,18 @@ public final class AzureIoTHubSample: Sendable {
     let reboot: @Sendable () -> Void
     /// Set when the board powers this image off (a reboot): nothing of it runs any more.
     let halted = AtomicFlag()
+    /// `CONFIG_SIM_AZURE_IOT_HUB_RECONNECT`'s state, nil without it; `reconnectWork` runs an attempt.
+    let reconnect: Mutex<ReconnectBackoff?>
+    let reconnectWork: Mutex<DelayableWork?> = Mutex(nil)
+    /// The configuration `main()` connected with, for a reconnect.
+    let connectConfig: Mutex<AzureIoTHubConfig?> = Mutex(nil)
+    /// A random value in 0...1 for the reconnect delay's jitter (not a secret).
+    let random: @Sendable () -> Double
 
     public init(
         hub: AzureIoTHub, dps: AzureIoTHubDPS?, network: any NetworkInterface, hwID: HWID?,
         configuration: FirmwareConfiguration, uptime: any Uptime, logger: Logger, bootloader: Bootloader? = nil,
-        reboot: @escaping @Sendable () -> Void = {}
+        reboot: @escaping @Sendable () -> Void = {}, random: @escaping @Sendable () -> Double = { Double.random(in: 0...1) }
     ) {
         self.hub = hub
         self.dps = dps
@@ -44,9 +51,14 @@ public final class AzureIoTHubSample: Sendable {
         self.logger = logger
         self.bootloader = bootloader
         self.reboot = reboot
+        self.random = random
+        self.reconnect = Mutex(configuration.sample.reconnect.map(ReconnectBackoff.init))
         self.eventInterval = Mutex(configuration.sample.eventIntervalSeconds)
         self.sendEventWork.withLock {
             $0 = DelayableWork(queue: self.workQueue) { [unowned self] in self.sendEvent() }
+        }
+        self.reconnectWork.withLock {
+            $0 = DelayableWork(queue: self.workQueue) { [unowned self] in self.reconnectNow() }
         }
     }
 
@@ -89,10 +101,11 @@ public final class AzureIoTHubSample: Sendable {
             return
         }
         self.logger.info("Azure IoT Hub library initialized")
+        self.connectConfig.withLock { $0 = config }
         let connectErr = self.hub.connect(config)
         guard connectErr >= 0 else {
             self.logger.error("azure_iot_hub_connect failed: \(connectErr)")
-            return
+            return self.scheduleReconnect()  // with CONFIG_SIM_AZURE_IOT_HUB_RECONNECT only
         }
         self.logger.info("Connection request sent to IoT Hub")
     }
