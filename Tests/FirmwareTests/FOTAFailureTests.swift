@@ -14,6 +14,9 @@ final class CuttingBlobServer: Sendable {
     let file: [UInt8]
     let cut: Int
     let connections = Mutex(0)
+    /// Signalled when the accept thread ended: only then is the socket closed, so that its descriptor number is not
+    /// reused (by the next test's server) while this thread still accepts on it.
+    private let acceptEnded = DispatchSemaphore(value: 0)
 
     init(file: [UInt8], cut: Int = .max) throws {
         self.file = file
@@ -37,6 +40,7 @@ final class CuttingBlobServer: Sendable {
                 self.connections.withLock { $0 += 1 }
                 self.answer(client)
             }
+            self.acceptEnded.signal()
         }.start()
     }
 
@@ -68,8 +72,10 @@ final class CuttingBlobServer: Sendable {
         return answer.withUnsafeBytes { send(client, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) } == answer.count
     }
 
+    /// Ends the accept thread (a listening socket shut down fails its `accept()`), then closes the socket.
     func stop() {
         shutdown(self.fd, Int32(SHUT_RDWR))
+        self.acceptEnded.wait()
         close(self.fd)
     }
 }
