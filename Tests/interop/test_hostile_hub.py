@@ -165,9 +165,9 @@ def test_unauthenticated_request_bodies_are_refused_before_they_are_read(start_h
     assert grown < 40, "RSS grew %.0f MB" % grown
 
 
-def test_mqtt_twin_replies_that_are_never_read_are_bounded(start_hub):
-    """Finding 6: twin GETs against a 30 KB twin, the replies never read, used to pile up in the emulator (864 MB
-    for 20,000) and starve another device's handshake. Now reading stops when the output buffer is full."""
+def twin_reader_that_never_reads(start_hub):
+    """A hub with a 30 KB twin, and a device connected and subscribed to twin responses that it will never read:
+    the hub, its admin token, the hub's RSS before the attack (MB) and the device's socket."""
     hub, token = create_hub(start_hub)
     big_twin(hub, token)
     before = hostile.rss_mb(hub.process.pid)
@@ -176,6 +176,13 @@ def test_mqtt_twin_replies_that_are_never_read_are_bounded(start_hub):
         "attacker", "myhub.azure-devices.net/attacker/?" + hostile.API, hostile.sas("myhub.azure-devices.net/devices/attacker", KEY)))
     assert sock.recv(4) == b"\x20\x02\x00\x00"
     sock.sendall(hostile.mqtt_packet(0x82, (1).to_bytes(2, "big") + hostile.mqtt_string("$iothub/twin/res/#") + b"\x00"))
+    return hub, token, before, sock
+
+
+def test_mqtt_twin_replies_that_are_never_read_are_bounded(start_hub):
+    """Finding 6: twin GETs against a 30 KB twin, the replies never read, used to pile up in the emulator (864 MB
+    for 20,000) and starve another device's handshake. Now reading stops when the output buffer is full."""
+    hub, token, before, sock = twin_reader_that_never_reads(start_hub)
     gets = [hostile.mqtt_packet(0x30, hostile.mqtt_string("$iothub/twin/GET/?$rid=%d" % index)) for index in range(20000)]
     sent = hostile.send_until_blocked(sock, [b"".join(gets[i:i + 50]) for i in range(0, 20000, 50)], seconds=3)
     try:
@@ -191,14 +198,7 @@ def test_a_device_that_never_reads_stops_being_read(start_hub):
     output is over its bound, the hub stops reading the socket (not only making replies), so the device's sends block
     once the kernel's buffers are full (up to ~36 MB here: tcp_rmem's 32 MB maximum and tcp_wmem's 4 MB), long
     before its 60 MB of requests are through, and what it sent does not pile up in the emulator."""
-    hub, token = create_hub(start_hub)
-    big_twin(hub, token)
-    before = hostile.rss_mb(hub.process.pid)
-    sock = hostile.tls_socket(hub, MQTT_PORT)
-    sock.sendall(hostile.mqtt_connect(
-        "attacker", "myhub.azure-devices.net/attacker/?" + hostile.API, hostile.sas("myhub.azure-devices.net/devices/attacker", KEY)))
-    assert sock.recv(4) == b"\x20\x02\x00\x00"
-    sock.sendall(hostile.mqtt_packet(0x82, (1).to_bytes(2, "big") + hostile.mqtt_string("$iothub/twin/res/#") + b"\x00"))
+    hub, token, before, sock = twin_reader_that_never_reads(start_hub)
     chunk = b"".join(hostile.mqtt_packet(0x30, hostile.mqtt_string("$iothub/twin/GET/?$rid=%d" % index)) for index in range(1000))
     chunks = [chunk] * 1500  # 1.5 million GETs, ~60 MB
     sent = hostile.send_until_blocked(sock, chunks, seconds=3)
