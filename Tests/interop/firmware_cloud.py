@@ -53,11 +53,12 @@ class Cloud:
         return UUID_DEFINES + ('CONFIG_AZURE_IOT_HUB_DPS_ID_SCOPE="%s"' % self.id_scope, FAST_TELEMETRY)
 
 
-def provisioned_device(cloud, state_dir, defines, conf=(), server_root=None, register=True, provision_more=None):
+def provisioned_device(cloud, state_dir, defines, conf=(), server_root=None, register=True, provision_more=None, extra=()):
     """Boots the sample, provisions its modem with nrfcredstore while it runs (the first connection attempt fails:
     no credentials yet), registers it, then resets the board (a restart with the same state). Returns the running
-    device after the reset. `provision_more(device)`: more credentials, written after the first ones."""
-    device = FirmwareProcess(state_dir, defines=defines, conf=conf, address=cloud.address)
+    device after the reset. `provision_more(device)`: more credentials, written after the first ones; `extra`: more
+    `nrfsim device` arguments."""
+    device = FirmwareProcess(state_dir, defines=defines, conf=conf, address=cloud.address, extra=extra)
     device.wait_for("azure_iot_hub_connect failed|Failed to run DPS", 15)
     provision_modem(device, cloud.workdir, server_root if server_root is not None else cloud.hub.root_ca)
     if provision_more is not None:
@@ -66,7 +67,7 @@ def provisioned_device(cloud, state_dir, defines, conf=(), server_root=None, reg
     device.stop()
     if register:
         cloud.register(uuid)
-    device = FirmwareProcess(state_dir, defines=defines, conf=conf, address=cloud.address)
+    device = FirmwareProcess(state_dir, defines=defines, conf=conf, address=cloud.address, extra=extra)
     device.uuid = uuid
     return device
 

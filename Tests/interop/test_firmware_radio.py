@@ -65,3 +65,24 @@ def test_a_network_that_denies_psm_grants_nothing(tmp_path):
     finally:
         port.close()
         device.stop()
+
+
+def test_the_keep_alive_wakes_the_radio_as_a_publish_does(start_hub, tmp_path):
+    """The MQTT keep-alive (CONFIG_MQTT_KEEPALIVE) is uplink data: with nothing else to send (telemetry once an hour)
+    and the RRC inactivity timer at 1 s, each PINGREQ connects the radio again and the timer releases it: two +CSCON
+    notifications per keep-alive, where a radio that the keep-alive did not wake would stay idle and silent."""
+    from firmware_cloud import Cloud, provisioned_device
+    from test_firmware_failures import MQTT_HELPER_DEBUG
+    cloud = Cloud(start_hub, tmp_path / "work")
+    defines = tuple(define for define in cloud.direct_defines() if not define.startswith("CONFIG_SIM_EVENT_INTERVAL_SEC"))
+    defines += ("CONFIG_SIM_EVENT_INTERVAL_SEC=3600", "CONFIG_MQTT_KEEPALIVE=5", MQTT_HELPER_DEBUG,
+                "CONFIG_LTE_LINK_CONTROL_LOG_LEVEL_DBG=y")
+    device = provisioned_device(cloud, tmp_path / "dev", defines, extra=("--rrc-inactivity", "1"))
+    try:
+        device.wait_for("Event was successfully sent", 30)
+        device.wait_for(r"<dbg> mqtt_helper: MQTT_EVT_PINGRESP", 15, after=device.last_index)
+        for _ in range(4):  # two keep-alives: connected, idle, connected, idle
+            device.wait_for(r"<dbg> lte_lc: \+CSCON notification$", 10, after=device.last_index + 1)
+        device.wait_for(r"<dbg> mqtt_helper: MQTT_EVT_PINGRESP", 15, after=device.last_index)
+    finally:
+        device.stop()

@@ -96,11 +96,15 @@ extension MQTTHelper {
             logger.debug("MQTT_EVT_SUBACK: id: \(ours) result: 0")
             config.onSuback(ours, granted.contains(128) ? -Errno.EACCES : 0)
         }
-        callbacks.onLog = { level, text in
+        callbacks.onLog = { [unowned self] level, text in
             // libmosquitto has no PINGRESP callback; it logs every one it receives.
             if text.hasSuffix("received PINGRESP") {
                 logger.debug("MQTT_EVT_PINGRESP")
                 config.onPingresp()
+            } else if text.hasSuffix("sending PINGREQ") {
+                // The keep-alive is uplink data too: the modem's radio connects for it, as for a publish. libmosquitto
+                // sends its PINGREQ from its own loop, and logs it just before (send__pingreq()).
+                self.tls.socketSend()
             } else if level == MosquittoLogLevel.error {
                 logger.debug("libmosquitto: \(text)")
             }

@@ -19,7 +19,7 @@ public final class MQTTHelper: Sendable {
     }
 
     let settings: MQTTHelperSettings
-    private let tls: TLSProvider
+    let tls: TLSProvider
     private let resolver: HostResolver
     let logger: Logger
     let shared = Mutex(Shared())
