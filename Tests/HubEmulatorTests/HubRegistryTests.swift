@@ -90,13 +90,15 @@ struct TelemetryStreamTests {
         #expect(kept.map(\.sequence) == Array((51 - kept.count)...50))
     }
 
-    @Test("small events are bounded by count, trimmed in chunks of a tenth")
-    func countBound() throws {
+    @Test("small events are bounded by count, the oldest going one by one: never more than the capacity", arguments: [99, 100, 101, 105, 111, 250])
+    func countBound(appended: Int) throws {
         let stream = TelemetryStream(capacity: 100, maximumBytes: 1 << 30)
-        for _ in 0..<111 {
+        for _ in 0..<appended {
             stream.append(hub: "h", deviceID: "d", enqueuedAt: Date(timeIntervalSince1970: 0), properties: PropertyBag([]), body: [1], retain: false)
         }
         let kept = try stream.events(hub: "h", after: 0, timeout: .zero, on: EmbeddedEventLoop()).wait()
-        #expect(kept.count == 100 && kept.first?.sequence == 12)
+        #expect(kept.map(\.sequence) == Array(max(1, appended - 99)...appended))
+        let later = try stream.events(hub: "h", after: appended - 3, timeout: .zero, on: EmbeddedEventLoop()).wait()
+        #expect(later.map(\.sequence) == [appended - 2, appended - 1, appended])
     }
 }
