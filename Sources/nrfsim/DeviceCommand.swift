@@ -4,6 +4,7 @@ import FirmwareConfig
 import Kconfig
 import Foundation
 import Logging
+import NetworkModel
 import PTY
 import Secrets
 import ServiceLifecycle
@@ -64,6 +65,8 @@ struct DeviceCommand: AsyncParsableCommand {
     @Option(name: .customShort("D"), help: ArgumentHelp("A Kconfig assignment applied last (repeatable).", valueName: "CONFIG_X=V"))
     var assignments: [String] = []
 
+    @OptionGroup(title: "Simulated network") var network: NetworkOptions
+
     @OptionGroup var logging: LoggingOptions
 
     func validate() throws {
@@ -111,7 +114,7 @@ struct DeviceCommand: AsyncParsableCommand {
             throw CommandFailure("azure_iot_hub needs the application's Kconfig: none in \(self.appDirectory)")
         }
         // Checked before anything starts, like the configuration's own errors.
-        let resolver: HostResolver
+        var resolver: HostResolver
         if let configuration, self.app == "azure_iot_hub" {
             do {
                 resolver = try DeviceResolver.make(hub: self.hub, simulator: configuration.simulator)
@@ -120,6 +123,15 @@ struct DeviceCommand: AsyncParsableCommand {
             }
         } else {
             resolver = .system
+        }
+        // The simulated network: Kconfig's, then the flags; a bad scenario stops here, before anything starts.
+        let networkSettings = configuration?.simulator.network
+        var networkConditions: LinkConditions?
+        var scenario: Scenario?
+        if self.app == "azure_iot_hub", (networkSettings?.enabled ?? false) || self.network.anyGiven {
+            let base = try networkSettings.map { settings throws(CommandFailure) in try NetworkOptions.conditions(from: settings) } ?? LinkConditions()
+            networkConditions = try self.network.conditions(over: base)
+            scenario = try self.network.scenario(configured: networkSettings?.scenario, appDirectory: self.appDirectory)
         }
         let secrets = SecretSource.forSeed(self.seed)
         if self.seed != nil {
@@ -144,11 +156,23 @@ struct DeviceCommand: AsyncParsableCommand {
             radioTicker?.start()
             services.append(.init(service: ModemService(terminal: opened.terminal)))
         }
+        var deviceNetwork: DeviceNetwork?
+        if let networkConditions {
+            let network = DeviceNetwork(
+                conditions: networkConditions, radio: modem.map { ModemRadioGate(modem: $0) as any RadioGate } ?? AlwaysOnRadio())
+            deviceNetwork = network
+            resolver = .network(RelayNameService(base: resolver, network: network, logger: logger))
+            if let scenario {
+                services.append(
+                    .init(service: ScenarioService(runner: .onHostClock(scenario: scenario, network: network)), successTerminationBehavior: .ignore))
+            }
+        }
         if let configuration, self.app == "azure_iot_hub" {
             let console = ZephyrConsole()
             let macAddress = try BoardIdentity.macAddress(stateDirectory: self.stateDirectory, rng: secrets.publicValues())
             let modemLibrary = modem.map { ModemLibraryAdapter(modem: $0) }
             let (stateDirectory, appDirectory) = (self.stateDirectory, self.appDirectory)
+            let deviceResolver = resolver
             services.append(
                 .init(
                     service: FirmwareService { reboot in
@@ -158,7 +182,7 @@ struct DeviceCommand: AsyncParsableCommand {
                                 configuration: configuration,
                                 platform: DeviceFirmware.Platform(
                                     modem: modemLibrary, stateDirectory: stateDirectory, appDirectory: appDirectory,
-                                    resolver: resolver, uptime: uptime, macAddress: macAddress,
+                                    resolver: deviceResolver, uptime: uptime, macAddress: macAddress,
                                     makeLogger: { module in
                                         Logger(label: module) {
                                             ZephyrLogHandler(
@@ -173,6 +197,7 @@ struct DeviceCommand: AsyncParsableCommand {
         }
         let group = ServiceGroup(configuration: .init(services: services, logger: logger))
         try await GracefulRun.run(group, stoppingOn: signals, logger: logger)
+        await deviceNetwork?.close()
         if let link = self.link {
             try? FileManager.default.removeItem(atPath: link)
         }

@@ -1,0 +1,77 @@
+"""The simulated network between the device and the emulator (nrfsim's NetworkModel relay): the carrier NAT's idle
+timeout and a coverage gap, as the firmware's console reports them."""
+import time
+
+from firmware_cloud import Cloud, events, provisioned_device
+from firmware_device import LOG_LINE, lines_in_order
+
+
+def uptime_seconds(line):
+    match = LOG_LINE.match(line)
+    hours, minutes, seconds, millis = (int(match.group(i)) for i in range(1, 5))
+    return hours * 3600 + minutes * 60 + seconds + millis / 1000
+
+
+def test_nat_timeout_shorter_than_the_send_interval_resets_the_next_send(start_hub, tmp_path):
+    """The NAT forgets the idle flow after 2 s; the event 6 s later is written (the send succeeds, as the modem
+    queues it), the hub's stack answers the unknown flow with RST, and mqtt_input() fails with -ECONNRESET."""
+    cloud = Cloud(start_hub, tmp_path / "work")
+    defines = cloud.direct_defines() + ("CONFIG_SIM_EVENT_INTERVAL_SEC=6", "CONFIG_SIM_NET=y", "CONFIG_SIM_NET_NAT_TIMEOUT_S=2")
+    device = provisioned_device(cloud, tmp_path / "device", defines)
+    try:
+        device.wait_for("AZURE_IOT_HUB_EVT_TWIN_RESULT_SUCCESS", 20)
+        mark = len(device.lines)
+        device.wait_for("AZURE_IOT_HUB_EVT_DISCONNECTED", 20, after=mark)
+        device.wait_for("Cloud MQTT input error", 5, after=mark)
+        lines_in_order(device, [
+            ("inf", "azure_iot_hub_sample", "Event was successfully sent"),
+            ("wrn", "azure_iot_hub", "DISCONNECT, result: -104"),
+            ("inf", "azure_iot_hub_sample", "AZURE_IOT_HUB_EVT_DISCONNECTED"),
+            ("err", "mqtt_helper", "Cloud MQTT input error: -104"),
+        ], after=mark)
+        # The event at boot passes (the flow is busy with the twin); the next, 6 s later, meets the forgotten flow.
+        assert device.count("Event was successfully sent") == 2, device.text()
+        assert events(device)[-1] == "AZURE_IOT_HUB_EVT_DISCONNECTED"
+        device.wait_for("Failed to send event", 10, after=mark)
+        assert device.process.poll() is None
+    finally:
+        device.stop()
+
+
+def test_without_the_nat_timeout_the_same_flow_stays_up(start_hub, tmp_path):
+    """The control: the same device and interval through the relay, no NAT timeout."""
+    cloud = Cloud(start_hub, tmp_path / "work")
+    defines = cloud.direct_defines() + ("CONFIG_SIM_EVENT_INTERVAL_SEC=3", "CONFIG_SIM_NET=y")
+    device = provisioned_device(cloud, tmp_path / "device", defines)
+    try:
+        device.wait_for("AZURE_IOT_HUB_EVT_READY", 20)
+        for _ in range(3):
+            device.wait_for("Event was successfully sent", 10, after=device.last_index)
+        assert "AZURE_IOT_HUB_EVT_DISCONNECTED" not in events(device)
+    finally:
+        device.stop()
+
+
+def test_a_connection_attempt_without_coverage_waits_for_the_coverage(start_hub, tmp_path):
+    """Coverage is lost for the first 6 s of each boot (a scenario through CONFIG_SIM_NET_SCENARIO): the TCP
+    connection reaches the relay but no byte of the TLS handshake passes until coverage returns; then the connection
+    completes as usual."""
+    scenario = tmp_path / "coverage.yaml"
+    scenario.write_text('- at: "00:00:00"\n  coverage_lost: {for: 6s}\n')
+    cloud = Cloud(start_hub, tmp_path / "work")
+    defines = cloud.direct_defines() + ("CONFIG_SIM_EVENT_INTERVAL_SEC=3", "CONFIG_SIM_NET=y",
+                                        'CONFIG_SIM_NET_SCENARIO="%s"' % scenario)
+    device = provisioned_device(cloud, tmp_path / "device", defines)
+    try:
+        device.wait_for("AZURE_IOT_HUB_EVT_CONNECTED", 30)
+        connected = device.lines[device.last_index - 1][1]
+        assert uptime_seconds(connected) >= 5.5, connected
+        device.wait_for("Event was successfully sent", 10, after=device.last_index)
+        lines_in_order(device, [
+            ("inf", "azure_iot_hub_sample", "AZURE_IOT_HUB_EVT_CONNECTING"),
+            ("inf", "azure_iot_hub_sample", "AZURE_IOT_HUB_EVT_CONNECTED"),
+            ("inf", "azure_iot_hub_sample", "AZURE_IOT_HUB_EVT_READY"),
+        ])
+        assert "AZURE_IOT_HUB_EVT_DISCONNECTED" not in events(device)
+    finally:
+        device.stop()
