@@ -1,11 +1,9 @@
 /// Named radio access profiles for `--bandwidth` and a scenario's `bandwidth:`.
 ///
-/// Rates are the nRF91 series' application-level throughputs from Nordic's nRF9160 product specification and
-/// product brief (nordicsemi.com/Products/nRF9160): LTE-M 365 kbit/s down, 375 kbit/s up (3GPP Release 13 Cat-M1,
-/// half-duplex); NB-IoT 27 kbit/s down, 66 kbit/s up (Cat-NB1). Latencies are one-way halves of the round trips GSMA
-/// gives in its "LTE-M Deployment Guide to Basic Feature Set Requirements" and "NB-IoT Deployment Guide" (LTE-M
-/// 10-15 ms air latency, ~100 ms typical end-to-end round trip; NB-IoT 1.6-10 s worst case per 3GPP TR 45.820,
-/// ~1 s typical round trip in good coverage), so these are typical, not worst-case, figures.
+/// Rates are the nRF9160's application throughputs as Nordic's nRF9160 product brief gives them
+/// (nordicsemi.com/Products/nRF9160): Cat-M1 (LTE-M, 3GPP Release 13, half-duplex) 375 kbit/s up and 365 kbit/s
+/// down; Cat-NB1 (NB-IoT) 66 kbit/s up and 27 kbit/s down. The latencies and jitters are typical one-way figures
+/// for a device in good coverage, not worst cases (NB-IoT's latency target is up to 10 s, 3GPP TR 45.820).
 public struct LinkProfile: Sendable, Equatable {
     public var name: String
     public var latency: Duration

@@ -3,7 +3,7 @@ timeout and a coverage gap, as the firmware's console reports them."""
 import time
 
 from firmware_cloud import Cloud, events, provisioned_device
-from firmware_device import LOG_LINE, lines_in_order
+from firmware_device import LOG_LINE, FirmwareProcess, lines_in_order
 
 
 def uptime_seconds(line):
@@ -73,5 +73,34 @@ def test_a_connection_attempt_without_coverage_waits_for_the_coverage(start_hub,
             ("inf", "azure_iot_hub_sample", "AZURE_IOT_HUB_EVT_READY"),
         ])
         assert "AZURE_IOT_HUB_EVT_DISCONNECTED" not in events(device)
+    finally:
+        device.stop()
+
+
+def test_a_dns_failure_fails_the_connect_at_getaddrinfo(start_hub, tmp_path):
+    """DNS fails for the first hour of the boot (a scenario span): mqtt_helper's getaddrinfo() fails with EAI_AGAIN
+    and returns it negated, positive (mqtt_helper.c:404-408); azure_iot_hub_connect() passes that on
+    (azure_iot_hub.c:908-918) and the sample, which checks only for a negative error (main.c:643-649), says the
+    request was sent. Nothing else happens: no connection, no event after CONNECTING."""
+    scenario = tmp_path / "dns.yaml"
+    scenario.write_text('- at: "00:00:00"\n  dns_failure: {for: 1h}\n')
+    cloud = Cloud(start_hub, tmp_path / "work")
+    defines = cloud.direct_defines() + ("CONFIG_SIM_NET=y",)
+    device = provisioned_device(cloud, tmp_path / "device", defines)
+    device.wait_for("AZURE_IOT_HUB_EVT_READY", 20)
+    device.stop()
+    device = FirmwareProcess(tmp_path / "device", defines=defines + ('CONFIG_SIM_NET_SCENARIO="%s"' % scenario,),
+                             address=cloud.address)
+    try:
+        device.wait_for("Connection request sent to IoT Hub", 20)
+        time.sleep(1)
+        lines_in_order(device, [
+            ("inf", "azure_iot_hub_sample", "AZURE_IOT_HUB_EVT_CONNECTING"),
+            ("err", "mqtt_helper", "getaddrinfo() failed, error -3"),
+            ("err", "azure_iot_hub", "mqtt_helper_connect failed, error: 3"),
+            ("inf", "azure_iot_hub_sample", "Connection request sent to IoT Hub"),
+        ])
+        assert events(device) == ["AZURE_IOT_HUB_EVT_CONNECTING"]
+        assert device.process.poll() is None
     finally:
         device.stop()
