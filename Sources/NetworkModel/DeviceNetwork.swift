@@ -40,7 +40,8 @@ public final class DeviceNetwork: Sendable {
     /// The conditions now.
     public var conditions: LinkConditions { self.shared.withLock { $0.conditions } }
 
-    /// Changes the conditions; bytes held for coverage pass when it returns.
+    /// Changes the conditions; bytes held for coverage pass when it returns. `change` runs under the network's lock:
+    /// it only edits the value.
     public func update(_ change: (inout LinkConditions) -> Void) {
         let (returned, flows) = self.shared.withLock { shared -> (Bool, [RelayFlow]) in
             let before = shared.conditions.inCoverage

@@ -9,6 +9,7 @@ import PTY
 import Secrets
 import ServiceLifecycle
 import SimCore
+import Synchronization
 import UnixSignals
 import VirtualModem
 
@@ -158,8 +159,11 @@ struct DeviceCommand: AsyncParsableCommand {
         }
         var deviceNetwork: DeviceNetwork?
         if let networkConditions {
+            // Jitter and loss draws repeat under --seed (a stream of their own, apart from the identity's).
+            let draws = Mutex(SeededGenerator(seed: (self.seed ?? UInt64.random(in: 0...UInt64.max)) ^ 0x6E65_7477_6F72_6B00))
             let network = DeviceNetwork(
-                conditions: networkConditions, radio: modem.map { ModemRadioGate(modem: $0) as any RadioGate } ?? AlwaysOnRadio())
+                conditions: networkConditions, radio: modem.map { ModemRadioGate(modem: $0) as any RadioGate } ?? AlwaysOnRadio(),
+                random: { draws.withLock { Double.random(in: 0..<1, using: &$0) } })
             deviceNetwork = network
             resolver = .network(RelayNameService(base: resolver, network: network, logger: logger))
             if let scenario {
