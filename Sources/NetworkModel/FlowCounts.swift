@@ -24,6 +24,8 @@ public enum FlowEnd: String, Sendable, Equatable {
     case closed
     /// The carrier NAT had forgotten it; the device's next bytes got a reset.
     case natExpired = "nat-expired"
+    /// Bytes for the device met no bearer (LTE off): the stream lost them and the connection is reset.
+    case bearerLost = "bearer-lost"
     /// The cloud side could not be reached.
     case upstreamFailed = "upstream-failed"
 }

@@ -5,12 +5,16 @@ public protocol RadioGate: Sendable {
     func uplink()
     /// Bytes for the device reach the cell: `deliver` runs when the device can receive them (at once, or when it
     /// leaves PSM), or never when the bearer goes first.
-    func downlink(byteCount: Int, deliver: @escaping @Sendable () -> Void)
+    /// - Returns: false when there is no bearer now (LTE is off): the bytes are lost.
+    func downlink(byteCount: Int, deliver: @escaping @Sendable () -> Void) -> Bool
 }
 
 /// No radio (Wi-Fi and Ethernet boards): everything passes at once.
 public struct AlwaysOnRadio: RadioGate {
     public init() {}
     public func uplink() {}
-    public func downlink(byteCount: Int, deliver: @escaping @Sendable () -> Void) { deliver() }
+    public func downlink(byteCount: Int, deliver: @escaping @Sendable () -> Void) -> Bool {
+        deliver()
+        return true
+    }
 }

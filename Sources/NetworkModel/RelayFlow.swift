@@ -143,10 +143,15 @@ final class RelayFlow: Sendable {
         let device = self.device
         let count = bytes.readableBytes
         device.eventLoop.scheduleTask(in: .nanoseconds(Self.nanoseconds(delay))) { [self] in
-            self.network.radio.downlink(byteCount: count) { [self] in
+            let bearer = self.network.radio.downlink(byteCount: count) { [self] in
                 self.state.withLock { $0.counts.downlinkBytes += count }
                 device.writeAndFlush(bytes, promise: nil)
             }
+            guard !bearer else { return }
+            // The stream has lost bytes: it cannot go on. The modem closes its sockets with the bearer; so does this.
+            self.end(.bearerLost)
+            Self.reset(device)
+            self.state.withLock { $0.upstream }?.close(promise: nil)
         }
     }
 

@@ -33,7 +33,7 @@ struct ModemRadioGate: RadioGate {
 
     func uplink() { _ = self.modem.uplink() }
 
-    func downlink(byteCount: Int, deliver: @escaping @Sendable () -> Void) {
-        _ = self.modem.downlink(byteCount: byteCount, deliver: deliver)
+    func downlink(byteCount: Int, deliver: @escaping @Sendable () -> Void) -> Bool {
+        self.modem.downlink(byteCount: byteCount, deliver: deliver) != .dropped
     }
 }

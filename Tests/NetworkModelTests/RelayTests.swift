@@ -11,7 +11,12 @@ final class SleepingRadio: RadioGate {
     let held = Mutex<[(Int, @Sendable () -> Void)]>([])
     let uplinks = Mutex(0)
     func uplink() { self.uplinks.withLock { $0 += 1 } }
-    func downlink(byteCount: Int, deliver: @escaping @Sendable () -> Void) { self.held.withLock { $0.append((byteCount, deliver)) } }
+    let off = Mutex(false)
+    func downlink(byteCount: Int, deliver: @escaping @Sendable () -> Void) -> Bool {
+        if self.off.withLock({ $0 }) { return false }
+        self.held.withLock { $0.append((byteCount, deliver)) }
+        return true
+    }
     func wake() { for (_, deliver) in self.held.withLock({ held in defer { held = [] }; return held }) { deliver() } }
     var heldBytes: [Int] { self.held.withLock { $0.map(\.0) } }
 }
@@ -74,6 +79,22 @@ final class SleepingRadio: RadioGate {
         #expect(network.flows.first?.downlinkBytes == 0)
         radio.wake()
         #expect(try device.receive(4) == "pong")
+        await network.close()
+        await cloud.stop()
+    }
+
+    @Test func downlinkWithoutABearerResetsTheConnection() async throws {
+        let cloud = try await CloudServer()
+        let radio = SleepingRadio()
+        let network = DeviceNetwork(radio: radio)
+        let relay = try #require(try network.relayAddress(for: "127.0.0.1", port: cloud.port))
+        let device = try DeviceSocket(port: relay.port)
+        try device.send("ping")
+        #expect(try await eventually { cloud.received == "ping" })
+        radio.off.withLock { $0 = true }
+        cloud.reply("pong")
+        #expect(throws: SocketFailure(errno: ECONNRESET)) { try device.receive(4) }
+        #expect(try await eventually { network.flows.first?.ended == .bearerLost && cloud.closed == 1 })
         await network.close()
         await cloud.stop()
     }
