@@ -104,3 +104,30 @@ def test_a_dns_failure_fails_the_connect_at_getaddrinfo(start_hub, tmp_path):
         assert device.process.poll() is None
     finally:
         device.stop()
+
+
+def test_a_cloud_to_device_message_waits_while_the_radio_sleeps_in_psm(start_hub, tmp_path):
+    """PSM with an active time of 0 s: the radio sleeps as soon as the network releases the connection (the RRC
+    inactivity timer, 5 s). A C2D message the hub sends then is held at the network (the relay's downlink goes
+    through Modem.downlink) and reaches the device only when its next event wakes the radio."""
+    cloud = Cloud(start_hub, tmp_path / "work")
+    defines = cloud.direct_defines() + (
+        "CONFIG_SIM_EVENT_INTERVAL_SEC=15", "CONFIG_SIM_NET=y", "CONFIG_LTE_LC_PSM_MODULE=y", "CONFIG_LTE_PSM_REQ=y",
+        'CONFIG_LTE_PSM_REQ_RAT="00000000"', "CONFIG_LTE_LINK_CONTROL_LOG_LEVEL_DBG=y")
+    device = provisioned_device(cloud, tmp_path / "device", defines)
+    try:
+        device.wait_for("Event was successfully sent", 20)
+        # lte_lc sees the release to idle; with a 0 s active time the radio is asleep from then on.
+        device.wait_for(r"<dbg> lte_lc: \+CSCON notification$", 15, after=device.last_index)
+        mark = len(device.lines)
+        cloud.hub.az("iot", "device", "c2d-message", "send", "-n", "myhub", "-d", device.uuid, "--data", "held")
+        received = device.wait_for("AZURE_IOT_HUB_EVT_DATA_RECEIVED", 25, after=mark)
+        assert received
+        logged = [line for _, line in device.lines[mark:]]
+        sending = next(i for i, line in enumerate(logged) if "Sending event" in line)
+        data = next(i for i, line in enumerate(logged) if "AZURE_IOT_HUB_EVT_DATA_RECEIVED" in line)
+        assert sending < data, "\n".join(logged)
+        assert uptime_seconds(logged[data]) >= 14.5, logged[data]
+        device.wait_for("Received payload: held$", 5, after=mark)
+    finally:
+        device.stop()
