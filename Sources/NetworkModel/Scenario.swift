@@ -43,6 +43,11 @@ public struct Scenario: Sendable, Equatable {
         self.steps = steps.enumerated().sorted { ($0.element.at, $0.offset) < ($1.element.at, $1.offset) }.map(\.element)
     }
 
+    /// The steps after `time` only (those up to it are in ``conditions(at:from:)``).
+    public func after(_ time: Duration) -> Scenario {
+        Scenario(steps: self.steps.filter { $0.at > time })
+    }
+
     /// The conditions at `time`, from `initial`.
     public func conditions(at time: Duration, from initial: LinkConditions) -> LinkConditions {
         var conditions = initial

@@ -158,7 +158,12 @@ struct DeviceCommand: AsyncParsableCommand {
             services.append(.init(service: ModemService(terminal: opened.terminal)))
         }
         var deviceNetwork: DeviceNetwork?
-        if let networkConditions {
+        if var networkConditions {
+            // What the scenario sets at 00:00:00 holds before the firmware's first connection.
+            if let start = scenario {
+                networkConditions = start.conditions(at: .zero, from: networkConditions)
+                scenario = start.after(.zero)
+            }
             // Jitter and loss draws repeat under --seed (a stream of their own, apart from the identity's).
             let draws = Mutex(SeededGenerator(seed: (self.seed ?? UInt64.random(in: 0...UInt64.max)) ^ 0x6E65_7477_6F72_6B00))
             let network = DeviceNetwork(

@@ -35,6 +35,8 @@ import Testing
         #expect(!during.inCoverage && during.latency == .milliseconds(120) && during.natIdleTimeout == nil)
         #expect(scenario.conditions(at: .seconds(420), from: LinkConditions()).inCoverage)
         #expect(scenario.conditions(at: .seconds(700), from: LinkConditions()).natIdleTimeout == .seconds(300))
+        #expect(scenario.after(.zero).steps == Array(scenario.steps.dropFirst(4)))
+        #expect(scenario.conditions(at: .zero, from: LinkConditions()).uplinkKbps == 66)
     }
 
     @Test(arguments: [
