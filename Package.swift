@@ -26,6 +26,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/jpsim/Yams", exact: "6.2.2"),
     ],
     targets: [
         // L0: shared vocabulary with no I/O.
@@ -125,12 +126,24 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
+        // L3: one device's simulated network: TCP relays on loopback shaped by latency, rate, loss, coverage and the
+        // carrier NAT, and the scenario files that change them over time.
+        .target(
+            name: "NetworkModel",
+            dependencies: [
+                "SimCore",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Yams", package: "Yams"),
+            ],
+            swiftSettings: strictSettings
+        ),
         // L4: the command-line composition root.
         .executableTarget(
             name: "nrfsim",
             dependencies: [
                 "VirtualModem", "SimCore", "Secrets", "Kconfig", "FirmwareConfig", "CertTool", "HubEmulator", "HubClient", "JSON", "Firmware",
-                "OpenSSLKit",
+                "OpenSSLKit", "NetworkModel",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -178,6 +191,15 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ],
             exclude: ["Golden"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "NetworkModelTests",
+            dependencies: [
+                "NetworkModel", "SimCore",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
             swiftSettings: strictSettings
         ),
         .testTarget(name: "SecretsTests", dependencies: ["Secrets", "SimCore"], swiftSettings: strictSettings),

@@ -295,6 +295,8 @@ public struct SimulatorConfiguration: Sendable, Equatable {
     public var factoryImageVersion: String
     /// `CONFIG_SIM_AZURE_FOTA_APP_VERSION_FROM_IMAGE`: Azure FOTA reports the booted image's header version.
     public var fotaVersionFromImage: Bool
+    /// `CONFIG_SIM_NET` and its options: the simulated network between the device and the cloud.
+    public var network: SimulatedNetworkConfiguration
 
     init(_ reader: SymbolReader) {
         self.localCloud = reader.bool("SIM_LOCAL_CLOUD")
@@ -307,6 +309,31 @@ public struct SimulatorConfiguration: Sendable, Equatable {
         self.slotSize = reader.int("SIM_MCUBOOT_SLOT_SIZE", default: 0x180000)
         self.factoryImageVersion = reader.nonEmpty("SIM_FACTORY_IMAGE_VERSION") ?? "1.0.0"
         self.fotaVersionFromImage = reader.bool("SIM_AZURE_FOTA_APP_VERSION_FROM_IMAGE")
+        self.network = SimulatedNetworkConfiguration(reader)
+    }
+}
+
+/// `CONFIG_SIM_NET_*` (kconfig/sim/Kconfig.network).
+public struct SimulatedNetworkConfiguration: Sendable, Equatable {
+    public var enabled: Bool
+    public var latencyMilliseconds: Int
+    public var jitterMilliseconds: Int
+    /// Empty: no rate limit.
+    public var bandwidth: String
+    public var lossPermille: Int
+    /// 0: never.
+    public var natTimeoutSeconds: Int
+    /// nil when empty.
+    public var scenario: String?
+
+    init(_ reader: SymbolReader) {
+        self.enabled = reader.bool("SIM_NET")
+        self.latencyMilliseconds = reader.int("SIM_NET_LATENCY_MS")
+        self.jitterMilliseconds = reader.int("SIM_NET_JITTER_MS")
+        self.bandwidth = reader.string("SIM_NET_BANDWIDTH")
+        self.lossPermille = reader.int("SIM_NET_LOSS_PERMILLE")
+        self.natTimeoutSeconds = reader.int("SIM_NET_NAT_TIMEOUT_S")
+        self.scenario = reader.nonEmpty("SIM_NET_SCENARIO")
     }
 }
 

@@ -19,10 +19,14 @@ public struct MosquittoError: Error, Equatable, CustomStringConvertible, Sendabl
         result == MOSQ_ERR_SUCCESS.rawValue ? nil : MosquittoError(code: result, systemErrno: errno)
     }
 
-    /// The error behind a disconnect callback's `reason` (nil for 0, our own DISCONNECT).
+    /// The error behind a disconnect callback's `reason` (nil for 0, our own DISCONNECT). Call it first thing in the
+    /// callback: for `MOSQ_ERR_ERRNO` the system error is the thread's `errno`, which libmosquitto leaves set.
     public static func fromDisconnectReason(_ reason: Int32) -> MosquittoError? {
-        reason == 0 ? nil : MosquittoError(code: reason)
+        reason == 0 ? nil : MosquittoError(code: reason, systemErrno: errno)
     }
+
+    /// The peer reset the connection: a read failed with ECONNRESET, or a write after the reset with EPIPE.
+    public var isConnectionReset: Bool { self.systemErrno == ECONNRESET || self.systemErrno == EPIPE }
 
     public var isTLSFailure: Bool { self.code == MOSQ_ERR_TLS.rawValue || self.code == MOSQ_ERR_TLS_HANDSHAKE.rawValue }
     public var isNoConnection: Bool { self.code == MOSQ_ERR_NO_CONN.rawValue || self.code == MOSQ_ERR_CONN_LOST.rawValue }

@@ -4,10 +4,12 @@ import FirmwareConfig
 import Kconfig
 import Foundation
 import Logging
+import NetworkModel
 import PTY
 import Secrets
 import ServiceLifecycle
 import SimCore
+import Synchronization
 import UnixSignals
 import VirtualModem
 
@@ -64,6 +66,8 @@ struct DeviceCommand: AsyncParsableCommand {
     @Option(name: .customShort("D"), help: ArgumentHelp("A Kconfig assignment applied last (repeatable).", valueName: "CONFIG_X=V"))
     var assignments: [String] = []
 
+    @OptionGroup(title: "Simulated network") var network: NetworkOptions
+
     @OptionGroup var logging: LoggingOptions
 
     func validate() throws {
@@ -111,7 +115,7 @@ struct DeviceCommand: AsyncParsableCommand {
             throw CommandFailure("azure_iot_hub needs the application's Kconfig: none in \(self.appDirectory)")
         }
         // Checked before anything starts, like the configuration's own errors.
-        let resolver: HostResolver
+        var resolver: HostResolver
         if let configuration, self.app == "azure_iot_hub" {
             do {
                 resolver = try DeviceResolver.make(hub: self.hub, simulator: configuration.simulator)
@@ -120,6 +124,15 @@ struct DeviceCommand: AsyncParsableCommand {
             }
         } else {
             resolver = .system
+        }
+        // The simulated network: Kconfig's, then the flags; a bad scenario stops here, before anything starts.
+        let networkSettings = configuration?.simulator.network
+        var networkConditions: LinkConditions?
+        var scenario: Scenario?
+        if self.app == "azure_iot_hub", (networkSettings?.enabled ?? false) || self.network.anyGiven {
+            let base = try networkSettings.map { settings throws(CommandFailure) in try NetworkOptions.conditions(from: settings) } ?? LinkConditions()
+            networkConditions = try self.network.conditions(over: base)
+            scenario = try self.network.scenario(configured: networkSettings?.scenario, appDirectory: self.appDirectory)
         }
         let secrets = SecretSource.forSeed(self.seed)
         if self.seed != nil {
@@ -144,11 +157,31 @@ struct DeviceCommand: AsyncParsableCommand {
             radioTicker?.start()
             services.append(.init(service: ModemService(terminal: opened.terminal)))
         }
+        var deviceNetwork: DeviceNetwork?
+        if var networkConditions {
+            // What the scenario sets at 00:00:00 holds before the firmware's first connection.
+            if let start = scenario {
+                networkConditions = start.conditions(at: .zero, from: networkConditions)
+                scenario = start.after(.zero)
+            }
+            // Jitter and loss draws repeat under --seed (a stream of their own, apart from the identity's).
+            let draws = Mutex(SeededGenerator(seed: (self.seed ?? UInt64.random(in: 0...UInt64.max)) ^ 0x6E65_7477_6F72_6B00))
+            let network = DeviceNetwork(
+                conditions: networkConditions, radio: modem.map { ModemRadioGate(modem: $0) as any RadioGate } ?? AlwaysOnRadio(),
+                random: { draws.withLock { Double.random(in: 0..<1, using: &$0) } })
+            deviceNetwork = network
+            resolver = .network(RelayNameService(base: resolver, network: network, logger: logger))
+            if let scenario {
+                services.append(
+                    .init(service: ScenarioService(runner: .onHostClock(scenario: scenario, network: network)), successTerminationBehavior: .ignore))
+            }
+        }
         if let configuration, self.app == "azure_iot_hub" {
             let console = ZephyrConsole()
             let macAddress = try BoardIdentity.macAddress(stateDirectory: self.stateDirectory, rng: secrets.publicValues())
             let modemLibrary = modem.map { ModemLibraryAdapter(modem: $0) }
             let (stateDirectory, appDirectory) = (self.stateDirectory, self.appDirectory)
+            let deviceResolver = resolver
             services.append(
                 .init(
                     service: FirmwareService { reboot in
@@ -158,7 +191,7 @@ struct DeviceCommand: AsyncParsableCommand {
                                 configuration: configuration,
                                 platform: DeviceFirmware.Platform(
                                     modem: modemLibrary, stateDirectory: stateDirectory, appDirectory: appDirectory,
-                                    resolver: resolver, uptime: uptime, macAddress: macAddress,
+                                    resolver: deviceResolver, uptime: uptime, macAddress: macAddress,
                                     makeLogger: { module in
                                         Logger(label: module) {
                                             ZephyrLogHandler(
@@ -173,6 +206,7 @@ struct DeviceCommand: AsyncParsableCommand {
         }
         let group = ServiceGroup(configuration: .init(services: services, logger: logger))
         try await GracefulRun.run(group, stoppingOn: signals, logger: logger)
+        await deviceNetwork?.close()
         if let link = self.link {
             try? FileManager.default.removeItem(atPath: link)
         }

@@ -98,3 +98,20 @@ def test_blob_uploads_with_bad_names_or_files_are_refused(hub, tmp_path):
     again = hub.az("storage", "blob", "upload", "--account-name", "acct", "--container-name", "fw", "--name", "x",
                    "--file", str(image), check=False)
     assert again.returncode == 1 and "(409) ErrorCode:BlobAlreadyExists;The specified blob already exists." in again.stderr
+
+
+def test_bad_network_model_flags_and_scenarios_are_named_and_nothing_starts(tmp_path):
+    result = run("device", "--latency=-120ms", "--state-dir", str(tmp_path / "a"))
+    assert result.returncode != 0 and '--latency: "-120ms" is negative' in result.stderr
+    result = run("device", "--loss", "150%", "--state-dir", str(tmp_path / "a"))
+    assert result.returncode != 0 and '--loss: "150%" is not between 0% and 100%' in result.stderr
+    scenario = tmp_path / "bad.yaml"
+    scenario.write_text('- at: "00:05:00"\n  coverage_lost: {for: 120s}\n- at: "00:10:00"\n  tsunami: 300s\n')
+    result = run("device", "--app-dir", str(REPO), "--scenario", str(scenario), "--state-dir", str(tmp_path / "b"))
+    assert result.returncode != 0
+    assert "scenario %s:4: tsunami: unknown event" % scenario in result.stderr
+    # Nothing started: no AT interface, no state written.
+    assert "AT interface" not in result.stdout and not (tmp_path / "b").exists()
+    scenario.write_text('- at: "5 minutes"\n  nat_timeout: 300s\n')
+    result = run("device", "--app-dir", str(REPO), "--scenario", str(scenario), "--state-dir", str(tmp_path / "b"))
+    assert result.returncode != 0 and 'scenario %s:1: at: "5 minutes" is not a time HH:MM:SS' % scenario in result.stderr

@@ -237,7 +237,11 @@ final class DownloadClient: Sendable {
             _ = handler(.closed)
             return nil
         }
-        let (address, port) = self.resolver.resolve(location.host, port: location.port, for: .download)
+        guard let (address, port) = self.resolver.lookup(location.host, port: location.port, for: .download) else {
+            // download_client.c:452-455: host_lookup() fails with -EHOSTUNREACH (:254-258) before any connect.
+            self.logger.error("DNS lookup failed \(location.host)")
+            return failed(Errno.EHOSTUNREACH)
+        }
         var context: TLSClientContext?
         if location.https {
             guard let secTag = self.secTag else {

@@ -65,8 +65,18 @@ extension MQTTHelper {
             config.onConnack(returnCode, sessionPresent)
         }
         callbacks.onDisconnect = { [unowned self] reason in
-            guard let connection = box.current else { return }
             let error = MosquittoError.fromDisconnectReason(reason)
+            guard let connection = box.current else { return }
+            if let error, error.isConnectionReset, !connection.ended.load(ordering: .relaxed) {
+                // A reset socket is readable: mqtt_helper_poll_loop() calls mqtt_input() (mqtt_helper.c:776-780),
+                // whose recv() fails with -ECONNRESET; Zephyr's MQTT library reports MQTT_EVT_DISCONNECT with that
+                // result from inside mqtt_input() (mqtt_helper.c:338-345 → azure_iot_hub.c:492-498), then the
+                // helper logs the input error.
+                self.connectionEnded(connection, result: -Errno.ECONNRESET)
+                self.logger.debug("mqtt_input: \(error)")
+                self.logger.error("Cloud MQTT input error: \(-Errno.ECONNRESET)")
+                return
+            }
             if let error, !connection.ended.load(ordering: .relaxed) { self.logLoss(error) }
             self.connectionEnded(connection, result: error == nil ? 0 : -Errno.ECONNABORTED)
         }

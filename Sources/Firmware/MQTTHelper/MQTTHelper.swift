@@ -242,8 +242,12 @@ extension MQTTHelper {
             if first { store.provision(folder: folder, secTag: secTag, secondarySecTag: self.settings.secondarySecTag, logger: self.logger) }
         }
         let hostname = self.settings.staticIPAddress ?? params.hostname
-        let (address, port) = self.resolver.resolve(hostname, port: self.settings.port, for: params.service)
         self.tls.socketSend()
+        guard let (address, port) = self.resolver.lookup(hostname, port: self.settings.port, for: params.service) else {
+            // mqtt_helper.c:404-408: getaddrinfo()'s own (negative) code is logged, its negation returned.
+            self.logger.error("getaddrinfo() failed, error \(Errno.EAI_AGAIN)")
+            return -Errno.EAI_AGAIN
+        }
         self.logger.debug("Connecting to \(hostname) (\(address):\(port))")
         let secTags = [self.settings.secTag, self.settings.secondarySecTag].compactMap { $0 }
         let context: TLSClientContext

@@ -1,0 +1,31 @@
+/// One connection through a device's relay, for a byte ledger.
+public struct FlowCounts: Sendable, Equatable {
+    /// In order of acceptance, per device, from 1.
+    public var id: Int
+    /// Where the relay forwards it ("host:port").
+    public var target: String
+    /// Device → cloud bytes that passed.
+    public var uplinkBytes: Int
+    /// Cloud → device bytes that reached the device.
+    public var downlinkBytes: Int
+    /// Bytes waiting for coverage (either way).
+    public var heldBytes: Int
+    /// How it ended; nil while open.
+    public var ended: FlowEnd?
+
+    public init(id: Int, target: String, uplinkBytes: Int, downlinkBytes: Int, heldBytes: Int, ended: FlowEnd?) {
+        (self.id, self.target, self.uplinkBytes, self.downlinkBytes, self.heldBytes, self.ended) = (id, target, uplinkBytes, downlinkBytes, heldBytes, ended)
+    }
+}
+
+/// Why a relayed connection ended.
+public enum FlowEnd: String, Sendable, Equatable {
+    /// One side closed it.
+    case closed
+    /// The carrier NAT had forgotten it; the device's next bytes got a reset.
+    case natExpired = "nat-expired"
+    /// Bytes for the device met no bearer (LTE off): the stream lost them and the connection is reset.
+    case bearerLost = "bearer-lost"
+    /// The cloud side could not be reached.
+    case upstreamFailed = "upstream-failed"
+}
