@@ -65,7 +65,8 @@ final class SleepingRadio: RadioGate {
         await cloud.stop()
     }
 
-    @Test func downlinkWaitsForTheRadioAndUplinkWakesIt() async throws {
+    /// A cloud server, a device network whose radio sleeps, and a device socket that sent "ping" through the relay.
+    private func pingedThroughASleepingRadio() async throws -> (CloudServer, SleepingRadio, DeviceNetwork, DeviceSocket) {
         let cloud = try await CloudServer()
         let radio = SleepingRadio()
         let network = DeviceNetwork(radio: radio)
@@ -73,6 +74,11 @@ final class SleepingRadio: RadioGate {
         let device = try DeviceSocket(port: relay.port)
         try device.send("ping")
         #expect(try await eventually { cloud.received == "ping" })
+        return (cloud, radio, network, device)
+    }
+
+    @Test func downlinkWaitsForTheRadioAndUplinkWakesIt() async throws {
+        let (cloud, radio, network, device) = try await self.pingedThroughASleepingRadio()
         #expect(radio.uplinks.withLock { $0 } == 1)
         cloud.reply("pong")
         #expect(try await eventually { radio.heldBytes == [4] })
@@ -84,13 +90,7 @@ final class SleepingRadio: RadioGate {
     }
 
     @Test func downlinkWithoutABearerResetsTheConnection() async throws {
-        let cloud = try await CloudServer()
-        let radio = SleepingRadio()
-        let network = DeviceNetwork(radio: radio)
-        let relay = try #require(try network.relayAddress(for: "127.0.0.1", port: cloud.port))
-        let device = try DeviceSocket(port: relay.port)
-        try device.send("ping")
-        #expect(try await eventually { cloud.received == "ping" })
+        let (cloud, radio, network, device) = try await self.pingedThroughASleepingRadio()
         radio.off.withLock { $0 = true }
         cloud.reply("pong")
         #expect(throws: SocketFailure(errno: ECONNRESET)) { try device.receive(4) }

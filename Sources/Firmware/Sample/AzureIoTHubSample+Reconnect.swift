@@ -10,10 +10,12 @@ extension AzureIoTHubSample {
     /// Schedules the next attempt, when the option is set.
     func scheduleReconnect() {
         guard !self.halted.isSet else { return }
+        let unit = self.random()
         let next = self.reconnect.withLock { backoff -> (delay: Int, attempt: Int)? in
-            guard backoff != nil else { return nil }
-            let delay = backoff!.nextDelayMilliseconds(unit: self.random())
-            return (delay, backoff!.attempts)
+            guard var current = backoff else { return nil }
+            let delay = current.nextDelayMilliseconds(unit: unit)
+            backoff = current
+            return (delay, current.attempts)
         }
         guard let next else { return }
         self.logger.info("Reconnecting to IoT Hub in \(next.delay) ms (attempt \(next.attempt))")

@@ -28,10 +28,7 @@ struct MQTTFraming {
     /// The next whole packet, or nil until more bytes arrive; a malformed or oversize packet is an error, after which
     /// the connection must be closed (MQTT 3.1.1 §4.8).
     mutating func next() throws(MQTTDecodeError) -> MQTTPacket? {
-        guard let buffer = self.pending, buffer.readableBytes > 0 else { return nil }
-        let decoder = self.decoder
-        let decoded = try buffer.withUnsafeReadableBytes { bytes throws(MQTTDecodeError) in try decoder.decode(contiguous: bytes) }
-        guard let (packet, length) = decoded else { return nil }
+        guard let (packet, length) = try self.decoded() else { return nil }
         self.pending!.moveReaderIndex(forwardBy: length)
         if self.pending!.readableBytes == 0 { self.pending = nil }
         return packet
@@ -39,9 +36,14 @@ struct MQTTFraming {
 
     /// The next whole packet without taking it, or nil until more bytes arrive.
     func peek() throws(MQTTDecodeError) -> MQTTPacket? {
+        try self.decoded()?.packet
+    }
+
+    /// The packet at the start of the bytes not yet framed, and its length.
+    private func decoded() throws(MQTTDecodeError) -> (packet: MQTTPacket, length: Int)? {
         guard let buffer = self.pending, buffer.readableBytes > 0 else { return nil }
         let decoder = self.decoder
-        return try buffer.withUnsafeReadableBytes { bytes throws(MQTTDecodeError) in try decoder.decode(contiguous: bytes) }?.packet
+        return try buffer.withUnsafeReadableBytes { bytes throws(MQTTDecodeError) in try decoder.decode(contiguous: bytes) }
     }
 
     /// Whether the bytes so far begin with a CONNECT, which the first packet must be: checked at its first byte.

@@ -104,11 +104,7 @@ final class SessionIO {
         guard hold != self.readsHeld, context.channel.isActive else { return }
         self.readsHeld = hold
         do {
-            if let options = context.channel.syncOptions {
-                try options.setOption(.autoRead, value: !hold)
-            } else {
-                context.channel.setOption(.autoRead, value: !hold).whenFailure { _ in }
-            }
+            try context.channel.syncOptions?.setOption(.autoRead, value: !hold)
         } catch {
             self.violation(context: context, "could not \(hold ? "pause" : "resume") reading: \(error)")
         }
