@@ -31,6 +31,7 @@ let package = Package(
     targets: [
         // L0: shared vocabulary with no I/O.
         .target(name: "SimCore", swiftSettings: strictSettings),
+        .target(name: "TrafficLedger", swiftSettings: strictSettings),
         // L0: JSON values with ordered members, the RFC 8259 parser, and the one string escaping every JSON printer uses.
         .target(name: "JSON", swiftSettings: strictSettings),
         // L1: where secrets come from (the CSPRNG, or HKDF of --seed) and the one durable, private file writer.
@@ -131,7 +132,7 @@ let package = Package(
         .target(
             name: "NetworkModel",
             dependencies: [
-                "SimCore",
+                "SimCore", "TrafficLedger",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Yams", package: "Yams"),
@@ -142,7 +143,7 @@ let package = Package(
         .executableTarget(
             name: "nrfsim",
             dependencies: [
-                "VirtualModem", "SimCore", "Secrets", "Kconfig", "FirmwareConfig", "CertTool", "HubEmulator", "HubClient", "JSON", "Firmware",
+                "VirtualModem", "SimCore", "Secrets", "Kconfig", "FirmwareConfig", "CertTool", "HubEmulator", "HubClient", "JSON", "Firmware", "TrafficLedger",
                 "OpenSSLKit", "NetworkModel",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -191,6 +192,11 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ],
             exclude: ["Golden"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "TrafficLedgerTests",
+            dependencies: ["TrafficLedger"],
             swiftSettings: strictSettings
         ),
         .testTarget(

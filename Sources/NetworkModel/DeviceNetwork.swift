@@ -2,6 +2,7 @@ import NIOCore
 import NIOPosix
 import SimCore
 import Synchronization
+import TrafficLedger
 
 /// One device's simulated network: a TCP relay on loopback per cloud endpoint it dials, the conditions that shape
 /// them, and the byte counts of every connection.
@@ -13,6 +14,8 @@ public final class DeviceNetwork: Sendable {
     let radio: any RadioGate
     let clock: any SimClock
     let random: @Sendable () -> Double
+    /// How the ledger models the IP and TCP headers (the segment size each chunk is cut at).
+    public let ipModel: IPOverheadModel
     private let shared: Mutex<Shared>
 
     private struct Shared {
@@ -28,8 +31,10 @@ public final class DeviceNetwork: Sendable {
     ///   - random: uniform in 0..<1, for jitter and loss (inject a seeded one for reproducible runs).
     public init(
         conditions: LinkConditions = LinkConditions(), radio: any RadioGate = AlwaysOnRadio(), clock: any SimClock = HostClock(),
-        group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton, random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) }
+        group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton, random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) },
+        ipModel: IPOverheadModel = IPOverheadModel()
     ) {
+        self.ipModel = ipModel
         self.group = group
         self.radio = radio
         self.clock = clock
@@ -55,6 +60,18 @@ public final class DeviceNetwork: Sendable {
     /// Every connection so far, in order: open ones and ended ones.
     public var flows: [FlowCounts] {
         self.shared.withLock { shared in (shared.ended + shared.flows.values).map(\.counts).sorted { $0.id < $1.id } }
+    }
+
+    /// Every connection's entry in the device's ledger, in order.
+    public var connectionLedgers: [ConnectionLedger] { self.flows.map { $0.ledger(model: self.ipModel) } }
+
+    /// Attributes an MQTT packet the device's library reported to the latest connection to `port` (the MQTT
+    /// helper's; one MQTT connection runs at a time). Dropped when there is none.
+    public func record(_ event: MosquittoLogEvent, port: Int) {
+        let flow = self.shared.withLock { shared -> RelayFlow? in
+            (shared.ended + shared.flows.values).filter { $0.target.port == port }.max { $0.id < $1.id }
+        }
+        flow?.record(event)
     }
 
     /// The loopback address and port of the relay to `host`:`port`, started on first use; nil while DNS fails.

@@ -1,3 +1,5 @@
+import TrafficLedger
+
 /// One connection through a device's relay, for a byte ledger.
 public struct FlowCounts: Sendable, Equatable {
     /// In order of acceptance, per device, from 1.
@@ -12,9 +14,21 @@ public struct FlowCounts: Sendable, Equatable {
     public var heldBytes: Int
     /// How it ended; nil while open.
     public var ended: FlowEnd?
+    /// The TLS records each way (of the bytes counted above), and the MQTT packets libmosquitto reported on it.
+    public var upWire = WireTally()
+    public var downWire = WireTally()
+    public var upMQTT = MQTTTally()
+    public var downMQTT = MQTTTally()
 
     public init(id: Int, target: String, uplinkBytes: Int, downlinkBytes: Int, heldBytes: Int, ended: FlowEnd?) {
         (self.id, self.target, self.uplinkBytes, self.downlinkBytes, self.heldBytes, self.ended) = (id, target, uplinkBytes, downlinkBytes, heldBytes, ended)
+    }
+
+    /// The connection's entry in a device's ledger.
+    public func ledger(model: IPOverheadModel) -> ConnectionLedger {
+        ConnectionLedger(
+            id: self.id, target: self.target, ended: self.ended?.rawValue, upWire: self.upWire, downWire: self.downWire,
+            upMQTT: self.upMQTT, downMQTT: self.downMQTT, model: model)
     }
 }
 

@@ -7,6 +7,7 @@ import NIOCore
 import NIOPosix
 import SimCore
 import Synchronization
+import TrafficLedger
 
 /// One device connection through the relay and its cloud-side twin: both directions shaped by the device's
 /// ``LinkConditions``, downlink through its ``RadioGate``, and the carrier NAT's idle timer.
@@ -27,6 +28,8 @@ final class RelayFlow: Sendable {
         var heldUp: [ByteBuffer] = []
         var heldDown: [ByteBuffer] = []
         var counts: FlowCounts
+        var upWire: WireCounter
+        var downWire: WireCounter
         /// The NAT forgot the flow: nothing passes, and the device's next bytes get a reset.
         var forgotten = false
     }
@@ -36,15 +39,30 @@ final class RelayFlow: Sendable {
         self.target = target
         self.device = device
         self.network = network
+        let segment = network.ipModel.maximumSegmentSize
         self.state = Mutex(
-            State(lastActivity: now, counts: FlowCounts(id: id, target: "\(target.host):\(target.port)", uplinkBytes: 0, downlinkBytes: 0, heldBytes: 0, ended: nil)))
+            State(
+                lastActivity: now, counts: FlowCounts(id: id, target: "\(target.host):\(target.port)", uplinkBytes: 0, downlinkBytes: 0, heldBytes: 0, ended: nil),
+                upWire: WireCounter(maximumSegmentSize: segment), downWire: WireCounter(maximumSegmentSize: segment)))
     }
 
     var counts: FlowCounts {
         self.state.withLock { state in
             var counts = state.counts
             counts.heldBytes = (state.heldUp + state.heldDown).reduce(0) { $0 + $1.readableBytes }
+            counts.upWire = state.upWire.tally
+            counts.downWire = state.downWire.tally
             return counts
+        }
+    }
+
+    /// An MQTT packet the device's library reported on this connection.
+    func record(_ event: MosquittoLogEvent) {
+        self.state.withLock { state in
+            switch event.direction {
+            case .sent: state.counts.upMQTT.record(event)
+            case .received: state.counts.downMQTT.record(event)
+            }
         }
     }
 
@@ -100,6 +118,7 @@ final class RelayFlow: Sendable {
             }
             state.lastActivity = now
             state.counts.uplinkBytes += bytes.readableBytes
+            state.upWire.count(bytes.readableBytesView)
             let arrival = state.uplink.arrival(
                 of: bytes.readableBytes, at: now, rateKbps: conditions.uplinkKbps, conditions: conditions, random: self.network.random)
             return .send(upstream, arrival - now)
@@ -144,7 +163,10 @@ final class RelayFlow: Sendable {
         let count = bytes.readableBytes
         device.eventLoop.scheduleTask(in: .nanoseconds(Self.nanoseconds(delay))) { [self] in
             let bearer = self.network.radio.downlink(byteCount: count) { [self] in
-                self.state.withLock { $0.counts.downlinkBytes += count }
+                self.state.withLock { state in
+                    state.counts.downlinkBytes += count
+                    state.downWire.count(bytes.readableBytesView)
+                }
                 device.writeAndFlush(bytes, promise: nil)
             }
             guard !bearer else { return }

@@ -139,7 +139,7 @@ public final class Modem: Sendable {
             RadioStatus(
                 state: core.radio.state,
                 timeSpent: Dictionary(uniqueKeysWithValues: RadioState.allCases.map { ($0, core.radio.timeSpent(in: $0, at: max(now, core.radio.stateSince))) }),
-                heldDownlink: core.radio.held.count)
+                heldDownlink: core.radio.held.count, periodicTAUs: core.radio.periodicTAUs, rrcConnections: core.radio.rrcConnections)
         }
     }
 
@@ -260,6 +260,9 @@ public struct RadioStatus: Sendable, Equatable {
     public var timeSpent: [RadioState: Duration]
     /// Downlink packets the network holds for the device.
     public var heldDownlink: Int
+    /// Periodic TAUs and RRC connection set-ups so far.
+    public var periodicTAUs: Int
+    public var rrcConnections: Int
 }
 
 /// What the modem logs about commands: names and numbers, never credential content.

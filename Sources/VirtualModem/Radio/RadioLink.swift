@@ -69,6 +69,10 @@ public struct RadioLink: Sendable {
     public private(set) var configuration: Configuration
     /// Downlink waiting for the device, oldest first.
     public private(set) var held: [HeldDownlink] = []
+    /// Periodic TAUs performed (each wakes the device from PSM, or renews the registration from idle).
+    public private(set) var periodicTAUs = 0
+    /// RRC connection set-ups: each is signalling and radio time on its own.
+    public private(set) var rrcConnections = 0
     private var spent: [RadioState: Duration] = [:]
     private var inactivityDeadline: Duration?
     private var activeTimeDeadline: Duration?
@@ -176,6 +180,7 @@ public struct RadioLink: Sendable {
                 events += self.connect(at: deadline)
             } else if deadline == self.tauDeadline {
                 self.tauDeadline = nil
+                self.periodicTAUs += 1
                 if self.state == .psm { events.append(.leftPSM(.periodicTAU)) }
                 events += self.connect(at: deadline)
             }
@@ -187,6 +192,7 @@ public struct RadioLink: Sendable {
         var events: [Event] = []
         if self.state != .connected {
             self.move(to: .connected, at: now)
+            self.rrcConnections += 1
             events.append(.rrcConnected)
         }
         self.clearTimers()
