@@ -297,6 +297,7 @@ public struct SimulatorConfiguration: Sendable, Equatable {
     public var fotaVersionFromImage: Bool
     /// `CONFIG_SIM_NET` and its options: the simulated network between the device and the cloud.
     public var network: SimulatedNetworkConfiguration
+    public var ledger: SimulatedLedgerConfiguration
 
     init(_ reader: SymbolReader) {
         self.localCloud = reader.bool("SIM_LOCAL_CLOUD")
@@ -310,6 +311,7 @@ public struct SimulatorConfiguration: Sendable, Equatable {
         self.factoryImageVersion = reader.nonEmpty("SIM_FACTORY_IMAGE_VERSION") ?? "1.0.0"
         self.fotaVersionFromImage = reader.bool("SIM_AZURE_FOTA_APP_VERSION_FROM_IMAGE")
         self.network = SimulatedNetworkConfiguration(reader)
+        self.ledger = SimulatedLedgerConfiguration(reader)
     }
 }
 
@@ -334,6 +336,32 @@ public struct SimulatedNetworkConfiguration: Sendable, Equatable {
         self.lossPermille = reader.int("SIM_NET_LOSS_PERMILLE")
         self.natTimeoutSeconds = reader.int("SIM_NET_NAT_TIMEOUT_S")
         self.scenario = reader.nonEmpty("SIM_NET_SCENARIO")
+    }
+}
+
+/// `CONFIG_SIM_LEDGER_*` (kconfig/sim/Kconfig.ledger).
+public struct SimulatedLedgerConfiguration: Sendable, Equatable {
+    public var enabled: Bool
+    /// nil when empty.
+    public var file: String?
+    public var mtu: Int
+    public var supplyMillivolts: Int
+    public var connectedNanoamps: Int
+    public var idleNanoamps: Int
+    public var edrxIdleNanoamps: Int
+    public var psmNanoamps: Int
+    public var periodicTAUMicrojoules: Int
+
+    init(_ reader: SymbolReader) {
+        self.enabled = reader.bool("SIM_LEDGER")
+        self.file = reader.nonEmpty("SIM_LEDGER_FILE")
+        self.mtu = reader.int("SIM_LEDGER_MTU", default: 1280)
+        self.supplyMillivolts = reader.int("SIM_LEDGER_SUPPLY_MV", default: 3700)
+        self.connectedNanoamps = reader.int("SIM_LEDGER_CURRENT_CONNECTED_NA", default: 50_000_000)
+        self.idleNanoamps = reader.int("SIM_LEDGER_CURRENT_IDLE_NA", default: 600_000)
+        self.edrxIdleNanoamps = reader.int("SIM_LEDGER_CURRENT_EDRX_NA", default: 18_000)
+        self.psmNanoamps = reader.int("SIM_LEDGER_CURRENT_PSM_NA", default: 2_700)
+        self.periodicTAUMicrojoules = reader.int("SIM_LEDGER_TAU_ENERGY_UJ", default: 105_000)
     }
 }
 

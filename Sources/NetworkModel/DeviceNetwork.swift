@@ -12,7 +12,8 @@ import TrafficLedger
 public final class DeviceNetwork: Sendable {
     let group: any EventLoopGroup
     let radio: any RadioGate
-    let clock: any SimClock
+    /// The network's time: the ledger's too.
+    public let clock: any SimClock
     let random: @Sendable () -> Double
     /// How the ledger models the IP and TCP headers (the segment size each chunk is cut at).
     public let ipModel: IPOverheadModel
@@ -65,11 +66,12 @@ public final class DeviceNetwork: Sendable {
     /// Every connection's entry in the device's ledger, in order.
     public var connectionLedgers: [ConnectionLedger] { self.flows.map { $0.ledger(model: self.ipModel) } }
 
-    /// Attributes an MQTT packet the device's library reported to the latest connection to `port` (the MQTT
-    /// helper's; one MQTT connection runs at a time). Dropped when there is none.
-    public func record(_ event: MosquittoLogEvent, port: Int) {
+    /// Attributes an MQTT packet the device's library reported to the latest connection to one of `ports` (the
+    /// MQTT helper's; one MQTT connection runs at a time). Dropped when there is none.
+    public func record(_ event: MosquittoLogEvent, ports: Set<Int>) {
         let flow = self.shared.withLock { shared -> RelayFlow? in
-            (shared.ended + shared.flows.values).filter { $0.target.port == port }.max { $0.id < $1.id }
+            let open = shared.flows.values.filter { ports.contains($0.target.port) }.max { $0.id < $1.id }
+            return open ?? shared.ended.last { ports.contains($0.target.port) }
         }
         flow?.record(event)
     }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Firmware
+import TrafficLedger
 import FirmwareConfig
 import Kconfig
 import Foundation
@@ -68,6 +69,9 @@ struct DeviceCommand: AsyncParsableCommand {
 
     @OptionGroup(title: "Simulated network") var network: NetworkOptions
 
+    @Option(name: .customLong("ledger"), help: ArgumentHelp("Keep a ledger of the device's traffic, radio time and energy (turns the simulated network's relay on); print it on SIGUSR1 and at exit, and write it as JSON to FILE. Default: CONFIG_SIM_LEDGER, CONFIG_SIM_LEDGER_FILE.", valueName: "FILE"))
+    var ledgerFile: String?
+
     @OptionGroup var logging: LoggingOptions
 
     func validate() throws {
@@ -127,9 +131,11 @@ struct DeviceCommand: AsyncParsableCommand {
         }
         // The simulated network: Kconfig's, then the flags; a bad scenario stops here, before anything starts.
         let networkSettings = configuration?.simulator.network
+        let ledgerSettings = configuration?.simulator.ledger
+        let ledgerOn = self.app == "azure_iot_hub" && (self.ledgerFile != nil || (ledgerSettings?.enabled ?? false))
         var networkConditions: LinkConditions?
         var scenario: Scenario?
-        if self.app == "azure_iot_hub", (networkSettings?.enabled ?? false) || self.network.anyGiven {
+        if self.app == "azure_iot_hub", (networkSettings?.enabled ?? false) || self.network.anyGiven || ledgerOn {
             let base = try networkSettings.map { settings throws(CommandFailure) in try NetworkOptions.conditions(from: settings) } ?? LinkConditions()
             networkConditions = try self.network.conditions(over: base)
             scenario = try self.network.scenario(configured: networkSettings?.scenario, appDirectory: self.appDirectory)
@@ -158,6 +164,7 @@ struct DeviceCommand: AsyncParsableCommand {
             services.append(.init(service: ModemService(terminal: opened.terminal)))
         }
         var deviceNetwork: DeviceNetwork?
+        var ledger: DeviceLedgerKeeper?
         if var networkConditions {
             // What the scenario sets at 00:00:00 holds before the firmware's first connection.
             if let start = scenario {
@@ -168,8 +175,20 @@ struct DeviceCommand: AsyncParsableCommand {
             let draws = Mutex(SeededGenerator(seed: (self.seed ?? UInt64.random(in: 0...UInt64.max)) ^ 0x6E65_7477_6F72_6B00))
             let network = DeviceNetwork(
                 conditions: networkConditions, radio: modem.map { ModemRadioGate(modem: $0) as any RadioGate } ?? AlwaysOnRadio(),
-                random: { draws.withLock { Double.random(in: 0..<1, using: &$0) } })
+                random: { draws.withLock { Double.random(in: 0..<1, using: &$0) } },
+                ipModel: IPOverheadModel(mtu: ledgerSettings.flatMap { $0.enabled ? $0.mtu : nil } ?? 1280))
             deviceNetwork = network
+            if ledgerOn, let configuration {
+                let file = self.ledgerFile ?? ledgerSettings?.file.map {
+                    $0.hasPrefix("/") ? $0 : URL(fileURLWithPath: self.stateDirectory).appendingPathComponent($0).path
+                }
+                let keeper = DeviceLedgerKeeper(
+                    network: network, modem: modem, clock: network.clock, profile: DeviceLedgerKeeper.profile(from: ledgerSettings),
+                    mqttPorts: [configuration.mqttHelper.port, configuration.simulator.localHubPort, configuration.simulator.localDPSPort],
+                    file: file)
+                ledger = keeper
+                services.append(.init(service: LedgerSignalService(keeper: keeper, logger: logger), successTerminationBehavior: .ignore))
+            }
             resolver = .network(RelayNameService(base: resolver, network: network, logger: logger))
             if let scenario {
                 services.append(
@@ -182,14 +201,14 @@ struct DeviceCommand: AsyncParsableCommand {
             let modemLibrary = modem.map { ModemLibraryAdapter(modem: $0) }
             let (stateDirectory, appDirectory) = (self.stateDirectory, self.appDirectory)
             let deviceResolver = resolver
+            let ledgerKeeper = ledger
+            let libraryLog: @Sendable (String) -> Void = { line in ledgerKeeper?.libraryLogged(line) }
             services.append(
                 .init(
                     service: FirmwareService { reboot in
                         let uptime = MonotonicUptime()
                         do {
-                            return try DeviceFirmware(
-                                configuration: configuration,
-                                platform: DeviceFirmware.Platform(
+                            var platform = DeviceFirmware.Platform(
                                     modem: modemLibrary, stateDirectory: stateDirectory, appDirectory: appDirectory,
                                     resolver: deviceResolver, uptime: uptime, macAddress: macAddress,
                                     makeLogger: { module in
@@ -198,7 +217,9 @@ struct DeviceCommand: AsyncParsableCommand {
                                                 module: $0, uptime: uptime, console: console, threadPrefix: configuration.logging.threadPrefix)
                                         }
                                     },
-                                    console: { console.write($0) }, reboot: reboot))
+                                    console: { console.write($0) }, reboot: reboot)
+                            platform.mqttLibraryLog = libraryLog
+                            return try DeviceFirmware(configuration: configuration, platform: platform)
                         } catch {
                             throw CommandFailure("the firmware cannot start: \(error)")
                         }
@@ -207,6 +228,7 @@ struct DeviceCommand: AsyncParsableCommand {
         let group = ServiceGroup(configuration: .init(services: services, logger: logger))
         try await GracefulRun.run(group, stoppingOn: signals, logger: logger)
         await deviceNetwork?.close()
+        try ledger?.report()
         if let link = self.link {
             try? FileManager.default.removeItem(atPath: link)
         }

@@ -98,7 +98,8 @@ class FirmwareProcess:
         return result
 
     def stderr(self):
-        self._stderr.flush()
+        if not self._stderr.closed:
+            self._stderr.flush()
         return self.stderr_path.read_text(errors="replace")
 
     def stop(self, sig=signal.SIGTERM, timeout=15):

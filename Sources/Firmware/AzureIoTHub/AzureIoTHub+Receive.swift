@@ -7,19 +7,21 @@ extension AzureIoTHub {
     /// The MQTT helper callbacks of the hub connection (`on_connack`, `on_publish`, … in azure_iot_hub.c).
     func helperConfig() -> MQTTHelperConfig {
         var config = MQTTHelperConfig()
-        config.onConnack = { [unowned self] returnCode, _ in self.onConnack(returnCode) }
-        config.onDisconnect = { [unowned self] result in
+        config.onConnack = { [weak self] returnCode, _ in self?.onConnack(returnCode) }
+        config.onDisconnect = { [weak self] result in
+            guard let self else { return }
             self.logger.warning("DISCONNECT, result: \(result)")
             self.setState(.disconnected)
             self.emit(AzureIoTHubEvent(type: .disconnected))
         }
-        config.onPublish = { [unowned self] topic, payload in self.onPublish(topic: topic, payload: payload) }
-        config.onPuback = { [unowned self] messageID, _ in
+        config.onPublish = { [weak self] topic, payload in self?.onPublish(topic: topic, payload: payload) }
+        config.onPuback = { [weak self] messageID, _ in
+            guard let self else { return }
             self.emit(AzureIoTHubEvent(type: .puback, data: .messageID(messageID)))
         }
-        config.onSuback = { [unowned self] messageID, result in self.onSuback(messageID, result: result) }
-        config.onPingresp = { [unowned self] in self.emit(AzureIoTHubEvent(type: .pingresp)) }
-        config.onError = { [unowned self] _ in self.emit(AzureIoTHubEvent(type: .errorMessageSize)) }
+        config.onSuback = { [weak self] messageID, result in self?.onSuback(messageID, result: result) }
+        config.onPingresp = { [weak self] in self?.emit(AzureIoTHubEvent(type: .pingresp)) }
+        config.onError = { [weak self] _ in self?.emit(AzureIoTHubEvent(type: .errorMessageSize)) }
         return config
     }
 

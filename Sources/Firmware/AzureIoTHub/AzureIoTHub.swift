@@ -58,7 +58,7 @@ public final class AzureIoTHub: Sendable {
         }
         guard result == 0, let handler else { return result }
         if let fota = self.fota {
-            let err = fota.initialize { [unowned self] event in self.fotaEvent(event) }
+            let err = fota.initialize { [weak self] event in self?.fotaEvent(event) }
             if err != 0 {
                 self.logger.error("Failed to initialize Azure FOTA, error: \(err)")
                 return err

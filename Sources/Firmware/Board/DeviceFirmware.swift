@@ -23,6 +23,8 @@ public final class DeviceFirmware: Sendable {
         public var console: @Sendable (String) -> Void
         /// `sys_reboot()`: the board powers the firmware off and boots again.
         public var reboot: @Sendable () -> Void
+        /// Every line libmosquitto logs (the simulator's traffic ledger reads the packets from them).
+        public var mqttLibraryLog: @Sendable (String) -> Void = { _ in }
 
         public init(
             modem: (any ModemLibrary)?, stateDirectory: String, appDirectory: String, resolver: HostResolver,
@@ -121,7 +123,7 @@ public final class DeviceFirmware: Sendable {
                 payloadBufferLength: helper.payloadBufferLength, sendTimeoutSeconds: helper.sendTimeoutSeconds,
                 staticIPAddress: helper.staticIPAddress, lastWill: helper.lastWill,
                 certificatesFolder: nativeTLS ? certificatesFolder : nil),
-            tls: tls, resolver: platform.resolver, logger: logger("mqtt_helper"))
+            tls: tls, resolver: platform.resolver, logger: logger("mqtt_helper"), libraryLog: platform.mqttLibraryLog)
         self.helper = mqttHelper
         let systemWorkQueue = WorkQueue(name: "sysworkq")
         self.dps = configuration.dps.map {

@@ -8,7 +8,8 @@ extension AzureIoTHubDPS {
     /// and `on_disconnect()` in nrfconnect/sdk-nrf v2.9.0 `subsys/net/lib/azure_iot_hub/src/azure_iot_hub_dps.c`).
     func helperConfig() -> MQTTHelperConfig {
         var config = MQTTHelperConfig()
-        config.onConnack = { [unowned self] returnCode, _ in
+        config.onConnack = { [weak self] returnCode, _ in
+            guard let self else { return }
             guard returnCode == 0 else {
                 self.logger.error("Connection was rejected with return code \(returnCode)")
                 self.logger.warning("Is the device certificate valid?")
@@ -31,7 +32,8 @@ extension AzureIoTHubDPS {
         }
         // As upstream, the SUBACK's result is not looked at: the registration request goes out even when the
         // subscription was refused (and its answer then never arrives; the timeout ends the registration).
-        config.onSuback = { [unowned self] _, _ in
+        config.onSuback = { [weak self] _, _ in
+            guard let self else { return }
             // dps_send_reg_request(): the topic is built in a CONFIG_AZURE_IOT_HUB_DPS_TOPIC_BUFFER_SIZE buffer.
             let topic = AzureProvisioningClient.registerTopic
             let err: Int32
@@ -51,14 +53,16 @@ extension AzureIoTHubDPS {
             self.report(.assigning)
             self.armTimeout()
         }
-        config.onPuback = { [unowned self] _, _ in self.armTimeout() }
-        config.onPublish = { [unowned self] topic, payload in
+        config.onPuback = { [weak self] _, _ in self?.armTimeout() }
+        config.onPublish = { [weak self] topic, payload in
+            guard let self else { return }
             self.armTimeout()
             self.onResponse(topic: topic, payload: payload)
         }
         // Upstream reports nothing when the connection drops: a registration in progress fails only when its
         // timeout (CONFIG_AZURE_IOT_HUB_DPS_TIMEOUT_SEC) runs out.
-        config.onDisconnect = { [unowned self] _ in
+        config.onDisconnect = { [weak self] _ in
+            guard let self else { return }
             self.shared.withLock { self.move(&$0, to: .disconnected) }
             _ = self.helper.deinitialize()
         }

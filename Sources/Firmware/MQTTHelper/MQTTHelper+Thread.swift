@@ -59,12 +59,14 @@ extension MQTTHelper {
         var callbacks = MosquittoCallbacks()
         let payloadLimit = self.settings.payloadBufferLength
         let logger = self.logger
-        callbacks.onConnect = { [unowned self] returnCode, sessionPresent in
+        callbacks.onConnect = { [weak self] returnCode, sessionPresent in
+            guard let self else { return }
             logger.debug("MQTT_EVT_CONNACK: result \(returnCode)")
             self.connackReceived(accepted: returnCode == 0)
             config.onConnack(returnCode, sessionPresent)
         }
-        callbacks.onDisconnect = { [unowned self] reason in
+        callbacks.onDisconnect = { [weak self] reason in
+            guard let self else { return }
             let error = MosquittoError.fromDisconnectReason(reason)
             guard let connection = box.current else { return }
             if let error, error.isConnectionReset, !connection.ended.load(ordering: .relaxed) {
@@ -80,7 +82,8 @@ extension MQTTHelper {
             if let error, !connection.ended.load(ordering: .relaxed) { self.logLoss(error) }
             self.connectionEnded(connection, result: error == nil ? 0 : -Errno.ECONNABORTED)
         }
-        callbacks.onMessage = { [unowned self] message in
+        callbacks.onMessage = { [weak self] message in
+            guard let self else { return }
             logger.debug("MQTT_EVT_PUBLISH, QoS: \(message.qos), len = \(message.payload.count)")
             guard message.payload.count <= payloadLimit else {
                 // on_publish() → publish_get_payload() (mqtt_helper.c:252-258, :290-293)
@@ -106,7 +109,11 @@ extension MQTTHelper {
             logger.debug("MQTT_EVT_SUBACK: id: \(ours) result: 0")
             config.onSuback(ours, granted.contains(128) ? -Errno.EACCES : 0)
         }
-        callbacks.onLog = { [unowned self] level, text in
+        // Captured by value: libmosquitto may still log while its client is destroyed after the helper.
+        let libraryLog = self.libraryLog
+        callbacks.onLog = { [weak self] level, text in
+            guard let self else { return }
+            libraryLog(text)
             // libmosquitto has no PINGRESP callback; it logs every one it receives.
             if text.hasSuffix("received PINGRESP") {
                 logger.debug("MQTT_EVT_PINGRESP")

@@ -22,12 +22,18 @@ public final class MQTTHelper: Sendable {
     let tls: TLSProvider
     private let resolver: HostResolver
     let logger: Logger
+    /// Every line libmosquitto logs, for the simulator's traffic ledger (not part of the helper upstream).
+    let libraryLog: @Sendable (String) -> Void
     let shared = Mutex(Shared())
     let connectionPollSemaphore = KSemaphore(initial: 0, limit: 1)
     /// Set when the board resets (``halt()``).
     let halted = Atomic<Bool>(false)
 
-    public init(settings: MQTTHelperSettings, tls: TLSProvider, resolver: HostResolver, logger: Logger) {
+    public init(
+        settings: MQTTHelperSettings, tls: TLSProvider, resolver: HostResolver, logger: Logger,
+        libraryLog: @escaping @Sendable (String) -> Void = { _ in }
+    ) {
+        self.libraryLog = libraryLog
         self.settings = settings
         self.tls = tls
         self.resolver = resolver

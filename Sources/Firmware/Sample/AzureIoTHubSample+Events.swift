@@ -55,7 +55,7 @@ extension AzureIoTHubSample {
             let copy = AzureIoTHubMethod(
                 name: String(method.name.prefix(31)), requestID: String(method.requestID.prefix(7)),
                 payload: Array(method.payload.prefix(199)))
-            self.workQueue.submit { [unowned self] in self.directMethod(copy) }
+            self.workQueue.submit { [weak self] in self?.directMethod(copy) }
         case .twinResultSuccess:
             if case .result(let result) = event.data {
                 self.logger.info("\(event.type.name), ID: \(result.requestID)")
@@ -145,7 +145,7 @@ extension AzureIoTHubSample {
             self.logger.error("Incoming data too big for buffer")
             return
         }
-        self.workQueue.submit { [unowned self] in self.twinReportWork(payload) }
+        self.workQueue.submit { [weak self] in self?.twinReportWork(payload) }
     }
 
     /// Mirrors `twin_report_work_fn()` (main.c:351-391): a negative interval is neither reported nor applied; the

@@ -55,10 +55,10 @@ public final class AzureIoTHubSample: Sendable {
         self.reconnect = Mutex(configuration.sample.reconnect.map(ReconnectBackoff.init))
         self.eventInterval = Mutex(configuration.sample.eventIntervalSeconds)
         self.sendEventWork.withLock {
-            $0 = DelayableWork(queue: self.workQueue) { [unowned self] in self.sendEvent() }
+            $0 = DelayableWork(queue: self.workQueue) { [weak self] in self?.sendEvent() }
         }
         self.reconnectWork.withLock {
-            $0 = DelayableWork(queue: self.workQueue) { [unowned self] in self.reconnectNow() }
+            $0 = DelayableWork(queue: self.workQueue) { [weak self] in self?.reconnectNow() }
         }
     }
 
@@ -68,7 +68,7 @@ public final class AzureIoTHubSample: Sendable {
     /// `main()`: returns once the connection request is sent (or it failed); the rest is event driven.
     public func main() {
         self.logger.info("Azure IoT Hub sample started")
-        self.network.onConnectivity { [unowned self] connected in self.l4Event(connected) }
+        self.network.onConnectivity { [weak self] connected in self?.l4Event(connected) }
         self.logger.info("Bringing network interface up and connecting to the network")
         let err = self.network.connect()
         if err != 0 {
@@ -95,7 +95,7 @@ public final class AzureIoTHubSample: Sendable {
             config.hostname = assignment.hostname
             config.deviceID = assignment.deviceID
         }
-        let initErr = self.hub.initialize { [unowned self] event in self.handleEvent(event) }
+        let initErr = self.hub.initialize { [weak self] event in self?.handleEvent(event) }
         guard initErr == 0 else {
             self.logger.error("Azure IoT Hub could not be initialized, error: \(initErr)")
             return
