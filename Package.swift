@@ -197,6 +197,7 @@ let package = Package(
         .testTarget(
             name: "TrafficLedgerTests",
             dependencies: ["TrafficLedger"],
+            exclude: ["Golden"],
             swiftSettings: strictSettings
         ),
         .testTarget(
