@@ -203,7 +203,7 @@ let package = Package(
         .testTarget(
             name: "NetworkModelTests",
             dependencies: [
-                "NetworkModel", "SimCore",
+                "NetworkModel", "SimCore", "TrafficLedger",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],

@@ -5,6 +5,7 @@ import NetworkModel
 import SimCore
 import Synchronization
 import Testing
+import TrafficLedger
 
 /// A radio that holds every downlink until released (a device asleep in PSM).
 final class SleepingRadio: RadioGate {
