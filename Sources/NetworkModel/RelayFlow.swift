@@ -202,14 +202,17 @@ final class RelayFlow: Sendable {
     }
 
     /// The cloud closed its end: the device's closes after what is in flight, unless the NAT forgot the flow (then the
-    /// device is not told).
+    /// device is not told). The FIN is downlink like the bytes before it: a device in PSM gets it when it wakes.
     func cloudClosed() {
         let (forgotten, after) = self.state.withLock { state in (state.forgotten || state.counts.ended == .natExpired, state.downlink.lastArrival) }
         guard !forgotten else { return }
         self.end(.closed)
         let device = self.device
         let delay = max(.zero, after - self.network.clock.now)
-        device.eventLoop.scheduleTask(in: .nanoseconds(Self.nanoseconds(delay))) { device.close(promise: nil) }
+        device.eventLoop.scheduleTask(in: .nanoseconds(Self.nanoseconds(delay))) { [self] in
+            let bearer = self.network.radio.downlink(byteCount: 0) { device.close(promise: nil) }
+            if !bearer { Self.reset(device) }
+        }
     }
 
     private func end(_ reason: FlowEnd) {

@@ -94,6 +94,21 @@ final class SleepingRadio: RadioGate {
         await cloud.stop()
     }
 
+    /// The cloud closing is downlink too (its FIN): a device in PSM learns of it when it wakes, after the bytes
+    /// sent before it.
+    @Test func theCloudsCloseWaitsForTheRadioAfterItsBytes() async throws {
+        let (cloud, radio, network, device) = try await self.pingedThroughASleepingRadio()
+        cloud.reply("bye")
+        cloud.hangUp()
+        #expect(try await eventually { radio.heldBytes == [3, 0] })
+        #expect(network.flows.first?.ended == .closed)
+        radio.wake()
+        #expect(try device.receive(3) == "bye")
+        #expect(throws: SocketFailure(errno: 0)) { try device.receive(1) }
+        await network.close()
+        await cloud.stop()
+    }
+
     @Test func downlinkWithoutABearerResetsTheConnection() async throws {
         let (cloud, radio, network, device) = try await self.pingedThroughASleepingRadio()
         radio.off.withLock { $0 = true }

@@ -75,6 +75,9 @@ final class CloudServer: Sendable {
         latest.writeAndFlush(ByteBuffer(string: text), promise: nil)
     }
 
+    /// Closes the latest connection from the cloud's side.
+    func hangUp() { self.state.withLock { $0.latest }?.close(promise: nil) }
+
     fileprivate func record(accepted channel: any Channel) { self.state.withLock { $0.accepted += 1; $0.latest = channel } }
     fileprivate func record(_ text: String) { self.state.withLock { $0.received += text } }
     fileprivate func recordClose() { self.state.withLock { $0.closed += 1 } }
