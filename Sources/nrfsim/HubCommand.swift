@@ -40,7 +40,7 @@ struct HubCommand: AsyncParsableCommand {
     @Option(name: .customLong("dps-retry-after"), help: "Seconds a DPS registration stays 'assigning' (sent as retry-after; 0 assigns at the first poll).")
     var dpsRetryAfter = 3
 
-    @Option(name: .customLong("c2d-lock-timeout"), help: "Seconds a delivered cloud-to-device message waits for its PUBACK before it is delivered again.")
+    @Option(name: .customLong("c2d-lock-timeout"), help: "Seconds a delivered cloud-to-device message waits for its PUBACK; then the hub closes the device's connection and delivers it again on the next.")
     var cloudToDeviceLockTimeout = 60
 
     @Option(name: .customLong("max-connections"), help: "Open connections on both listeners together (default: 10000, at most the descriptor limit less 128).")

@@ -80,7 +80,7 @@ final class RecordingLink: DeviceLink {
         self.state.withLockedValue { state in state.inflight = state.inflight.filter { $0.value != sequence } }
     }
 
-    func releaseLocks(deliveredBefore cutoff: Date) -> Int { 0 }
+    func unacknowledged(deliveredBefore cutoff: Date) -> Int { 0 }
 
     func close(reason: String) { self.state.withLockedValue { $0.closed = reason } }
 

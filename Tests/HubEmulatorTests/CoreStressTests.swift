@@ -57,7 +57,7 @@ final class AnsweringLink: DeviceLink {
     }
 
     func release(_ sequence: Int64) { self.state.withLockedValue { $0.inflight = $0.inflight.filter { $0.value != sequence } } }
-    func releaseLocks(deliveredBefore cutoff: Date) -> Int { 0 }
+    func unacknowledged(deliveredBefore cutoff: Date) -> Int { 0 }
     func close(reason: String) {}
 }
 

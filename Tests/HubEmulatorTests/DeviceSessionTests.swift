@@ -79,27 +79,41 @@ struct DeviceSessionTests {
         #expect(!session.isOpen)
     }
 
-    @Test("C2D: delivered after the SUBACK, delivered again when its lock expires without a PUBACK, completed by one")
-    func cloudToDeviceRedelivery() throws {
+    @Test("C2D not acknowledged: the connection closes when the lock expires, not before; the message, still queued, comes again on the next one")
+    func cloudToDeviceLockExpiryClosesTheConnection() throws {
         let fixture = try CoreFixture()
         try fixture.device("dev1")
         let session = try SessionHarness(fixture: fixture)
-        _ = try session.connect("dev1")
+        _ = try session.connect("dev1", keepAlive: 0)
         _ = try fixture.core.sendCloudToDevice(hub: "myhub", id: "dev1", body: Array("hello".utf8), properties: [], ttlSeconds: nil)
         let afterSubscribe = try session.subscribe([CoreFixture.c2dFilter("dev1")])
         #expect(afterSubscribe.count == 2)
         #expect(afterSubscribe.first == .suback(packetID: 1, returnCodes: [1]))
         guard case .publish(let first)? = afterSubscribe.last else { Issue.record("no C2D publish"); return }
         #expect(first.payload == Array("hello".utf8) && first.qos == .atLeastOnce)
-        // No PUBACK: after the one-minute lock, the watchdog delivers it again.
-        fixture.clock.advance(61)
-        session.loop.advanceTime(by: .seconds(1))
-        let again = try session.received()
-        guard case .publish(let second)? = again.first else { Issue.record("not delivered again: \(again)"); return }
-        #expect(second.payload == first.payload && second.packetID != first.packetID)
+        // No PUBACK: open (and silent) up to the one-minute lock, closed by the watchdog's tick after it.
+        fixture.clock.advance(59)
+        session.loop.advanceTime(by: .seconds(59))
+        #expect(session.isOpen)
+        #expect(try session.received().isEmpty)
+        fixture.clock.advance(2)
+        session.loop.advanceTime(by: .seconds(2))
+        #expect(!session.isOpen)
+        #expect(try session.received().isEmpty, "delivered again on the connection it went unacknowledged on")
+        #expect(!fixture.core.isConnected(hub: "myhub", id: "dev1"))
+        #expect(try fixture.store.queued(hub: "myhub", device: "dev1").map(\.deliveryCount) == [1])
+
+        let next = try SessionHarness(fixture: fixture)
+        _ = try next.connect("dev1", keepAlive: 0)
+        let again = try next.subscribe([CoreFixture.c2dFilter("dev1")])
+        guard case .publish(let second)? = again.last else { Issue.record("not delivered again: \(again)"); return }
+        #expect(second.payload == first.payload && second.topic == first.topic)
         #expect(try fixture.store.queued(hub: "myhub", device: "dev1").first?.deliveryCount == 2)
-        try session.send(.puback(packetID: second.packetID!))
+        try next.send(.puback(packetID: second.packetID!))
         #expect(try fixture.store.queued(hub: "myhub", device: "dev1").isEmpty)
+        fixture.clock.advance(120)
+        next.loop.advanceTime(by: .seconds(120))
+        #expect(next.isOpen, "closed although its delivery was acknowledged")
     }
 
     @Test("PUBACKs that arrive just before the device hangs up still complete their messages")

@@ -1,6 +1,8 @@
 """Connection rules: a SAS connection ends when its token expires, a second connection with the same id drops the
 first, a disabled device is refused, CleanSession=0 keeps subscriptions (session present), and a C2D message is
-delivered once while awaiting its PUBACK and again when its lock expires."""
+delivered once while awaiting its PUBACK; when its lock expires the hub closes the connection, and the message comes
+again on the next one."""
+import ssl
 import time
 
 from test_hub_device_sdk import KEY
@@ -104,30 +106,47 @@ def read_publish(sock):
     return body[2:2 + topic_length].decode(), int.from_bytes(body[2 + topic_length:4 + topic_length], "big"), body[4 + topic_length:]
 
 
-def test_c2d_is_delivered_again_when_its_lock_expires(start_hub):
-    """No PUBACK within the lock timeout (IoT Hub: 1 minute; 2 s here): the same message comes again on the same
-    connection; once acknowledged it is complete."""
+def test_c2d_not_acknowledged_closes_the_connection_and_comes_again_after_a_reconnect(start_hub):
+    """No PUBACK within the lock timeout (IoT Hub: 1 minute; 2 s here): the hub closes the connection, as it does
+    for a device that stopped answering (in PSM, say); the message, still queued, comes again once the device is
+    back, and once acknowledged it is complete."""
     import socket
     hub = start_hub(extra=("--c2d-lock-timeout", "2"))
     hub.az("iot", "hub", "create", "--resource-group", "rg", "--name", "myhub")
-    register(hub, "locked")
-    sock = raw_c2d_session(hub, "locked")
-    hub.az("iot", "device", "c2d-message", "send", "-n", "myhub", "-d", "locked", "--data", "hold", "--mid", "m-1")
+    register(hub, "asleep")
+    sock = raw_c2d_session(hub, "asleep")
+    hub.az("iot", "device", "c2d-message", "send", "-n", "myhub", "-d", "asleep", "--data", "hold", "--mid", "m-1")
     first_topic, first_id, payload = read_publish(sock)
     assert payload == b"hold" and "%24.mid=m-1" in first_topic
     started = time.monotonic()
-    again_topic, again_id, payload = read_publish(sock)  # no PUBACK sent: the lock expires
-    assert payload == b"hold" and again_topic == first_topic and again_id != first_id
-    assert 1.5 <= time.monotonic() - started <= 6
-    sock.sendall(bytes([0x40, 0x02]) + again_id.to_bytes(2, "big"))
-    sock.settimeout(4)
     try:
-        extra = sock.recv(65536)
+        rest = sock.recv(65536)  # no PUBACK sent: nothing more comes, the hub hangs up when the lock expires
+    except (ConnectionResetError, ssl.SSLError):
+        rest = b""
+    elapsed = time.monotonic() - started
+    sock.close()
+    assert rest == b"", "not closed, or delivered again on the same connection: %r" % rest
+    assert 1.5 <= elapsed <= 6, elapsed
+    log = hub.log()
+    assert "C2D message not acknowledged within the lock timeout: connection closed" in log
+    assert "device=asleep" in log
+
+    # Back (CleanSession=0, as the raw session connects): its session is present, the subscription with it, and the
+    # message comes again without a new SUBSCRIBE.
+    from test_hub_negative import connect_packet, raw_tls
+    again = raw_tls(hub)
+    again.sendall(connect_packet("asleep", "myhub.azure-devices.net/asleep/" + API, sas_token("asleep")))
+    assert again.recv(4) == bytes([0x20, 0x02, 0x01, 0x00])
+    again_topic, again_id, payload = read_publish(again)
+    assert payload == b"hold" and again_topic == first_topic
+    again.sendall(bytes([0x40, 0x02]) + again_id.to_bytes(2, "big"))
+    again.settimeout(4)
+    try:
+        extra = again.recv(65536)
     except (socket.timeout, TimeoutError):
         extra = b""
-    sock.close()
-    assert extra == b"", extra  # completed: not delivered a third time
-    assert "C2D lock expired" in hub.log()
+    assert extra == b"", extra  # completed: neither delivered a third time nor closed (it was acknowledged)
+    again.close()
 
 
 def raw_c2d_session(hub, device_id):

@@ -14,13 +14,13 @@ public protocol DeviceLink: AnyObject, Sendable {
     func send(_ packet: MQTTPacket)
     /// Claims a queued C2D message for delivery on this connection: the packet identifier to send it with, or nil
     /// when it is in flight here already. Atomic, so that of two deliveries racing for a message (a service send and
-    /// a SUBSCRIBE) exactly one sends it. The claim lasts until the PUBACK, ``release(_:)`` or the lock expires.
+    /// a SUBSCRIBE) exactly one sends it. The claim lasts until the PUBACK, ``release(_:)`` or the connection's end.
     func claim(_ sequence: Int64, at claimedAt: Date) -> UInt16?
     /// Gives up a claim whose message was not sent.
     func release(_ sequence: Int64)
-    /// Forgets the deliveries made before `cutoff` that still await their PUBACK (their lock expired), so they are
-    /// delivered again; returns how many.
-    func releaseLocks(deliveredBefore cutoff: Date) -> Int
+    /// How many deliveries made before `cutoff` still await their PUBACK (their lock expired). The claims stay: the
+    /// hub closes such a connection, and the messages, still queued, go to the device's next one.
+    func unacknowledged(deliveredBefore cutoff: Date) -> Int
     /// Closes the connection, logging why.
     func close(reason: String)
 }
@@ -54,7 +54,8 @@ public final class HubCore: Sendable {
     public struct Options: Sendable {
         /// Accept any api-version (logged); strict mode refuses a CONNECT without one.
         public var strictAPIVersion = false
-        /// How long a delivered C2D message waits for its PUBACK before it is delivered again (IoT Hub: 1 minute).
+        /// How long a delivered C2D message waits for its PUBACK (IoT Hub's lock timeout: 1 minute); then the hub
+        /// closes the device's connection and delivers the message again on its next one (``DeviceConnectionHandler``).
         public var cloudToDeviceLockTimeout: TimeInterval = 60
         /// The telemetry stream's bound in bytes (``Limits/telemetryBufferBytes``).
         public var telemetryBufferBytes = Limits.defaultTelemetryBufferBytes

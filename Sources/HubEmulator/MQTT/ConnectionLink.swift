@@ -45,7 +45,8 @@ final class ConnectionLink: DeviceLink, Sendable {
         }
     }
 
-    /// A completion that could not be stored: the message is in flight again, so its lock expiry delivers it again.
+    /// A completion that could not be stored: the message is in flight again, so its lock expiry closes the connection
+    /// and the device's next one gets it again.
     func reopen(_ sequence: Int64) {
         self.state.withLockedValue { state in
             for (packetID, entry) in state.inflight where entry.sequence == sequence { state.inflight[packetID]?.completing = false }
@@ -58,11 +59,9 @@ final class ConnectionLink: DeviceLink, Sendable {
         }
     }
 
-    func releaseLocks(deliveredBefore cutoff: Date) -> Int {
+    func unacknowledged(deliveredBefore cutoff: Date) -> Int {
         self.state.withLockedValue { state in
-            let expired = state.inflight.filter { !$0.value.completing && $0.value.deliveredAt < cutoff }.keys
-            for packetID in expired { state.inflight[packetID] = nil }
-            return expired.count
+            state.inflight.values.count { !$0.completing && $0.deliveredAt < cutoff }
         }
     }
 

@@ -19,8 +19,9 @@ final class PeerChain: Sendable {
 
 /// One device's MQTT session with the hub ("Communicate with an IoT hub using the MQTT protocol",
 /// learn.microsoft.com/azure/iot/iot-mqtt-connect-to-iot-hub): CONNECT and authentication, keep-alive, subscriptions,
-/// telemetry, twin and method topics, C2D acknowledgements. A protocol violation closes the connection and is logged
-/// with the device id and the reason; nothing is answered with an error.
+/// telemetry, twin and method topics, C2D acknowledgements (a delivery not acknowledged within the lock timeout closes
+/// the connection). A protocol violation closes the connection and is logged with the device id and the reason;
+/// nothing is answered with an error.
 ///
 /// Packets are handled in the order they arrive. What needs the store or the registry (CONNECT's authentication and
 /// session, SUBSCRIBE of a persistent session, a twin GET or reported-properties PATCH, a C2D completion or
@@ -81,12 +82,17 @@ final class DeviceConnectionHandler: ChannelInboundHandler {
             if let expiry = identity.expiresAt, Int64(self.core.now().timeIntervalSince1970) >= expiry {
                 self.logger.info("SAS token expired: connection closed (401003)", metadata: ["device": "\(identity.deviceID)"])
                 context.close(promise: nil)
-            } else if let link = self.link, link.releaseLocks(deliveredBefore: self.core.now() - self.core.cloudToDeviceLockTimeout) > 0 {
-                self.logger.info("C2D lock expired: delivering again", metadata: ["device": "\(identity.deviceID)"])
-                let core = self.core
-                self.perform(context) { context in
-                    self.executor.run(on: context.eventLoop) { core.deliverQueued(hub: identity.hub, deviceID: identity.deviceID) }
-                }
+            } else if let link = self.link, case let expired = link.unacknowledged(deliveredBefore: self.core.now() - self.core.cloudToDeviceLockTimeout), expired > 0 {
+                // The lock expired (learn.microsoft.com/azure/iot-hub/iot-hub-devguide-messages-c2d: one minute, then
+                // the message is Enqueued again). Over MQTT it cannot be sent again in this session: a server re-sends
+                // an unacknowledged PUBLISH only when the client reconnects (MQTT 3.1.1 §4.4), and PUBACKs must come in
+                // order (§4.6). So the hub ends the connection, as the nRF Connect SDK's guide warns it does for a
+                // device that does not answer, in PSM say (doc/nrf/libraries/networking/azure_iot_hub.rst:24, v2.9.0);
+                // the message stays queued with its delivery count and goes to the device's next connection.
+                self.logger.info(
+                    "C2D message not acknowledged within the lock timeout: connection closed",
+                    metadata: ["device": "\(identity.deviceID)", "unacknowledged": "\(expired)", "lockTimeout": "\(Int(self.core.cloudToDeviceLockTimeout)) s"])
+                context.close(promise: nil)
             }
         }
     }
