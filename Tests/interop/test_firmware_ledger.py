@@ -63,3 +63,59 @@ def test_the_ledger_agrees_with_an_independent_relay(start_hub, tmp_path):
     assert radio["connectedSeconds"] > 0 and radio["rrcConnections"] >= 1
     assert ledger["energyJoules"] > 0 and ledger["profile"]["psmNanoamps"] == 2700
     assert re.search(r"^energy: \d+\.\d{3} J, \d+\.\d J/day$", "\n".join(summary), re.M)
+
+
+PSM = ("CONFIG_SIM_EVENT_INTERVAL_SEC=15", "CONFIG_LTE_LC_PSM_MODULE=y", "CONFIG_LTE_PSM_REQ=y",
+       'CONFIG_LTE_PSM_REQ_RAT="00000000"', "CONFIG_LTE_LINK_CONTROL_LOG_LEVEL_DBG=y")
+
+
+def test_a_cloud_to_device_message_during_psm_costs_a_handshake(start_hub, tmp_path):
+    """The guide's warning, in numbers. Two devices in PSM (active time 0 s, so the radio sleeps once the network
+    releases the connection after 1 s), both with the documented reconnect option. The hub sends one of them a C2D
+    message while it sleeps; with no PUBACK within the lock timeout (2 s here) it closes the connection. The device
+    learns of it when its next event wakes the radio: the held PUBLISH and the FIN arrive together, the library
+    reports DISCONNECTED, the sample reconnects and pays a second TLS handshake. The other device, left alone, has
+    one handshake in its ledger."""
+    from test_firmware_reconnect import RECONNECT
+    cloud = Cloud(start_hub, tmp_path / "work", extra=("--dps-retry-after", "1", "--c2d-lock-timeout", "2"))
+    defines = tuple(d for d in cloud.direct_defines() if not d.startswith("CONFIG_SIM_EVENT_INTERVAL_SEC")) + PSM + RECONNECT
+    ledgers = {name: tmp_path / (name + ".json") for name in ("c2d", "quiet")}
+    devices = {name: provisioned_device(cloud, tmp_path / name, defines,
+                                        extra=("--ledger", str(ledgers[name]), "--rrc-inactivity", "1"))
+               for name in ledgers}
+    c2d, quiet = devices["c2d"], devices["quiet"]
+    try:
+        for device in devices.values():
+            device.wait_for("Event was successfully sent", 30)
+        # Released to idle, and asleep: the active time is 0 s.
+        c2d.wait_for(r"<dbg> lte_lc: \+CSCON notification$", 15, after=c2d.last_index)
+        mark = len(c2d.lines)
+        cloud.hub.az("iot", "device", "c2d-message", "send", "-n", "myhub", "-d", c2d.uuid, "--data", "held")
+        c2d.wait_for("AZURE_IOT_HUB_EVT_READY", 40, after=mark)
+        c2d.wait_for("Event was successfully sent", 20, after=c2d.last_index)
+        lines = [m for level, module, m in c2d.messages(after=mark)
+                 if m.startswith(("AZURE_IOT_HUB_EVT_", "Reconnecting", "Received payload", "DISCONNECT, result"))]
+        # Woken by its next event: the held message, then the hub's FIN. The message comes again on the new
+        # connection (the session is persistent: right after CONNACK).
+        assert lines[:9] == [
+            "AZURE_IOT_HUB_EVT_DATA_RECEIVED", "Received payload: held", "DISCONNECT, result: -113",
+            "AZURE_IOT_HUB_EVT_DISCONNECTED", "Reconnecting to IoT Hub in 1000 ms (attempt 1)",
+            "AZURE_IOT_HUB_EVT_CONNECTING", "AZURE_IOT_HUB_EVT_CONNECTED", "AZURE_IOT_HUB_EVT_DATA_RECEIVED",
+            "Received payload: held"], lines
+        # The quiet device has run as long, and sent its events all along on its one connection.
+        quiet.wait_for("Event was successfully sent", 20, after=quiet.last_index)
+    finally:
+        codes = {name: device.stop() for name, device in devices.items()}
+    assert codes == {"c2d": 0, "quiet": 0}, (c2d.stderr(), quiet.stderr())
+    spent = {name: json.loads(path.read_text()) for name, path in ledgers.items()}
+    assert spent["quiet"]["handshakes"] == 1
+    assert spent["c2d"]["handshakes"] == 2
+    first, second = [c for c in spent["c2d"]["connections"] if c["handshake"]]
+    assert first["ended"] == "closed" and first["down"]["mqttPayload"] >= len("held")
+    # The second handshake costs about what the first did, each way.
+    for direction in ("up", "down"):
+        assert within(second[direction]["tlsHandshake"], first[direction]["tlsHandshake"], 0.05)
+        handshakes = {name: ledger[direction]["tlsHandshake"] for name, ledger in spent.items()}
+        assert within(handshakes["c2d"], 2 * handshakes["quiet"], 0.05), handshakes
+    summary = c2d.text()[c2d.text().rindex("--- nrfsim ledger:"):].splitlines()[0]
+    assert re.match(r"--- nrfsim ledger: \d:\d\d:\d\d simulated, 2 connections, 2 TLS handshakes ---$", summary), summary
