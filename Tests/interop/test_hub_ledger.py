@@ -24,6 +24,7 @@ class CountingRelay:
         self.address, self.upstream = address, upstream
         self.server = socket.create_server((address, port))
         self.counts = []
+        self.bytes = []
         self.done = []
         threading.Thread(target=self.accept, daemon=True).start()
 
@@ -35,20 +36,23 @@ class CountingRelay:
                 return
             server = socket.create_connection((self.address, self.upstream))
             counts = {"up": 0, "down": 0}
+            seen = {"up": bytearray(), "down": bytearray()}
             ends = [threading.Event(), threading.Event()]
             self.counts.append(counts)
+            self.bytes.append(seen)
             self.done.append(ends)
-            threading.Thread(target=self.pump, args=(client, server, counts, "up", ends[0]), daemon=True).start()
-            threading.Thread(target=self.pump, args=(server, client, counts, "down", ends[1]), daemon=True).start()
+            threading.Thread(target=self.pump, args=(client, server, counts, seen, "up", ends[0]), daemon=True).start()
+            threading.Thread(target=self.pump, args=(server, client, counts, seen, "down", ends[1]), daemon=True).start()
 
     @staticmethod
-    def pump(source, sink, counts, direction, ended):
+    def pump(source, sink, counts, seen, direction, ended):
         try:
             while True:
                 data = source.recv(65536)
                 if not data:
                     break
                 counts[direction] += len(data)
+                seen[direction] += data
                 sink.sendall(data)
         except OSError:
             pass
@@ -63,6 +67,17 @@ class CountingRelay:
 
     def close(self):
         self.server.close()
+
+
+def records(data):
+    """The TLS records' (content type, wire size) in `data`, framed by their headers (the relay's own reading)."""
+    found = []
+    while len(data) >= 5:
+        size = 5 + int.from_bytes(data[3:5], "big")
+        found.append((data[0], size))
+        data = data[size:]
+    assert not data, "a record cut short"
+    return found
 
 
 def wait_for(condition, timeout=15):
@@ -111,3 +126,73 @@ def test_ledger_matches_a_relay_and_the_payload_sent(start_hub):
 
     listed = hub.az_json("iot", "hub", "emulator", "ledger", "-n", "myhub")
     assert [entry["deviceId"] for entry in listed] == ["counted"] and listed[0] == ledger
+
+
+def test_ledger_of_a_tls13_session_against_the_relays_records(start_hub):
+    """A raw MQTT client over TLS 1.3 (where the handshake's end is encrypted like application data): the handshake
+    is every record before the client's first MQTT record and before the hub's CONNACK record, as the relay frames
+    them; keep-alive is each PINGREQ and PINGRESP with its record's 5-byte header and 17 bytes of AEAD overhead."""
+    import ssl
+    from test_hub_negative import API, connect_packet, sas_token
+
+    hub = start_hub(mqtt_port=0)
+    hub.az("iot", "hub", "create", "--resource-group", "rg", "--name", "myhub")
+    hub.az("iot", "hub", "device-identity", "create", "-n", "myhub", "-d", "raw13", "--pk", KEY, "--sk", KEY)
+    relay = CountingRelay(hub.address, MQTT_PORT, hub.mqtt_port)
+    payloads = [bytes([0x30 + index]) * (1 + 211 * index) for index in range(6)]
+    sends = []  # what the client writes, one TLS record each
+    try:
+        context = ssl.create_default_context(cafile=hub.root_ca_path)
+        context.minimum_version = ssl.TLSVersion.TLSv1_3
+        sock = context.wrap_socket(socket.create_connection((hub.address, MQTT_PORT)), server_hostname=hub.address)
+        sock.settimeout(10)
+        assert sock.version() == "TLSv1.3"
+
+        def send(packet):
+            sends.append(packet)
+            sock.sendall(packet)
+
+        def receive(count):
+            data = b""
+            while len(data) < count:
+                chunk = sock.recv(count - len(data))
+                assert chunk, "closed"
+                data += chunk
+            return data
+
+        send(connect_packet("raw13", "myhub.azure-devices.net/raw13/" + API, sas_token("raw13")))
+        assert receive(4)[:2] == bytes([0x20, 0x02])
+        topic = b"devices/raw13/messages/events/"
+        for packet_id, payload in enumerate(payloads, start=1):
+            body = len(topic).to_bytes(2, "big") + topic + packet_id.to_bytes(2, "big") + payload
+            length = len(body)
+            encoded = bytes([length & 0x7F | (0x80 if length > 127 else 0)]) + (bytes([length >> 7]) if length > 127 else b"")
+            send(bytes([0x32]) + encoded + body)
+            assert receive(4) == bytes([0x40, 0x02]) + packet_id.to_bytes(2, "big")
+        send(bytes([0xC0, 0x00]))
+        assert receive(2) == bytes([0xD0, 0x00])
+        send(bytes([0xE0, 0x00]))
+        sock.close()
+        assert relay.wait_closed(), "the connection did not end both ways"
+        ledger = hub.az_json("iot", "hub", "emulator", "ledger", "-n", "myhub", "-d", "raw13")
+    finally:
+        relay.close()
+    up, down = records(bytes(relay.bytes[0]["up"])), records(bytes(relay.bytes[0]["down"]))
+    assert ledger["up"]["total"] == relay.counts[0]["up"] and ledger["down"]["total"] == relay.counts[0]["down"], ledger
+    # Up: each of the client's writes is one record, the last ones; everything before them is the handshake.
+    assert [size for _, size in up[-len(sends):]] == [len(packet) + 22 for packet in sends], up
+    assert ledger["up"]["tlsHandshake"] == sum(size for _, size in up[:-len(sends)]), (ledger, up)
+    assert ledger["up"]["mqttPayload"] == sum(len(p) for p in payloads)
+    assert ledger["up"]["keepAlive"] == 2 + 22 and ledger["down"]["keepAlive"] == 2 + 22, ledger
+    assert ledger["up"]["tlsRecords"] == 22 * (len(sends) - 1), ledger  # every record's but the PINGREQ's
+    # Down: CONNACK, a PUBACK per message, PINGRESP (and close_notify, when the hub's close sent one before the
+    # client's went away); before them, the handshake (the server's flight and its session tickets).
+    mqtt = [4 + 22] * (1 + len(payloads)) + [2 + 22]
+    trailing = 1 if len(down) > len(mqtt) and down[-1][1] == 2 + 22 and [s for _, s in down[-len(mqtt) - 1:-1]] == mqtt else 0
+    assert [size for _, size in down[len(down) - trailing - len(mqtt):len(down) - trailing]] == mqtt, down
+    assert ledger["down"]["tlsHandshake"] == sum(size for _, size in down[:len(down) - trailing - len(mqtt)]), (ledger, down)
+    assert ledger["down"]["mqttControl"] == 4 * (1 + len(payloads)), ledger
+    for direction in ("up", "down"):
+        assert sum(ledger[direction][c] for c in CATEGORIES) == ledger[direction]["total"], ledger
+    assert ledger["packets"] == {"CONNECT": 1, "CONNACK": 1, "PUBLISH": len(payloads), "PUBACK": len(payloads),
+                                 "PINGREQ": 1, "PINGRESP": 1, "DISCONNECT": 1}, ledger

@@ -39,8 +39,17 @@ final class PlaintextTap: ChannelDuplexHandler {
     typealias OutboundOut = ByteBuffer
 
     private let meter: TrafficMeter
+    /// The version the handshake negotiated: the TLS handler's, by default.
+    private let version: (ChannelHandlerContext) -> TLSVersion?
 
-    init(meter: TrafficMeter) { self.meter = meter }
+    init(meter: TrafficMeter, version: @escaping (ChannelHandlerContext) -> TLSVersion? = PlaintextTap.negotiatedVersion) {
+        self.meter = meter
+        self.version = version
+    }
+
+    static func negotiatedVersion(_ context: ChannelHandlerContext) -> TLSVersion? {
+        (try? context.pipeline.syncOperations.handler(type: NIOSSLServerHandler.self).tlsVersion) ?? nil
+    }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         self.meter.plaintextIn(self.unwrapInboundIn(data))
@@ -54,8 +63,7 @@ final class PlaintextTap: ChannelDuplexHandler {
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
         if case TLSUserEvent.handshakeCompleted = event {
-            let version = try? context.pipeline.syncOperations.handler(type: NIOSSLServerHandler.self).tlsVersion
-            self.meter.handshakeCompleted(version: version ?? nil)
+            self.meter.handshakeCompleted(version: self.version(context))
         }
         context.fireUserInboundEventTriggered(event)
     }

@@ -12,8 +12,9 @@ import NIOSSL
 /// the records that came before the handshake completed, less those whose plaintext (each record's fragment less
 /// TLS 1.3's 17 bytes of inner type and tag) the TLS handler handed on as application data right after. Hub to
 /// device (down): an application-data record is one the hub's own plaintext writes make (one record per write of
-/// up to 16 KB, one SSL_write each); any other record before the first of them is handshake (the server's flight
-/// and session tickets).
+/// up to 16 KB, one SSL_write each; in TLS 1.3 exactly 17 bytes longer than the write, which tells it from the
+/// session tickets BoringSSL sends in front of the first write); any other record before the first of them is
+/// handshake (the server's flight and session tickets).
 final class TrafficMeter {
     let ledger: ConnectionLedger
 
@@ -149,7 +150,9 @@ final class TrafficMeter {
         do {
             try buffer.withUnsafeReadableBytes { bytes throws(TLSRecordError) in
                 try self.downScanner.scan(bytes) { record in
-                    if record.contentType == TLSRecordScanner.applicationData, let write = self.pendingWrites.first, record.length >= write.length {
+                    if record.contentType == TLSRecordScanner.applicationData, let write = self.pendingWrites.first,
+                        self.tls13 ? record.length == write.length + Self.tls13Overhead : record.length >= write.length
+                    {
                         self.pendingWrites.removeFirst()
                         self.downApplicationSeen = true
                         if write.keepAlive { self.downKeepAliveOverhead += record.wireSize - write.length }
