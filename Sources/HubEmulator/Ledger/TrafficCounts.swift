@@ -84,8 +84,8 @@ struct TrafficReading: Sendable {
     var upPayload = 0
     var upKeepAlive = 0
     var upPings = 0
-    var upApplicationRecords = 0
-    var upApplicationBytes = 0
+    /// The header and AEAD overhead of one application-data record up (0 before the first).
+    var upRecordOverhead = 0
     var downWire = 0
     var downHandshake = 0
     var downPlaintext = 0
@@ -97,13 +97,12 @@ struct TrafficReading: Sendable {
     var packets = InlineArray<16, Int>(repeating: 0)
 
     /// The categories. Up, a PINGREQ is charged the header and AEAD overhead of one record (the clients send it
-    /// alone): that of the application-data records so far, which is one constant per cipher suite.
+    /// alone).
     var counts: TrafficCounts {
         var counts = TrafficCounts()
-        let perRecord = self.upApplicationRecords > 0 ? max(0, self.upApplicationBytes - self.upPlaintext) / self.upApplicationRecords : 0
         counts.up = Self.direction(
             wire: self.upWire, handshake: self.upHandshake, plaintext: self.upPlaintext, payload: self.upPayload,
-            pings: self.upKeepAlive, keepAlive: self.upKeepAlive + self.upPings * perRecord)
+            pings: self.upKeepAlive, keepAlive: self.upKeepAlive + self.upPings * self.upRecordOverhead)
         counts.down = Self.direction(
             wire: self.downWire, handshake: self.downHandshake, plaintext: self.downPlaintext, payload: self.downPayload,
             pings: self.downKeepAlive, keepAlive: self.downKeepAlive + self.downKeepAliveOverhead)

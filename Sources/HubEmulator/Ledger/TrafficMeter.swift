@@ -177,8 +177,14 @@ final class TrafficMeter {
         reading.upPayload = self.up.mqtt.payload
         reading.upKeepAlive = self.up.mqtt.keepAlive
         reading.upPings = self.up.mqtt.pings
-        reading.upApplicationRecords = self.upApplicationRecords
-        reading.upApplicationBytes = self.upApplicationBytes
+        // TLS 1.3's is fixed; TLS 1.2's depends on the cipher suite (24 bytes with AES-GCM's explicit nonce, 16 with
+        // ChaCha20-Poly1305), so it is measured: every application-data record carries the same (alerts have a
+        // content type of their own there).
+        if self.tls13 {
+            reading.upRecordOverhead = self.upApplicationRecords > 0 ? TLSRecordScanner.Record.headerSize + Self.tls13Overhead : 0
+        } else if self.upApplicationRecords > 0 {
+            reading.upRecordOverhead = max(0, self.upApplicationBytes - self.up.mqtt.total) / self.upApplicationRecords
+        }
         reading.downWire = self.down.wire
         reading.downHandshake = self.down.handshake
         reading.downPlaintext = self.down.mqtt.total
