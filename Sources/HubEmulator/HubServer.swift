@@ -38,7 +38,8 @@ public final class HubServer: Sendable {
         public var dpsFault: ProvisioningFault?
         /// A fault blob storage shows instead of serving blob reads (`nil`: none).
         public var blobFault: BlobFault?
-        /// Seconds a delivered C2D message waits for its PUBACK before it is delivered again.
+        /// Seconds a delivered C2D message waits for its PUBACK; then the hub closes the device's connection and the
+        /// message, still queued, goes to its next one (``HubCore/Options/cloudToDeviceLockTimeout``).
         public var cloudToDeviceLockTimeout: TimeInterval = 60
         /// The listeners' resource bounds.
         public var limits = Limits()

@@ -7,8 +7,23 @@ extension AzCommand.IoT.Hub {
     /// `nrfsim az iot hub emulator`: the emulator's own controls, not in az: the cloud misbehaving on purpose.
     struct Emulator: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            commandName: "emulator", abstract: "The emulator's own controls (not in az): hub-initiated disconnects, the server root.",
-            subcommands: [Disconnect.self, ServerRootCommand.self])
+            commandName: "emulator", abstract: "The emulator's own controls (not in az): hub-initiated disconnects, the server root, the traffic ledger.",
+            subcommands: [Disconnect.self, ServerRootCommand.self, Ledger.self])
+
+        struct Ledger: AsyncParsableCommand {
+            static let configuration = CommandConfiguration(
+                commandName: "ledger",
+                abstract: "What each device's connections cost on the wire since the hub started: bytes up and down by category (TLS handshake, TLS records, MQTT control, MQTT payload, keep-alive), TLS handshakes, MQTT packets by type.")
+            @Option(name: [.customShort("n"), .customLong("hub-name")]) var hubName: String?
+            @Option(name: [.customShort("d"), .customLong("device-id")], help: "The device (default: every device that connected).") var deviceID: String?
+            @OptionGroup var output: AzOutput
+
+            func run() async throws {
+                let hub = try await AzEmulator.hubName(self.hubName)
+                let path = self.deviceID.map { "/admin/hubs/\(hub)/devices/\($0)/ledger" } ?? "/admin/hubs/\(hub)/ledger"
+                try self.output.print(try await AzEmulator.call(.GET, path))
+            }
+        }
 
         struct Disconnect: AsyncParsableCommand {
             static let configuration = CommandConfiguration(

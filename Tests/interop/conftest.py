@@ -75,9 +75,9 @@ def start_hub(tmp_path, loopback):
     from hub_emulator import HubProcess
     started = []
 
-    def start(data_dir=None, extra=(), prefix=(), private_mounts=False):
+    def start(data_dir=None, extra=(), prefix=(), private_mounts=False, mqtt_port=8883):
         hub = HubProcess(data_dir or tmp_path / ("hub%d" % len(started)), loopback, extra=extra, prefix=prefix,
-                         private_mounts=private_mounts)
+                         private_mounts=private_mounts, mqtt_port=mqtt_port)
         started.append(hub)
         return hub
 

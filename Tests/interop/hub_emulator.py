@@ -16,9 +16,10 @@ HTTPS_PORT = 8443
 class HubProcess:
     """`nrfsim hub` listening on `address` (tests give each its own, see loopback.py) on the standard ports."""
 
-    def __init__(self, data_dir, address, extra=(), prefix=(), private_mounts=False):
+    def __init__(self, data_dir, address, extra=(), prefix=(), private_mounts=False, mqtt_port=MQTT_PORT):
         """`private_mounts`: `prefix` runs the hub in a mount namespace of its own (see small_disk.py), so the
-        paths it prints and its data directory are read through its /proc/<pid>/root."""
+        paths it prints and its data directory are read through its /proc/<pid>/root. `mqtt_port` 0: a free port
+        (in `self.mqtt_port`), for a relay in front of it on 8883."""
         self.data_dir = pathlib.Path(data_dir)
         self.private_mounts = private_mounts
         self.address = address
@@ -26,7 +27,7 @@ class HubProcess:
         self.data_dir.parent.mkdir(parents=True, exist_ok=True)
         self._log = open(self.log_path, "ab")
         self.process = subprocess.Popen(
-            [*prefix, NRFSIM, "hub", "--data-dir", str(self.data_dir), "--host", address, "--mqtt-port", str(MQTT_PORT),
+            [*prefix, NRFSIM, "hub", "--data-dir", str(self.data_dir), "--host", address, "--mqtt-port", str(mqtt_port),
              "--https-port", str(HTTPS_PORT), "--log-level", "info", *extra],
             stdout=subprocess.PIPE, stderr=self._log)
         banner = b""
@@ -38,7 +39,9 @@ class HubProcess:
             line = self.process.stdout.readline()
             banner += line
         self.banner = banner.decode()
-        assert "mqtts://%s:%d https://%s:%d" % (address, MQTT_PORT, address, HTTPS_PORT) in self.banner, self.banner
+        listening = re.search(r"mqtts://%s:(\d+) https://%s:%d" % (re.escape(address), re.escape(address), HTTPS_PORT), self.banner)
+        assert listening and (mqtt_port == 0 or int(listening.group(1)) == mqtt_port), self.banner
+        self.mqtt_port = int(listening.group(1))
         self.root_ca_path = self.seen(re.search(r"Server root CA: (\S+)", self.banner).group(1))
         self.root_ca = open(self.root_ca_path).read()
 

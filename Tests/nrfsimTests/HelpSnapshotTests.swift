@@ -21,6 +21,7 @@ struct HelpSnapshotTests {
         ("az-iot-dps-help.txt", AzCommand.IoT.DPS.self),
         ("az-dps-enrollment-group-create-help.txt", AzCommand.IoT.DPS.EnrollmentGroup.Create.self),
         ("az-dps-enrollment-create-help.txt", AzCommand.IoT.DPS.Enrollment.Create.self),
+        ("az-hub-emulator-ledger-help.txt", AzCommand.IoT.Hub.Emulator.Ledger.self),
     ]
 
     @Test("help matches its snapshot", arguments: HelpSnapshotTests.commands.map(\.0))

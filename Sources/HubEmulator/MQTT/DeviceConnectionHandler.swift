@@ -51,9 +51,17 @@ final class DeviceConnectionHandler: ChannelInboundHandler {
 
     static let maximumTelemetry = 256 * 1024
 
-    /// `ticker`: the event loop's shared once-a-second tick; without one the session schedules its own.
-    init(core: HubCore, chain: PeerChain, executor: any BlockingExecutor, logger: Logger, ticker: SessionTicker? = nil) {
+    /// The connection's entry in the traffic ledger, which it is attached to the device in once its CONNECT is accepted.
+    private let traffic: ConnectionLedger?
+
+    /// `ticker`: the event loop's shared once-a-second tick; without one the session schedules its own. `traffic`:
+    /// the connection's traffic ledger entry (none: not counted).
+    init(
+        core: HubCore, chain: PeerChain, executor: any BlockingExecutor, logger: Logger, ticker: SessionTicker? = nil,
+        traffic: ConnectionLedger? = nil
+    ) {
         self.core = core
+        self.traffic = traffic
         self.chain = chain
         self.executor = executor
         let io = SessionIO(logger: logger, ticker: ticker)
@@ -249,6 +257,7 @@ final class DeviceConnectionHandler: ChannelInboundHandler {
             }
             self.link = link
             self.identity = identity
+            self.traffic?.attach(hub: identity.hub, deviceID: identity.deviceID)
             self.telemetryPrefix = "devices/\(identity.deviceID)/messages/events/"
             self.io.client = identity.deviceID
             self.io.keepAlive = keepAlive

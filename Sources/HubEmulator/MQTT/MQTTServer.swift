@@ -30,18 +30,26 @@ public enum MQTTServer {
                     promise.succeed(.certificateVerified)
                 }
                 return channel.eventLoop.makeCompletedFuture {
-                    // Reading pauses while the client does not read what it is sent: the session handlers turn the
-                    // channel's autoRead off while it is not writable (SessionIO.writabilityChanged).
-                    try channel.pipeline.syncOperations.addHandler(tls)
-                    // No decoder handler: the router and the session handlers frame the plaintext themselves (MQTTFraming).
                     if case .refused(let reason) = decision {
+                        try channel.pipeline.syncOperations.addHandler(tls)
                         try channel.pipeline.syncOperations.addHandler(MQTTRefusalHandler(reason: reason, logger: logger))
                         return
                     }
+                    // The traffic ledger's two taps, around TLS: the wire bytes below it, the MQTT plaintext above.
+                    let meter = TrafficMeter(ledger: ConnectionLedger(registry: core.traffic))
+                    try channel.pipeline.syncOperations.addHandler(WireByteCounter(meter: meter))
+                    // Reading pauses while the client does not read what it is sent: the session handlers turn the
+                    // channel's autoRead off while it is not writable (SessionIO.writabilityChanged).
+                    try channel.pipeline.syncOperations.addHandler(tls)
+                    try channel.pipeline.syncOperations.addHandler(PlaintextTap(meter: meter))
+                    // No decoder handler: the router and the session handlers frame the plaintext themselves (MQTTFraming).
                     let ticker = tickers.ticker(for: channel.eventLoop)
                     try channel.pipeline.syncOperations.addHandler(ConnectRouter(
                         logger: logger,
-                        hub: { DeviceConnectionHandler(core: core, chain: chain, executor: executor, logger: logger, ticker: ticker) },
+                        hub: {
+                            DeviceConnectionHandler(
+                                core: core, chain: chain, executor: executor, logger: logger, ticker: ticker, traffic: meter.ledger)
+                        },
                         provisioning: {
                             ProvisioningConnectionHandler(service: provisioning, chain: chain, executor: executor, logger: logger, ticker: ticker)
                         }))
