@@ -113,7 +113,7 @@ final class RelayFlow: Sendable {
             self.network.flowEnded(self)
         case .send(let upstream, let delay):
             self.network.radio.uplink()
-            upstream.eventLoop.scheduleTask(in: .nanoseconds(Self.nanoseconds(delay))) {
+            upstream.eventLoop.scheduleTask(in: .nanoseconds(Self.nanoseconds(self.network.realDelay(delay)))) {
                 upstream.writeAndFlush(bytes, promise: nil)
             }
         }
@@ -142,7 +142,7 @@ final class RelayFlow: Sendable {
         guard let delay else { return }
         let device = self.device
         let count = bytes.readableBytes
-        device.eventLoop.scheduleTask(in: .nanoseconds(Self.nanoseconds(delay))) { [self] in
+        device.eventLoop.scheduleTask(in: .nanoseconds(Self.nanoseconds(self.network.realDelay(delay)))) { [self] in
             let bearer = self.network.radio.downlink(byteCount: count) { [self] in
                 self.state.withLock { $0.counts.downlinkBytes += count }
                 device.writeAndFlush(bytes, promise: nil)
@@ -176,7 +176,7 @@ final class RelayFlow: Sendable {
         self.end(.closed)
         guard let upstream else { return }
         let delay = max(.zero, after - self.network.clock.now)
-        upstream.eventLoop.scheduleTask(in: .nanoseconds(Self.nanoseconds(delay))) { upstream.close(promise: nil) }
+        upstream.eventLoop.scheduleTask(in: .nanoseconds(Self.nanoseconds(self.network.realDelay(delay)))) { upstream.close(promise: nil) }
     }
 
     /// The cloud closed its end: the device's closes after what is in flight, unless the NAT forgot the flow (then the
@@ -187,7 +187,7 @@ final class RelayFlow: Sendable {
         self.end(.closed)
         let device = self.device
         let delay = max(.zero, after - self.network.clock.now)
-        device.eventLoop.scheduleTask(in: .nanoseconds(Self.nanoseconds(delay))) { device.close(promise: nil) }
+        device.eventLoop.scheduleTask(in: .nanoseconds(Self.nanoseconds(self.network.realDelay(delay)))) { device.close(promise: nil) }
     }
 
     private func end(_ reason: FlowEnd) {

@@ -68,6 +68,8 @@ struct DeviceCommand: AsyncParsableCommand {
 
     @OptionGroup(title: "Simulated network") var network: NetworkOptions
 
+    @OptionGroup var time: TimeScaleOptions
+
     @OptionGroup var logging: LoggingOptions
 
     func validate() throws {
@@ -141,16 +143,20 @@ struct DeviceCommand: AsyncParsableCommand {
             Console.print("WARNING: " + warning)
             logger.warning("\(warning)")
         }
+        // One clock for the modem's radio timers and the network model, at --time-scale (the firmware's uptime runs
+        // at the same rate from each boot).
+        let scale = try self.time.scale
+        let clock = HostClock(scale: scale)
         let signals = await UnixSignalsSequence(trapping: .sigterm, .sigint)
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
         var modem: Modem?
         var pty: PseudoTerminal?
         defer { pty?.close() }
-        // The modem's radio timers (RRC inactivity, PSM) run on the host's clock.
+        // The modem's radio timers (RRC inactivity, PSM) run on the scaled host clock.
         var radioTicker: RadioTicker?
         defer { radioTicker?.stop() }
         if board.hasCellularModem {
-            let opened = try self.openModem(board: board, secrets: secrets, logger: logger)
+            let opened = try self.openModem(board: board, secrets: secrets, clock: clock, logger: logger)
             modem = opened.modem
             pty = opened.pty
             radioTicker = RadioTicker(modem: opened.modem)
@@ -168,7 +174,7 @@ struct DeviceCommand: AsyncParsableCommand {
             let draws = Mutex(SeededGenerator(seed: (self.seed ?? UInt64.random(in: 0...UInt64.max)) ^ 0x6E65_7477_6F72_6B00))
             let network = DeviceNetwork(
                 conditions: networkConditions, radio: modem.map { ModemRadioGate(modem: $0) as any RadioGate } ?? AlwaysOnRadio(),
-                random: { draws.withLock { Double.random(in: 0..<1, using: &$0) } })
+                clock: clock, random: { draws.withLock { Double.random(in: 0..<1, using: &$0) } })
             deviceNetwork = network
             resolver = .network(RelayNameService(base: resolver, network: network, logger: logger))
             if let scenario {
@@ -185,7 +191,7 @@ struct DeviceCommand: AsyncParsableCommand {
             services.append(
                 .init(
                     service: FirmwareService { reboot in
-                        let uptime = MonotonicUptime()
+                        let uptime = MonotonicUptime(scale: scale)
                         do {
                             return try DeviceFirmware(
                                 configuration: configuration,
@@ -214,7 +220,9 @@ struct DeviceCommand: AsyncParsableCommand {
     }
 
     /// Opens the modem store and its pseudo-terminal, and prints where the AT interface is.
-    private func openModem(board: Board, secrets: SecretSource, logger: Logger) throws -> (modem: Modem, pty: PseudoTerminal, terminal: ModemTerminal) {
+    private func openModem(
+        board: Board, secrets: SecretSource, clock: HostClock, logger: Logger
+    ) throws -> (modem: Modem, pty: PseudoTerminal, terminal: ModemTerminal) {
         let profile = ModemProfile.forSoC(board.soc)!
         var options = ModemCore.Options()
         options.keygenOverwritesKeys = self.keygenOverwrite
@@ -222,7 +230,7 @@ struct DeviceCommand: AsyncParsableCommand {
         do {
             modem = try Modem.open(
                 stateDirectory: self.stateDirectory, profile: profile, secrets: secrets, options: options,
-                network: try self.networkPolicy(), logger: logger)
+                network: try self.networkPolicy(), clock: clock, logger: logger)
         } catch {
             throw CommandFailure("cannot open the modem store: \(error)")
         }
