@@ -35,11 +35,12 @@ def test_psm_with_an_hourly_tau_cycles_for_hours_in_seconds_at_scale_600(tmp_pat
         assert stamps[-1] - stamps[0] > 4 * 3600
         assert elapsed < 60, "4 simulated hours took %.1f real seconds" % elapsed
         # The console's timestamps are simulated time: 60 s connected, then 3600 s in PSM, cycle after cycle (to
-        # within 20 simulated seconds, 33 ms of real time: the log line is written on lte_lc's work queue).
+        # within 45 simulated seconds, 75 ms of real time: the log line is written on lte_lc's work queue, and the
+        # suite runs in parallel on a small machine; the 100 ms poll this replaced was off by up to 60 s each time).
         gaps = [later - earlier for earlier, later in zip(stamps, stamps[1:])]
         for index, gap in enumerate(gaps):
             expected = 60 if index % 2 == 0 else 3600
-            assert abs(gap - expected) < 20, "gap %d between +CSCON notifications: %.3f s, not %d s; %r" % (
+            assert abs(gap - expected) < 45, "gap %d between +CSCON notifications: %.3f s, not %d s; %r" % (
                 index, gap, expected, gaps)
         # The modem's radio log says which transitions these were: into PSM after each release, out at each TAU.
         radio = re.findall(r"\[VirtualModem\] radio (\w+) -> (\w+)", device.stderr())
@@ -69,15 +70,16 @@ def test_a_device_sends_hourly_telemetry_to_a_hub_at_scale_600(start_hub, tmp_pa
         for _ in range(3):
             device.wait_for("Event was successfully sent", 30, after=device.last_index if sent else 0)
             sent.append(stamp(device.lines[device.last_index - 1][1]))
+        # An hour apart, plus the real time a send takes (the sample reschedules its work after the send), scaled.
         for earlier, later in zip(sent, sent[1:]):
-            assert abs(later - earlier - 3600) < 30, sent
+            assert 3600 - 5 <= later - earlier < 3600 + 300, sent
         pings = []
         for _ in range(2):
             device.wait_for(r"<dbg> mqtt_helper: MQTT_EVT_PINGRESP", 30, after=device.last_index)
             pings.append(stamp(device.lines[device.last_index - 1][1]))
         # libmosquitto pings 5 real s after its last packet out or in: 3000 simulated s, or up to a telemetry
         # interval (3600 s) when a publish went out meanwhile; never the unscaled 1767 s, nor 1767 s x 600.
-        assert 3000 - 60 <= pings[1] - pings[0] <= 3600 + 60, pings
+        assert 3000 - 60 <= pings[1] - pings[0] <= 3600 + 300, pings
     finally:
         device.stop()
 
