@@ -5,7 +5,7 @@ import subprocess
 import time
 
 from firmware_device import FirmwareProcess
-from nrfsim_device import NRFSIM
+from nrfsim_device import NRFSIM, REPO
 
 CSCON = r"^\[(\d\d):(\d\d):(\d\d)\.(\d{3}),\d{3}\] <dbg> lte_lc: \+CSCON notification$"
 
@@ -80,6 +80,29 @@ def test_a_device_sends_hourly_telemetry_to_a_hub_at_scale_600(start_hub, tmp_pa
         # libmosquitto pings 5 real s after its last packet out or in: 3000 simulated s, or up to a telemetry
         # interval (3600 s) when a publish went out meanwhile; never the unscaled 1767 s, nor 1767 s x 600.
         assert 3000 - 60 <= pings[1] - pings[0] <= 3600 + 300, pings
+    finally:
+        device.stop()
+
+
+def test_dps_retry_after_is_simulated_time_on_both_sides_at_scale_60(start_hub, tmp_path):
+    """DPS answers `assigning` with retry-after 30 (simulated) seconds on its scaled clock; the firmware sleeps
+    them on its own (half a real second at scale 60) and its next poll finds the registration assigned. An unscaled
+    side would wait 30 real seconds (the device) or answer `assigning` for 30 real seconds (DPS)."""
+    from firmware_cloud import Cloud, provisioned_device
+    cloud = Cloud(start_hub, tmp_path / "work", dps=True, extra=("--dps-retry-after", "30", "--time-scale", "60"))
+    # DPS's own timeout, 600 simulated s (10 real s), leaves room for the real time of the TLS handshakes.
+    defines = cloud.dps_defines() + ("CONFIG_AZURE_IOT_HUB_DPS_TIMEOUT_SEC=600",)
+    device = provisioned_device(cloud, tmp_path / "dev", defines, conf=(REPO / "overlay-dps.conf",), register=False,
+                                extra=("--time-scale", "60"))
+    try:
+        device.wait_for("DPS registration status: AZURE_IOT_HUB_DPS_REG_STATUS_ASSIGNING", 30)
+        assigning, assigning_real = stamp(device.lines[device.last_index - 1][1]), device.last_time
+        device.wait_for("DPS registration status: AZURE_IOT_HUB_DPS_REG_STATUS_ASSIGNED", 10, after=device.last_index)
+        assigned, assigned_real = stamp(device.lines[device.last_index - 1][1]), device.last_time
+        # 30 simulated seconds of retry-after, plus the poll's round trip (real time, scaled).
+        assert 30 <= assigned - assigning < 30 + 120, (assigning, assigned)
+        assert assigned_real - assigning_real < 5
+        device.wait_for("Event was successfully sent", 30)
     finally:
         device.stop()
 
