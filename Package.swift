@@ -70,7 +70,7 @@ let package = Package(
         .target(
             name: "HubEmulator",
             dependencies: [
-                "JSON", "MQTTCodec", "IoTHubTopics", "CertTool", "Secrets",
+                "JSON", "MQTTCodec", "IoTHubTopics", "CertTool", "Secrets", "SimCore",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -108,7 +108,7 @@ let package = Package(
         .target(
             name: "Firmware",
             dependencies: [
-                "FirmwareConfig", "MosquittoKit", "OpenSSLKit", "Secrets",
+                "FirmwareConfig", "MosquittoKit", "OpenSSLKit", "Secrets", "SimCore",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -210,6 +210,7 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .testTarget(name: "SecretsTests", dependencies: ["Secrets", "SimCore"], swiftSettings: strictSettings),
+        .testTarget(name: "SimCoreTests", dependencies: ["SimCore"], swiftSettings: strictSettings),
         .testTarget(name: "ATProtocolTests", dependencies: ["ATProtocol"], swiftSettings: strictSettings),
         .testTarget(name: "JSONTests", dependencies: ["JSON"], swiftSettings: strictSettings),
         .testTarget(name: "MQTTCodecTests", dependencies: ["MQTTCodec"], swiftSettings: strictSettings),

@@ -3,6 +3,7 @@ import Logging
 import NIOCore
 import NIOPosix
 import Secrets
+import SimCore
 
 /// The running emulator: the store, the hub core, DPS, the PKI, and the MQTT and HTTPS listeners.
 ///
@@ -53,6 +54,8 @@ public final class HubServer: Sendable {
         public var serverRoot = ServerRoot.digicertG2
         /// Every this long, the hub closes every device connection (nil, the default: never).
         public var disconnectEvery: TimeAmount?
+        /// Simulated seconds per real second for the service-level timers (``ServiceClock``).
+        public var timeScale = TimeScale.realTime
 
         public init(dataDirectory: String) { self.dataDirectory = dataDirectory }
     }
@@ -67,10 +70,12 @@ public final class HubServer: Sendable {
         coreOptions.json = options.limits.json
         coreOptions.refusedSubscriptions = options.refusedSubscriptions
         coreOptions.sku = options.sku
-        let core = try HubCore(store: store, logger: logger, options: coreOptions)
+        coreOptions.timeScale = options.timeScale
+        let clock = ServiceClock(scale: options.timeScale)
+        let core = try HubCore(store: store, logger: logger, options: coreOptions, now: clock.now, credentialNow: Date.init)
         let provisioning = try ProvisioningService(
             hubCore: core, store: store, logger: logger, retryAfter: options.dpsRetryAfter, fault: options.dpsFault,
-            registrationsPerMinute: options.dpsRegistrationsPerMinute)
+            registrationsPerMinute: options.dpsRegistrationsPerMinute, now: clock.now, credentialNow: Date.init)
         // The listen address is a SAN too: clients that dial it (not a hostname) verify the certificate against it.
         let pki = try ServerPKI.loadOrCreate(
             directory: options.dataDirectory, hostnames: core.hubRecords.map(\.hostname) + [options.host], logger: logger)
@@ -111,7 +116,8 @@ public final class HubServer: Sendable {
             }
             if let period = options.disconnectEvery {
                 // On a loop of its own group: it ends with the group, at close.
-                group.next().scheduleRepeatedTask(initialDelay: period, delay: period) { _ in
+                let real = clock.realDelay(period)
+                group.next().scheduleRepeatedTask(initialDelay: real, delay: real) { _ in
                     let closed = core.disconnectAll(reason: "scheduled disconnect (--disconnect-every)")
                     logger.info("scheduled disconnect", metadata: ["connections": "\(closed)"])
                 }

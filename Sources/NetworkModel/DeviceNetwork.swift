@@ -43,6 +43,10 @@ public final class DeviceNetwork: Sendable {
         self.shared = Mutex(Shared(conditions: conditions))
     }
 
+    /// The real wait of a simulated delay (latency, jitter, serialization at the link's rate): `delay / scale`
+    /// at the clock's ``SimCore/TimeScale``.
+    func realDelay(_ delay: Duration) -> Duration { self.clock.scale.real(delay) }
+
     /// The conditions now.
     public var conditions: LinkConditions { self.shared.withLock { $0.conditions } }
 

@@ -132,7 +132,7 @@ final class RelayFlow: Sendable {
             self.network.flowEnded(self)
         case .send(let upstream, let delay):
             self.network.radio.uplink()
-            upstream.eventLoop.scheduleTask(in: .nanoseconds(Self.nanoseconds(delay))) {
+            upstream.eventLoop.scheduleTask(in: .nanoseconds(Self.nanoseconds(self.network.realDelay(delay)))) {
                 upstream.writeAndFlush(bytes, promise: nil)
             }
         }
@@ -161,7 +161,7 @@ final class RelayFlow: Sendable {
         guard let delay else { return }
         let device = self.device
         let count = bytes.readableBytes
-        device.eventLoop.scheduleTask(in: .nanoseconds(Self.nanoseconds(delay))) { [self] in
+        device.eventLoop.scheduleTask(in: .nanoseconds(Self.nanoseconds(self.network.realDelay(delay)))) { [self] in
             let bearer = self.network.radio.downlink(byteCount: count) { [self] in
                 self.state.withLock { state in
                     state.counts.downlinkBytes += count
@@ -198,7 +198,7 @@ final class RelayFlow: Sendable {
         self.end(.closed)
         guard let upstream else { return }
         let delay = max(.zero, after - self.network.clock.now)
-        upstream.eventLoop.scheduleTask(in: .nanoseconds(Self.nanoseconds(delay))) { upstream.close(promise: nil) }
+        upstream.eventLoop.scheduleTask(in: .nanoseconds(Self.nanoseconds(self.network.realDelay(delay)))) { upstream.close(promise: nil) }
     }
 
     /// The cloud closed its end: the device's closes after what is in flight, unless the NAT forgot the flow (then the
@@ -209,7 +209,7 @@ final class RelayFlow: Sendable {
         self.end(.closed)
         let device = self.device
         let delay = max(.zero, after - self.network.clock.now)
-        device.eventLoop.scheduleTask(in: .nanoseconds(Self.nanoseconds(delay))) { [self] in
+        device.eventLoop.scheduleTask(in: .nanoseconds(Self.nanoseconds(self.network.realDelay(delay)))) { [self] in
             let bearer = self.network.radio.downlink(byteCount: 0) { device.close(promise: nil) }
             if !bearer { Self.reset(device) }
         }

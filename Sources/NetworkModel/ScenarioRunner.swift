@@ -1,3 +1,5 @@
+import SimCore
+
 /// Plays a ``Scenario`` against a ``DeviceNetwork``: each step when its time comes.
 public struct ScenarioRunner: Sendable {
     public let scenario: Scenario
@@ -11,11 +13,13 @@ public struct ScenarioRunner: Sendable {
         self.sleep = sleep
     }
 
-    /// A runner on the host's clock from now.
+    /// A runner on the host's clock from now, at the network clock's time scale: a step `offset` into the
+    /// scenario runs `offset / scale` of real time after the start.
     public static func onHostClock(scenario: Scenario, network: DeviceNetwork) -> ScenarioRunner {
         let start = ContinuousClock.now
+        let scale = network.clock.scale
         return ScenarioRunner(scenario: scenario, network: network) { offset in
-            try await Task.sleep(until: start + offset, clock: .continuous)
+            try await Task.sleep(until: start + scale.real(offset), clock: .continuous)
         }
     }
 

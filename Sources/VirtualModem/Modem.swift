@@ -14,6 +14,7 @@ public final class Modem: Sendable {
     private let logger: Logger
     private let linkObservers = Mutex<[@Sendable (Bool) -> Void]>([])
     private let notificationObservers = Mutex<[@Sendable (String) -> Void]>([])
+    private let radioObservers = Mutex<[@Sendable () -> Void]>([])
     /// Deliveries of held downlink, by the id the radio holds it under.
     private let pendingDownlink = Mutex<(nextID: UInt64, deliveries: [UInt64: @Sendable () -> Void])>((0, [:]))
     /// The modem's clock: the radio's timers run on it.
@@ -129,7 +130,15 @@ public final class Modem: Sendable {
             return (result, released, (before, core.radio.state))
         }
         self.logTransition(states)
+        for observer in self.radioObservers.withLock({ $0 }) { observer() }
         return (result, released)
+    }
+
+    /// Registers for changes that may move ``nextRadioDeadline``: every command, uplink, downlink and ``poll()``
+    /// calls `observer` (outside the modem's lock, on the caller's thread), so a ticker sleeping until the deadline
+    /// it read can read it again.
+    public func onRadioChange(_ observer: @escaping @Sendable () -> Void) {
+        self.radioObservers.withLock { $0.append(observer) }
     }
 
     /// The radio's state, the time spent in each state so far, and the downlink held (for energy accounting).

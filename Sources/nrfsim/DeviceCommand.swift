@@ -72,6 +72,8 @@ struct DeviceCommand: AsyncParsableCommand {
     @Option(name: .customLong("ledger"), help: ArgumentHelp("Keep a ledger of the device's traffic, radio time and energy (turns the simulated network's relay on); print it on SIGUSR1 and at exit, and write it as JSON to FILE. Default: CONFIG_SIM_LEDGER, CONFIG_SIM_LEDGER_FILE.", valueName: "FILE"))
     var ledgerFile: String?
 
+    @OptionGroup var time: TimeScaleOptions
+
     @OptionGroup var logging: LoggingOptions
 
     func validate() throws {
@@ -147,16 +149,20 @@ struct DeviceCommand: AsyncParsableCommand {
             Console.print("WARNING: " + warning)
             logger.warning("\(warning)")
         }
+        // One clock for the modem's radio timers and the network model, at --time-scale (the firmware's uptime runs
+        // at the same rate from each boot).
+        let scale = try self.time.scale
+        let clock = HostClock(scale: scale)
         let signals = await UnixSignalsSequence(trapping: .sigterm, .sigint)
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
         var modem: Modem?
         var pty: PseudoTerminal?
         defer { pty?.close() }
-        // The modem's radio timers (RRC inactivity, PSM) run on the host's clock.
+        // The modem's radio timers (RRC inactivity, PSM) run on the scaled host clock.
         var radioTicker: RadioTicker?
         defer { radioTicker?.stop() }
         if board.hasCellularModem {
-            let opened = try self.openModem(board: board, secrets: secrets, logger: logger)
+            let opened = try self.openModem(board: board, secrets: secrets, clock: clock, logger: logger)
             modem = opened.modem
             pty = opened.pty
             radioTicker = RadioTicker(modem: opened.modem)
@@ -175,7 +181,7 @@ struct DeviceCommand: AsyncParsableCommand {
             let draws = Mutex(SeededGenerator(seed: (self.seed ?? UInt64.random(in: 0...UInt64.max)) ^ 0x6E65_7477_6F72_6B00))
             let network = DeviceNetwork(
                 conditions: networkConditions, radio: modem.map { ModemRadioGate(modem: $0) as any RadioGate } ?? AlwaysOnRadio(),
-                random: { draws.withLock { Double.random(in: 0..<1, using: &$0) } },
+                clock: clock, random: { draws.withLock { Double.random(in: 0..<1, using: &$0) } },
                 ipModel: IPOverheadModel(mtu: ledgerSettings.flatMap { $0.enabled ? $0.mtu : nil } ?? 1280))
             deviceNetwork = network
             if ledgerOn, let configuration {
@@ -206,7 +212,7 @@ struct DeviceCommand: AsyncParsableCommand {
             services.append(
                 .init(
                     service: FirmwareService { reboot in
-                        let uptime = MonotonicUptime()
+                        let uptime = MonotonicUptime(scale: scale)
                         do {
                             var platform = DeviceFirmware.Platform(
                                     modem: modemLibrary, stateDirectory: stateDirectory, appDirectory: appDirectory,
@@ -236,7 +242,9 @@ struct DeviceCommand: AsyncParsableCommand {
     }
 
     /// Opens the modem store and its pseudo-terminal, and prints where the AT interface is.
-    private func openModem(board: Board, secrets: SecretSource, logger: Logger) throws -> (modem: Modem, pty: PseudoTerminal, terminal: ModemTerminal) {
+    private func openModem(
+        board: Board, secrets: SecretSource, clock: HostClock, logger: Logger
+    ) throws -> (modem: Modem, pty: PseudoTerminal, terminal: ModemTerminal) {
         let profile = ModemProfile.forSoC(board.soc)!
         var options = ModemCore.Options()
         options.keygenOverwritesKeys = self.keygenOverwrite
@@ -244,7 +252,7 @@ struct DeviceCommand: AsyncParsableCommand {
         do {
             modem = try Modem.open(
                 stateDirectory: self.stateDirectory, profile: profile, secrets: secrets, options: options,
-                network: try self.networkPolicy(), logger: logger)
+                network: try self.networkPolicy(), clock: clock, logger: logger)
         } catch {
             throw CommandFailure("cannot open the modem store: \(error)")
         }

@@ -97,6 +97,8 @@ struct HubCommand: AsyncParsableCommand {
     @Option(name: .customLong("disconnect-every"), help: ArgumentHelp("Close every device connection every this many seconds, as IoT Hub does when it moves or updates a hub (devices must connect again). Default: never.", valueName: "seconds"))
     var disconnectEvery: Int?
 
+    @OptionGroup var time: TimeScaleOptions
+
     @OptionGroup var logging: LoggingOptions
 
     func validate() throws {
@@ -187,6 +189,7 @@ struct HubCommand: AsyncParsableCommand {
         options.dpsRegistrationsPerMinute = self.dpsRegistrationsPerMinute
         options.serverRoot = try ServerRoot(parsing: self.serverRoot)
         options.disconnectEvery = self.disconnectEvery.map { .seconds(Int64($0)) }
+        options.timeScale = try self.time.scale
         let signals = await UnixSignalsSequence(trapping: .sigterm, .sigint)
         let server: HubServer
         do {

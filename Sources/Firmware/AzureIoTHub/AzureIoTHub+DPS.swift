@@ -16,7 +16,7 @@ extension AzureIoTHub {
     /// DPS inside `azure_iot_hub_connect()`: registration id = the configured device id, ID scope from Kconfig;
     /// blocks until ASSIGNED or `CONFIG_AZURE_IOT_HUB_DPS_TIMEOUT_SEC`. `-EALREADY` uses the stored assignment.
     func runDPS(_ dps: AzureIoTHubDPS, registrationID: String) -> Result<Assignment, DPSFailure> {
-        let done = KSemaphore(initial: 0, limit: 1)
+        let done = KSemaphore(initial: 0, limit: 1, scale: self.uptime.scale)
         let failFast = self.fixes.dpsFailFast
         let failed = AtomicFlag()
         let err = dps.initialize(

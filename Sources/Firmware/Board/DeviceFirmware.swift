@@ -119,13 +119,14 @@ public final class DeviceFirmware: Sendable {
         let mqttHelper = MQTTHelper(
             settings: MQTTHelperSettings(
                 port: helper.port, secTag: helper.secTag, secondarySecTag: helper.secondarySecTag,
-                keepAliveSeconds: configuration.mqtt.keepaliveSeconds, cleanSession: configuration.mqtt.cleanSession,
+                keepAliveSeconds: MQTTKeepAlive.libraryKeepAlive(configuration.mqtt.keepaliveSeconds, scale: platform.uptime.scale),
+                cleanSession: configuration.mqtt.cleanSession,
                 payloadBufferLength: helper.payloadBufferLength, sendTimeoutSeconds: helper.sendTimeoutSeconds,
                 staticIPAddress: helper.staticIPAddress, lastWill: helper.lastWill,
                 certificatesFolder: nativeTLS ? certificatesFolder : nil),
             tls: tls, resolver: platform.resolver, logger: logger("mqtt_helper"), libraryLog: platform.mqttLibraryLog)
         self.helper = mqttHelper
-        let systemWorkQueue = WorkQueue(name: "sysworkq")
+        let systemWorkQueue = WorkQueue(name: "sysworkq", scale: platform.uptime.scale)
         self.dps = configuration.dps.map {
             AzureIoTHubDPS(
                 configuration: $0, helper: mqttHelper, settings: settings, systemWorkQueue: systemWorkQueue,

@@ -1,6 +1,7 @@
 import FirmwareConfig
 import Foundation
 import Logging
+import SimCore
 import Synchronization
 
 extension AzureIoTHubDPS {
@@ -106,8 +107,8 @@ extension AzureIoTHubDPS {
         self.shared.withLock { $0.operationID = response.operationID }
         self.logger.debug("Operation ID: \(response.operationID)")
         self.report(.assigning)
-        // As the C library, the MQTT helper thread sleeps through retry-after.
-        Thread.sleep(forTimeInterval: Double(retryAfter))
+        // As the C library, the MQTT helper thread sleeps through retry-after (`k_sleep()`: kernel time).
+        Thread.sleep(forTimeInterval: self.systemWorkQueue.scale.realSeconds(Double(retryAfter)))
         self.statusRequestSend()
     }
 

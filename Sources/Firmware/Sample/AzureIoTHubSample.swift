@@ -18,7 +18,7 @@ public final class AzureIoTHubSample: Sendable {
     let logger: Logger
     /// `application_work_q`.
     /// main.c:440-442 starts it with no configuration, so its thread has no name.
-    let workQueue = WorkQueue(name: "application_work_q", threadName: "")
+    let workQueue: WorkQueue
     let networkConnected = KSemaphore(initial: 0, limit: 1)
     /// Guards `recv_buf` (a 1-count semaphore the sample never returns after an oversized patch).
     let receiveBufferFree = KSemaphore(initial: 1, limit: 1)
@@ -48,6 +48,7 @@ public final class AzureIoTHubSample: Sendable {
         self.hwID = hwID
         self.configuration = configuration
         self.uptime = uptime
+        self.workQueue = WorkQueue(name: "application_work_q", threadName: "", scale: uptime.scale)
         self.logger = logger
         self.bootloader = bootloader
         self.reboot = reboot

@@ -86,7 +86,7 @@ extension HubCore {
             } catch {
                 return refuse("\(error)")
             }
-            guard token.expiry > Int64(self.now().timeIntervalSince1970) else { return refuse("the SAS token expired") }
+            guard token.expiry > Int64(self.credentialNow().timeIntervalSince1970) else { return refuse("the SAS token expired") }
             guard token.grants("\(hub.hostname)/devices/\(clientID)") else {
                 return refuse("the SAS token's resource '\(token.resource)' does not cover this device")
             }
@@ -112,7 +112,7 @@ extension HubCore {
             guard let leaf = attempt.chain.first else { return refuse("no client certificate") }
             let commonName = leaf.commonName
             guard commonName == clientID else { return refuse("the certificate's CN '\(commonName ?? "")' is not the device id") }
-            guard CertificateProof.path(from: attempt.chain, to: anchors, now: self.now()) != nil else {
+            guard CertificateProof.path(from: attempt.chain, to: anchors, now: self.credentialNow()) != nil else {
                 return refuse("the certificate chain does not reach a verified CA certificate of the hub")
             }
             return .success(identity("x509"))

@@ -38,7 +38,7 @@ extension HubCore {
         if self.link(hub: hubName, deviceID: id, needing: .methods) != nil {
             self.methodArrivals.cancel(hub: hubName, deviceID: id, token: token)?.succeed()
         }
-        let deadline = eventLoop.scheduleTask(in: .seconds(Int64(connectTimeout))) {
+        let deadline = eventLoop.scheduleTask(in: self.serviceDelay(seconds: connectTimeout)) {
             self.methodArrivals.cancel(hub: hubName, deviceID: id, token: token)?
                 .fail(IoTHubError.deviceNotOnline("Timed out waiting for device to connect."))
         }
@@ -54,7 +54,7 @@ extension HubCore {
         let requestID = self.methods.begin(hub: hubName, deviceID: id, promise: promise)
         let body: [UInt8] = payload == .null ? [] : Array(payload.text.utf8)
         link.send(.publish(Publish(topic: HubToDeviceTopic.methodRequest(name: name, requestID: requestID).topic, payload: body)))
-        let timeout = eventLoop.scheduleTask(in: .seconds(Int64(max(5, min(300, timeoutSeconds))))) {
+        let timeout = eventLoop.scheduleTask(in: self.serviceDelay(seconds: max(5, min(300, timeoutSeconds)))) {
             let pending = self.methods.finish(hub: hubName, deviceID: id, requestID: requestID)
             pending?.fail(IoTHubError.gatewayTimeout("Timed out waiting for the response from device."))
         }

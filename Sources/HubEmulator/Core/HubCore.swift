@@ -6,6 +6,7 @@ import Logging
 import MQTTCodec
 import NIOCore
 import Secrets
+import SimCore
 import X509
 
 /// What the hub needs from a live device connection; calls arrive on any thread.
@@ -65,6 +66,9 @@ public final class HubCore: Sendable {
         public var refusedSubscriptions = SubscriptionRefusals()
         /// The tier whose quota and throttles the hub enforces (`--sku`, `--units`); nil: none.
         public var sku: HubSKU?
+        /// How fast ``HubCore/now`` runs against real time (``ServiceClock``): the event-loop timers of service-level
+        /// intervals (direct-method timeouts) wait `interval / scale`.
+        public var timeScale = TimeScale.realTime
 
         public init() {}
     }
@@ -72,6 +76,8 @@ public final class HubCore: Sendable {
     public let store: any HubStore
     let logger: Logger
     let now: @Sendable () -> Date
+    /// Real wall time, for credentials: SAS token expiry and certificate validity.
+    let credentialNow: @Sendable () -> Date
     let options: Options
     let registry: HubRegistry
     let connections = ConnectionTable()
@@ -96,10 +102,17 @@ public final class HubCore: Sendable {
     public static let defaultTTL = CloudToDeviceQueues.defaultTTL
     static let eventCapacity = 100_000
 
-    public init(store: any HubStore, logger: Logger, options: Options = Options(), now: @escaping @Sendable () -> Date = Date.init) throws {
+    /// - Parameters:
+    ///   - now: service-level time (``ServiceClock``).
+    ///   - credentialNow: the time credentials are checked against; `now` unless given (tests move one clock).
+    public init(
+        store: any HubStore, logger: Logger, options: Options = Options(), now: @escaping @Sendable () -> Date = Date.init,
+        credentialNow: (@Sendable () -> Date)? = nil
+    ) throws {
         self.store = store
         self.logger = logger
         self.now = now
+        self.credentialNow = credentialNow ?? now
         self.options = options
         self.registry = try HubRegistry(loading: store)
         self.telemetry = TelemetryStream(capacity: HubCore.eventCapacity, maximumBytes: options.telemetryBufferBytes)
@@ -110,6 +123,9 @@ public final class HubCore: Sendable {
     public var hubRecords: [HubRecord] { self.registry.records }
 
     func timestamp() -> String { iso8601(self.now()) }
+
+    /// The real wait of a service-level interval of `seconds` (``Options/timeScale``).
+    func serviceDelay(seconds: Int) -> TimeAmount { .nanoseconds(Int64(seconds) * 1_000_000_000 / Int64(self.options.timeScale.factor)) }
 
     // MARK: Hubs
 

@@ -47,7 +47,7 @@ extension ProvisioningService {
         func invalid(_ reason: String) -> Result<EnrollmentReference, ProvisioningReply> {
             .failure(self.errorReply(401, 401002, "Invalid certificate: \(reason)"))
         }
-        let now = self.now()
+        let now = self.credentialNow()
         guard leaf.commonName == attempt.registrationID else {
             return invalid("the certificate's CN '\(leaf.commonName ?? "")' is not the registration id '\(attempt.registrationID)'")
         }
@@ -88,7 +88,7 @@ extension ProvisioningService {
         guard let text = String(validating: password, as: UTF8.self), let token = try? SASToken.parse(text) else {
             return unauthorized("the password is not a SAS token")
         }
-        guard token.expiry > Int64(self.now().timeIntervalSince1970) else { return unauthorized("the SAS token expired") }
+        guard token.expiry > Int64(self.credentialNow().timeIntervalSince1970) else { return unauthorized("the SAS token expired") }
         guard token.grants("\(state.record.idScope)/registrations/\(attempt.registrationID)") else {
             return unauthorized("the SAS token's resource '\(token.resource)' is not '\(state.record.idScope)/registrations/\(attempt.registrationID)'")
         }

@@ -17,6 +17,8 @@ public final class ProvisioningService: Sendable {
     let store: any HubStore
     let logger: Logger
     let now: @Sendable () -> Date
+    /// Real wall time, for credentials (SAS token expiry, certificate validity); see ``ServiceClock``.
+    let credentialNow: @Sendable () -> Date
     private let instances: NIOLockedValueBox<[String: InstanceState]>
     /// Seconds a new registration stays `assigning`; sent as `retry-after` (0 assigns at the first poll).
     public let retryAfter: Int
@@ -41,7 +43,8 @@ public final class ProvisioningService: Sendable {
 
     public init(
         hubCore: HubCore, store: any HubStore, logger: Logger, retryAfter: Int = 3, fault: ProvisioningFault? = nil,
-        registrationsPerMinute: Int? = nil, now: @escaping @Sendable () -> Date = Date.init
+        registrationsPerMinute: Int? = nil, now: @escaping @Sendable () -> Date = Date.init,
+        credentialNow: (@Sendable () -> Date)? = nil
     ) throws {
         self.throttles = try registrationsPerMinute.map { rate throws(ProvisioningThrottlesError) in
             try ProvisioningThrottles(registrationsPerMinute: rate, now: now)
@@ -52,6 +55,7 @@ public final class ProvisioningService: Sendable {
         self.retryAfter = retryAfter
         self.fault = fault
         self.now = now
+        self.credentialNow = credentialNow ?? now
         var instances: [String: InstanceState] = [:]
         // A row that does not decode is an error naming it (the store's, or the certificates' when a PEM does not
         // parse), never skipped.

@@ -87,7 +87,7 @@ final class DeviceConnectionHandler: ChannelInboundHandler {
         // give the handler a side table, and every retain and release of it on the packet path would take the slow path.
         self.io.start(context: context) { context in
             guard let identity = self.identity else { return }
-            if let expiry = identity.expiresAt, Int64(self.core.now().timeIntervalSince1970) >= expiry {
+            if let expiry = identity.expiresAt, Int64(self.core.credentialNow().timeIntervalSince1970) >= expiry {
                 self.logger.info("SAS token expired: connection closed (401003)", metadata: ["device": "\(identity.deviceID)"])
                 context.close(promise: nil)
             } else if let link = self.link, case let expired = link.unacknowledged(deliveredBefore: self.core.now() - self.core.cloudToDeviceLockTimeout), expired > 0 {
