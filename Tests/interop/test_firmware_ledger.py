@@ -119,3 +119,37 @@ def test_a_cloud_to_device_message_during_psm_costs_a_handshake(start_hub, tmp_p
         assert within(handshakes["c2d"], 2 * handshakes["quiet"], 0.05), handshakes
     summary = c2d.text()[c2d.text().rindex("--- nrfsim ledger:"):].splitlines()[0]
     assert re.match(r"--- nrfsim ledger: \d:\d\d:\d\d simulated, 2 connections, 2 TLS handshakes ---$", summary), summary
+
+
+def test_a_nat_that_forgets_idle_flows_shows_in_the_ledger(start_hub, tmp_path):
+    """A carrier NAT with a 3 s idle timeout and the sample's 1767 s keep-alive: each event, 5 s after the last
+    traffic, meets a forgotten flow. The library reports the reset (-104, ECONNRESET), the documented reconnect
+    option connects again, and the ledger lists each forgotten connection as nat-expired, with a handshake for
+    every connection."""
+    from test_firmware_reconnect import RECONNECT
+    cloud = Cloud(start_hub, tmp_path / "work")
+    defines = tuple(d for d in cloud.direct_defines() if not d.startswith("CONFIG_SIM_EVENT_INTERVAL_SEC")) + (
+        "CONFIG_SIM_EVENT_INTERVAL_SEC=5",) + RECONNECT
+    ledger_file = tmp_path / "ledger.json"
+    device = provisioned_device(cloud, tmp_path / "device", defines,
+                                extra=("--ledger", str(ledger_file), "--nat-timeout", "3s"))
+    try:
+        device.wait_for("Event was successfully sent", 30)
+        mark = device.last_index
+        for _ in range(2):
+            device.wait_for(r"DISCONNECT, result: -104$", 30, after=device.last_index)
+            device.wait_for("AZURE_IOT_HUB_EVT_READY", 30, after=device.last_index)
+        lines = [m for level, module, m in device.messages(after=mark)
+                 if m.startswith(("AZURE_IOT_HUB_EVT_DISCONNECTED", "DISCONNECT, result", "Reconnecting"))]
+        assert lines[:3] == ["DISCONNECT, result: -104", "AZURE_IOT_HUB_EVT_DISCONNECTED",
+                             "Reconnecting to IoT Hub in 1000 ms (attempt 1)"], lines
+    finally:
+        code = device.stop()
+    assert code == 0, device.stderr()
+    ledger = json.loads(ledger_file.read_text())
+    hub = [c for c in ledger["connections"] if c["handshake"]]
+    assert len(hub) >= 3 and ledger["handshakes"] == len(hub)
+    assert [c.get("ended") for c in hub[:2]] == ["nat-expired", "nat-expired"], hub
+    # Each connection carried the event sent on READY before the NAT forgot it; the one that met the reset did not
+    # pass, so the bytes up are those the hub could have received.
+    assert all(c["up"]["mqttPayload"] > 0 for c in hub[:2])
