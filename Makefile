@@ -52,6 +52,7 @@ bench: deps
 	NRFSIM_BIN=$(abspath .build/release/nrfsim) $(PY) benchmarks/dps_registrations.py
 	NRFSIM_BIN=$(abspath .build/release/nrfsim) $(PY) benchmarks/firmware_boot.py
 	NRFSIM_BIN=$(abspath .build/release/nrfsim) $(PY) benchmarks/fota_update.py
+	NRFSIM_BIN=$(abspath .build/release/nrfsim) $(PY) benchmarks/day_in_the_life.py
 
 clean:
 	rm -rf .build .build-tsan
