@@ -70,7 +70,7 @@ let package = Package(
         .target(
             name: "HubEmulator",
             dependencies: [
-                "JSON", "MQTTCodec", "IoTHubTopics", "CertTool", "Secrets", "SimCore",
+                "JSON", "MQTTCodec", "IoTHubTopics", "CertTool", "Secrets", "SimCore", "TrafficLedger",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

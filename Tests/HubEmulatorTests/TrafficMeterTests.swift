@@ -19,7 +19,6 @@ final class FakeTLS: ChannelDuplexHandler {
     typealias OutboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer
 
-    private var scanner = TLSRecordScanner()
     private var pending: [UInt8] = []
     private var completed = false
 

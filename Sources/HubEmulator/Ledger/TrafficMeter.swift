@@ -1,5 +1,6 @@
 import NIOCore
 import NIOSSL
+import TrafficLedger
 
 /// One MQTT/TLS connection's byte accounting on the hub's side, fed by the two handlers around the TLS handler:
 /// ``WireByteCounter`` below it (the bytes on the socket, framed into TLS records by ``TLSRecordScanner``) and
@@ -66,14 +67,14 @@ final class TrafficMeter {
             try buffer.withUnsafeReadableBytes { bytes throws(TLSRecordError) in
                 try self.upScanner.scan(bytes) { record in
                     if self.resolved {
-                        if record.contentType == TLSRecordScanner.applicationData {
+                        if record.type == .applicationData {
                             self.upApplicationRecords += 1
-                            self.upApplicationBytes += record.wireSize
+                            self.upApplicationBytes += record.wireBytes
                         }
-                    } else if record.contentType == TLSRecordScanner.applicationData {
+                    } else if record.type == .applicationData {
                         self.unresolved.append(record.length)
                     } else {
-                        self.up.handshake += record.wireSize
+                        self.up.handshake += record.wireBytes
                     }
                 }
             }
@@ -119,10 +120,10 @@ final class TrafficMeter {
         }
         for (index, length) in self.unresolved.enumerated() {
             if index < applicationFrom {
-                self.up.handshake += TLSRecordScanner.Record.headerSize + length
+                self.up.handshake += TLSRecordScanner.Record.headerLength + length
             } else {
                 self.upApplicationRecords += 1
-                self.upApplicationBytes += TLSRecordScanner.Record.headerSize + length
+                self.upApplicationBytes += TLSRecordScanner.Record.headerLength + length
             }
         }
         self.unresolved = []
@@ -150,14 +151,14 @@ final class TrafficMeter {
         do {
             try buffer.withUnsafeReadableBytes { bytes throws(TLSRecordError) in
                 try self.downScanner.scan(bytes) { record in
-                    if record.contentType == TLSRecordScanner.applicationData, let write = self.pendingWrites.first,
+                    if record.type == .applicationData, let write = self.pendingWrites.first,
                         self.tls13 ? record.length == write.length + Self.tls13Overhead : record.length >= write.length
                     {
                         self.pendingWrites.removeFirst()
                         self.downApplicationSeen = true
-                        if write.keepAlive { self.downKeepAliveOverhead += record.wireSize - write.length }
+                        if write.keepAlive { self.downKeepAliveOverhead += record.wireBytes - write.length }
                     } else if !self.downApplicationSeen {
-                        self.down.handshake += record.wireSize
+                        self.down.handshake += record.wireBytes
                     }
                 }
             }
@@ -172,7 +173,7 @@ final class TrafficMeter {
     var reading: TrafficReading {
         var reading = TrafficReading()
         reading.upWire = self.up.wire
-        reading.upHandshake = self.up.handshake + self.unresolved.reduce(0) { $0 + TLSRecordScanner.Record.headerSize + $1 }
+        reading.upHandshake = self.up.handshake + self.unresolved.reduce(0) { $0 + TLSRecordScanner.Record.headerLength + $1 }
         reading.upPlaintext = self.up.mqtt.total
         reading.upPayload = self.up.mqtt.payload
         reading.upKeepAlive = self.up.mqtt.keepAlive
@@ -181,7 +182,7 @@ final class TrafficMeter {
         // ChaCha20-Poly1305), so it is measured: every application-data record carries the same (alerts have a
         // content type of their own there).
         if self.tls13 {
-            reading.upRecordOverhead = self.upApplicationRecords > 0 ? TLSRecordScanner.Record.headerSize + Self.tls13Overhead : 0
+            reading.upRecordOverhead = self.upApplicationRecords > 0 ? TLSRecordScanner.Record.headerLength + Self.tls13Overhead : 0
         } else if self.upApplicationRecords > 0 {
             reading.upRecordOverhead = max(0, self.upApplicationBytes - self.up.mqtt.total) / self.upApplicationRecords
         }
