@@ -218,7 +218,7 @@ let package = Package(
         .testTarget(
             name: "HubEmulatorTests",
             dependencies: [
-                "HubEmulator", "JSON", "MQTTCodec", "IoTHubTopics",
+                "HubEmulator", "JSON", "MQTTCodec", "IoTHubTopics", "TrafficLedger",
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),

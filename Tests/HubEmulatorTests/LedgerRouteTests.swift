@@ -1,6 +1,7 @@
 import JSON
 import NIOHTTP1
 import Testing
+import TrafficLedger
 
 @testable import HubEmulator
 

@@ -1,5 +1,6 @@
 import MQTTCodec
 import Testing
+import TrafficLedger
 
 @testable import HubEmulator
 

@@ -4,6 +4,7 @@ import MQTTCodec
 import NIOCore
 import NIOEmbedded
 import Testing
+import TrafficLedger
 
 @testable import HubEmulator
 

@@ -1,33 +1,14 @@
 import JSON
+import TrafficLedger
 
-/// One direction of a connection's wire bytes, by what they carried. The categories sum to ``total``, the bytes the
-/// socket saw: `tlsRecords` is what is left when the others are taken (record headers and AEAD overhead of
-/// application-data records, alerts, post-handshake messages, a record still arriving).
-public struct DirectionTraffic: Sendable, Equatable {
-    /// Every TLS record before the first application-data record of this direction (ClientHello or ServerHello
-    /// through Finished, ChangeCipherSpec, TLS 1.3's encrypted handshake records and the server's session tickets).
-    public var tlsHandshake = 0
-    public var tlsRecords = 0
-    /// MQTT bytes that are neither PUBLISH payload nor keep-alive.
-    public var mqttControl = 0
-    public var mqttPayload = 0
-    /// PINGREQ/PINGRESP packets with the header and AEAD overhead of the records that carry them.
-    public var keepAlive = 0
-    public var total = 0
+/// One direction of a connection's wire bytes, by what they carried: the ledger's split that the device side uses
+/// too. The categories sum to `total`, the bytes the socket saw: `tlsRecords` is what is left when the others are
+/// taken (record headers and AEAD overhead of application-data records, alerts, post-handshake messages, a record
+/// still arriving). `tlsHandshake` is every record before the first application-data record of this direction
+/// (ClientHello or ServerHello through Finished, TLS 1.3's encrypted handshake records, the server's session tickets).
+public typealias DirectionTraffic = ByteSplit
 
-    public init() {}
-
-    static func + (lhs: Self, rhs: Self) -> Self {
-        var sum = lhs
-        sum.tlsHandshake += rhs.tlsHandshake
-        sum.tlsRecords += rhs.tlsRecords
-        sum.mqttControl += rhs.mqttControl
-        sum.mqttPayload += rhs.mqttPayload
-        sum.keepAlive += rhs.keepAlive
-        sum.total += rhs.total
-        return sum
-    }
-
+extension ByteSplit {
     var json: JSONValue {
         .object(JSONObject([
             ("tlsHandshake", .integer(Int64(self.tlsHandshake))), ("tlsRecords", .integer(Int64(self.tlsRecords))),
