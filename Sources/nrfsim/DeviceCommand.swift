@@ -1,6 +1,5 @@
 import ArgumentParser
 import Firmware
-import TrafficLedger
 import FirmwareConfig
 import Kconfig
 import Foundation
@@ -11,6 +10,7 @@ import Secrets
 import ServiceLifecycle
 import SimCore
 import Synchronization
+import TrafficLedger
 import UnixSignals
 import VirtualModem
 
@@ -185,13 +185,8 @@ struct DeviceCommand: AsyncParsableCommand {
                 ipModel: IPOverheadModel(mtu: ledgerSettings.flatMap { $0.enabled ? $0.mtu : nil } ?? 1280))
             deviceNetwork = network
             if ledgerOn, let configuration {
-                let file = self.ledgerFile ?? ledgerSettings?.file.map {
-                    $0.hasPrefix("/") ? $0 : URL(fileURLWithPath: self.stateDirectory).appendingPathComponent($0).path
-                }
                 let keeper = DeviceLedgerKeeper(
-                    network: network, modem: modem, clock: network.clock, profile: DeviceLedgerKeeper.profile(from: ledgerSettings),
-                    mqttPorts: [configuration.mqttHelper.port, configuration.simulator.localHubPort, configuration.simulator.localDPSPort],
-                    file: file)
+                    configuration: configuration, network: network, modem: modem, file: self.ledgerFile, stateDirectory: self.stateDirectory)
                 ledger = keeper
                 services.append(.init(service: LedgerSignalService(keeper: keeper, logger: logger), successTerminationBehavior: .ignore))
             }
@@ -215,15 +210,15 @@ struct DeviceCommand: AsyncParsableCommand {
                         let uptime = MonotonicUptime(scale: scale)
                         do {
                             var platform = DeviceFirmware.Platform(
-                                    modem: modemLibrary, stateDirectory: stateDirectory, appDirectory: appDirectory,
-                                    resolver: deviceResolver, uptime: uptime, macAddress: macAddress,
-                                    makeLogger: { module in
-                                        Logger(label: module) {
-                                            ZephyrLogHandler(
-                                                module: $0, uptime: uptime, console: console, threadPrefix: configuration.logging.threadPrefix)
-                                        }
-                                    },
-                                    console: { console.write($0) }, reboot: reboot)
+                                modem: modemLibrary, stateDirectory: stateDirectory, appDirectory: appDirectory,
+                                resolver: deviceResolver, uptime: uptime, macAddress: macAddress,
+                                makeLogger: { module in
+                                    Logger(label: module) {
+                                        ZephyrLogHandler(
+                                            module: $0, uptime: uptime, console: console, threadPrefix: configuration.logging.threadPrefix)
+                                    }
+                                },
+                                console: { console.write($0) }, reboot: reboot)
                             platform.mqttLibraryLog = libraryLog
                             return try DeviceFirmware(configuration: configuration, platform: platform)
                         } catch {

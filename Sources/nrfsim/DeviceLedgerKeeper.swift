@@ -21,6 +21,21 @@ struct DeviceLedgerKeeper: Sendable {
     /// Where the JSON goes, if anywhere.
     let file: String?
 
+    /// The ledger of a device configured with `configuration`: the JSON goes to `file` (`--ledger`), or to
+    /// `CONFIG_SIM_LEDGER_FILE` (relative to the state directory).
+    init(configuration: FirmwareConfiguration, network: DeviceNetwork, modem: Modem?, file: String?, stateDirectory: String) {
+        let settings = configuration.simulator.ledger
+        self.network = network
+        self.modem = modem
+        self.clock = network.clock
+        self.profile = Self.profile(from: settings)
+        let simulator = configuration.simulator
+        self.mqttPorts = [configuration.mqttHelper.port, simulator.localHubPort, simulator.localDPSPort]
+        self.file = file ?? settings.file.map {
+            $0.hasPrefix("/") ? $0 : URL(fileURLWithPath: stateDirectory).appendingPathComponent($0).path
+        }
+    }
+
     /// The energy profile `CONFIG_SIM_LEDGER_*` give (the defaults when the ledger is off in Kconfig).
     static func profile(from configuration: SimulatedLedgerConfiguration?) -> EnergyProfile {
         var profile = EnergyProfile()
