@@ -12,13 +12,15 @@ public struct ConnectionLedger: Sendable, Equatable, Codable {
     /// IP/TCP header bytes (``IPOverheadModel``), per direction.
     public var ipOverheadUp: Int
     public var ipOverheadDown: Int
+    /// Why the relay stopped reading its bytes as TLS records, if it did (its bytes from there are in `tlsRecords`).
+    public var framingError: String?
 
     public init(
         id: Int, target: String, ended: String?, handshake: Bool, up: ByteSplit, down: ByteSplit, ipOverheadUp: Int,
-        ipOverheadDown: Int
+        ipOverheadDown: Int, framingError: String? = nil
     ) {
         (self.id, self.target, self.ended, self.handshake, self.up, self.down) = (id, target, ended, handshake, up, down)
-        (self.ipOverheadUp, self.ipOverheadDown) = (ipOverheadUp, ipOverheadDown)
+        (self.ipOverheadUp, self.ipOverheadDown, self.framingError) = (ipOverheadUp, ipOverheadDown, framingError)
     }
 
     /// A connection's ledger from what its relay counted.
@@ -28,7 +30,8 @@ public struct ConnectionLedger: Sendable, Equatable, Codable {
             id: id, target: target, ended: ended, handshake: upWire.handshakeRecords > 0 && downWire.handshakeRecords > 0,
             up: ByteSplit(wire: upWire, mqtt: upMQTT, overhead: overhead), down: ByteSplit(wire: downWire, mqtt: downMQTT, overhead: overhead),
             ipOverheadUp: model.headerBytes(sent: upWire.segments, received: downWire.segments, device: true, closed: ended != nil),
-            ipOverheadDown: model.headerBytes(sent: downWire.segments, received: upWire.segments, device: false, closed: ended != nil))
+            ipOverheadDown: model.headerBytes(sent: downWire.segments, received: upWire.segments, device: false, closed: ended != nil),
+            framingError: upWire.framingError.map { "up: " + $0 } ?? downWire.framingError.map { "down: " + $0 })
     }
 }
 

@@ -25,7 +25,7 @@ public enum LedgerSummary {
         ]
         for connection in ledger.connections {
             lines.append(
-                "  #\(connection.id) \(connection.target) \(connection.ended ?? "open"): \(grouped(connection.up.total)) B up, \(grouped(connection.down.total)) B down\(connection.handshake ? ", TLS handshake" : "")")
+                "  #\(connection.id) \(connection.target) \(connection.ended ?? "open"): \(grouped(connection.up.total)) B up, \(grouped(connection.down.total)) B down\(connection.handshake ? ", TLS handshake" : "")\(connection.framingError.map { " (not TLS, \($0))" } ?? "")")
         }
         return lines
     }

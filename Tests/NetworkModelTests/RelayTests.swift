@@ -40,6 +40,7 @@ final class SleepingRadio: RadioGate {
         #expect(flow.target == "127.0.0.1:\(cloud.port)" && flow.ended == nil)
         // Not TLS: the ledger puts the bytes in no record, and still adds them up.
         #expect(flow.upWire.unframedBytes == 5 && flow.ledger(model: network.ipModel).up.total == 5)
+        #expect(flow.ledger(model: network.ipModel).framingError?.hasPrefix("up: ") == true)
         await network.close()
         await cloud.stop()
     }
