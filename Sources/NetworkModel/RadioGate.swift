@@ -1,5 +1,5 @@
-/// The device's radio as the byte path sees it (the virtual modem's `uplink()` and `downlink(byteCount:deliver:)`),
-/// so this module does not depend on the modem.
+/// The device's radio as the byte path sees it (the virtual modem's `uplink()` and `downlink(byteCount:deliver:)`)
+/// and as a scenario changes it (coverage, the network's grants), so this module does not depend on the modem.
 public protocol RadioGate: Sendable {
     /// The device sends: the radio connects (or stays connected).
     func uplink()

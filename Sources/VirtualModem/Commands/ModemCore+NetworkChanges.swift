@@ -16,23 +16,24 @@ extension ModemCore {
 
     /// The network grants `policy` from now on. While registered this is what a TAU accept would do: the radio
     /// reconfigures (the TAU is signalling), `+CEREG` at level 4 or 5 reports the granted timers and `+CEDRXP` a
-    /// changed eDRX answer.
+    /// changed eDRX answer. Out of coverage the new grants wait for the registration that ends the gap.
+    /// - Returns: the unsolicited result codes raised.
     public mutating func setNetwork(_ policy: NetworkPolicy, at now: Duration) -> [String] {
         self.now = max(self.now, now)
-        self.unsolicited = self.radioNotifications(self.radio.advance(to: self.now))
+        var notifications = self.radioNotifications(self.radio.advance(to: self.now))
         let edrxBefore = self.edrxReport
         let before = self.radioConfiguration
         let grantedBefore = self.grantedPSM.map { [$0.periodicTAU, $0.activeTime] }
         self.network = policy
-        guard self.registrationStatus == 1 else { return self.unsolicited }
+        guard self.registrationStatus == 1 else { return notifications }
         if self.radioConfiguration != before {
-            self.unsolicited += self.radioNotifications(self.radio.reconfigure(self.radioConfiguration, at: self.now))
+            notifications += self.radioNotifications(self.radio.reconfigure(self.radioConfiguration, at: self.now))
         }
         if self.registrationReporting >= 4, self.grantedPSM.map({ [$0.periodicTAU, $0.activeTime] }) != grantedBefore {
-            self.unsolicited.append(self.registrationStatusLine(urc: true))
+            notifications.append(self.registrationStatusLine(urc: true))
         }
-        if self.edrxReport != edrxBefore { self.unsolicited += self.edrxNotification }
-        return self.unsolicited
+        if self.edrxReport != edrxBefore { notifications += self.edrxNotification }
+        return notifications
     }
 
     /// The device leaves or re-enters coverage: `+CEREG: 2` (searching) and back to registered, when subscribed;
