@@ -52,14 +52,26 @@ public final class DeviceNetwork: Sendable {
 
     /// Changes the conditions; bytes held for coverage pass when it returns. `change` runs under the network's lock:
     /// it only edits the value.
+    /// The radio hears of a coverage change first (its registration follows, as the modem's would).
     public func update(_ change: (inout LinkConditions) -> Void) {
-        let (returned, flows) = self.shared.withLock { shared -> (Bool, [RelayFlow]) in
+        let (coverage, flows) = self.shared.withLock { shared -> (Bool?, [RelayFlow]) in
             let before = shared.conditions.inCoverage
             change(&shared.conditions)
-            return (!before && shared.conditions.inCoverage, Array(shared.flows.values))
+            return (before == shared.conditions.inCoverage ? nil : shared.conditions.inCoverage, Array(shared.flows.values))
         }
-        guard returned else { return }
+        guard let coverage else { return }
+        self.radio.coverageChanged(coverage)
+        guard coverage else { return }
         for flow in flows.sorted(by: { $0.id < $1.id }) { flow.coverageReturned() }
+    }
+
+    /// Applies one scenario change: to the conditions, or to the radio's network.
+    public func apply(_ change: Scenario.Change) {
+        if case .radio(let radioChange) = change {
+            self.radio.networkChanged(radioChange)
+        } else {
+            self.update { change.apply(to: &$0) }
+        }
     }
 
     /// Every connection so far, in order: open ones and ended ones.

@@ -10,6 +10,8 @@ public struct Scenario: Sendable, Equatable {
         case natTimeout(Duration?)
         case coverage(Bool)
         case dns(Bool)
+        /// What the LTE network grants the modem: applied to the device's radio, not to these conditions.
+        case radio(RadioNetworkChange)
 
         public func apply(to conditions: inout LinkConditions) {
             switch self {
@@ -20,6 +22,7 @@ public struct Scenario: Sendable, Equatable {
             case .natTimeout(let value): conditions.natIdleTimeout = value
             case .coverage(let value): conditions.inCoverage = value
             case .dns(let value): conditions.dnsAvailable = value
+            case .radio: break
             }
         }
     }
@@ -46,6 +49,14 @@ public struct Scenario: Sendable, Equatable {
     /// The steps after `time` only (those up to it are in ``conditions(at:from:)``).
     public func after(_ time: Duration) -> Scenario {
         Scenario(steps: self.steps.filter { $0.at > time })
+    }
+
+    /// The radio-network changes up to `time`, in order (those at the start apply before the modem's first attach).
+    public func radioChanges(upTo time: Duration) -> [RadioNetworkChange] {
+        self.steps.compactMap { step in
+            guard step.at <= time, case .radio(let change) = step.change else { return nil }
+            return change
+        }
     }
 
     /// The conditions at `time`, from `initial`.

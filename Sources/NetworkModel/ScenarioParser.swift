@@ -15,9 +15,16 @@ import Yams
 ///   nat_timeout: 300s        # or off
 /// - at: "00:20:00"
 ///   dns_failure: {for: 60s}
+/// - at: "00:30:00"
+///   psm: {tau: 3600s, active: 60s}   # or deny, as-requested
+///   edrx: deny               # or as-requested
+///   rrc_inactivity: 10s
 /// ```
+///
+/// A PSM timer must be an exact GPRS timer value (``PSMTimerRule``); the RRC inactivity timer is whole seconds,
+/// 1 s to 24 h, as `--rrc-inactivity`.
 public enum ScenarioParser {
-    public static let events = ["latency", "jitter", "loss", "bandwidth", "nat_timeout", "coverage_lost", "dns_failure"]
+    public static let events = ["latency", "jitter", "loss", "bandwidth", "nat_timeout", "coverage_lost", "dns_failure", "psm", "edrx", "rrc_inactivity"]
 
     /// - Throws: ``ScenarioError`` naming the file, the line and the field.
     public static func parse(_ text: String, file: String) throws(ScenarioError) -> Scenario {
@@ -79,6 +86,19 @@ public enum ScenarioParser {
                     timeout = parsed
                 }
                 steps.append(.init(at: at, change: .natTimeout(timeout)))
+            case "psm": steps.append(.init(at: at, change: .radio(.psm(try Self.psm(node, file: file)))))
+            case "edrx":
+                let text = try Self.text(node, key, file)
+                guard let choice = ["as-requested": RadioNetworkChange.EDRX.asRequested, "deny": .deny][text] else {
+                    throw fail(node, key, "\"\(text)\" is not an eDRX policy: as-requested or deny")
+                }
+                steps.append(.init(at: at, change: .radio(.edrx(choice))))
+            case "rrc_inactivity":
+                let timer = try value(ConditionText.duration)
+                guard timer.components.attoseconds == 0, (Duration.seconds(1)...Duration.seconds(86_400)).contains(timer) else {
+                    throw fail(node, key, "\(PSMTimerRule.secondsText(timer)) is not 1-86400 whole seconds")
+                }
+                steps.append(.init(at: at, change: .radio(.rrcInactivity(timer))))
             default:  // coverage_lost, dns_failure: {for: DURATION}
                 guard let span = node.mapping, span.count == 1, let first = span.first, first.key.string == "for" else {
                     throw fail(node, key, "a span is {for: DURATION}, e.g. {for: 120s}")
@@ -94,6 +114,40 @@ public enum ScenarioParser {
             }
         }
         return steps
+    }
+
+    /// `as-requested`, `deny`, or `{tau: DURATION, active: DURATION}`, each an exact GPRS timer value.
+    private static func psm(_ node: Node, file: String) throws(ScenarioError) -> RadioNetworkChange.PSM {
+        func fail(_ node: Node, _ field: String, _ message: String) -> ScenarioError {
+            ScenarioError(file: file, line: node.mark?.line, field: field, message: message)
+        }
+        let usage = "a PSM policy is as-requested, deny, or {tau: DURATION, active: DURATION}, e.g. {tau: 3600s, active: 60s}"
+        if let text = node.string {
+            switch text {
+            case "as-requested": return .asRequested
+            case "deny": return .deny
+            default: throw fail(node, "psm", "\"\(text)\" is unknown; \(usage)")
+            }
+        }
+        guard let mapping = node.mapping else { throw fail(node, "psm", usage) }
+        var timers: [String: Duration] = [:]
+        for (keyNode, value) in mapping {
+            guard let key = keyNode.string, ["tau", "active"].contains(key) else {
+                throw fail(keyNode, "psm", "unknown field \(keyNode.string.map { "\"\($0)\"" } ?? "(not text)"); \(usage)")
+            }
+            let field = "psm.\(key)"
+            let text = try Self.text(value, field, file)
+            let duration: Duration
+            do { duration = try ConditionText.duration(text) } catch { throw fail(value, field, error.description) }
+            if let problem = key == "tau" ? PSMTimerRule.periodicTAUProblem(duration) : PSMTimerRule.activeTimeProblem(duration) {
+                throw fail(value, field, problem)
+            }
+            timers[key] = duration
+        }
+        guard let tau = timers["tau"], let active = timers["active"] else {
+            throw fail(node, "psm", "both tau and active are needed; \(usage)")
+        }
+        return .grant(periodicTAU: tau, activeTime: active)
     }
 
     private static func text(_ node: Node, _ field: String, _ file: String) throws(ScenarioError) -> String {

@@ -27,7 +27,7 @@ public struct ScenarioRunner: Sendable {
     public func run() async throws {
         for step in self.scenario.steps {
             try await self.sleep(step.at)
-            self.network.update { step.change.apply(to: &$0) }
+            self.network.apply(step.change)
         }
     }
 }

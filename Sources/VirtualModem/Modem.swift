@@ -92,16 +92,47 @@ public final class Modem: Sendable {
         let now = self.clock.now
         let ((elapsed, out, notifications, linkChange), released) = self.radioStep { core in
             let elapsed = core.advanceRadio(to: now)
-            let wasActive = core.lteActive
+            let wasUp = core.linkUp
             let (out, notifications) = self.execute(command, in: &core, at: now)
-            return (elapsed, out, notifications, core.lteActive != wasActive ? core.lteActive : nil)
+            return (elapsed, out, notifications, core.linkUp != wasUp ? core.linkUp : nil)
         }
         self.notify(elapsed + notifications)
         self.deliver(released)
-        if let linkChange {
-            for observer in self.linkObservers.withLock({ $0 }) { observer(linkChange) }
-        }
+        self.notifyLink(linkChange)
         return (out, notifications)
+    }
+
+    private func notifyLink(_ change: Bool?) {
+        guard let change else { return }
+        for observer in self.linkObservers.withLock({ $0 }) { observer(change) }
+    }
+
+    /// The network changes what it grants (PSM, eDRX, RRC inactivity) while the device runs: applied as a TAU
+    /// accept would apply it (``ModemCore/setNetwork(_:at:)``), its `+CEREG` and `+CEDRXP` notified.
+    public func updateNetwork(_ change: (inout NetworkPolicy) -> Void) {
+        let now = self.clock.now
+        let (notifications, released) = self.radioStep { core in
+            var policy = core.network
+            change(&policy)
+            return core.setNetwork(policy, at: now)
+        }
+        self.logger.debug("network policy changed", metadata: ["modem.network": "\(self.core.withLock { $0.network })"])
+        self.notify(notifications)
+        self.deliver(released)
+    }
+
+    /// The device leaves or re-enters coverage (``ModemCore/setCoverage(_:at:)``): `+CEREG: 2`, then registered.
+    public func setCoverage(_ inCoverage: Bool) {
+        let now = self.clock.now
+        let ((notifications, linkChange), released) = self.radioStep { core in
+            let wasUp = core.linkUp
+            let notifications = core.setCoverage(inCoverage, at: now)
+            return (notifications, core.linkUp != wasUp ? core.linkUp : nil)
+        }
+        self.logger.debug(inCoverage ? "coverage returned" : "coverage lost")
+        self.notify(notifications)
+        self.deliver(released)
+        self.notifyLink(linkChange)
     }
 
     /// Registers for unsolicited result codes (without CRLF): those any command raised and those the radio's timers

@@ -27,6 +27,8 @@ public struct ModemCore: Sendable {
     public internal(set) var functionalMode = 0
     /// Whether LTE is on (`+CFUN` 1, 2 or 21, until 0, 4 or 20).
     public internal(set) var lteActive = false
+    /// Whether the device registered since LTE came up (``linkUp``).
+    var hasCell = false
     /// Whether `+CME ERROR` codes are reported (`AT+CMEE=1`).
     public internal(set) var cmeeEnabled = false
     /// The `+CEREG` unsolicited result mode.

@@ -162,7 +162,12 @@ struct DeviceCommand: AsyncParsableCommand {
         var radioTicker: RadioTicker?
         defer { radioTicker?.stop() }
         if board.hasCellularModem {
-            let opened = try self.openModem(board: board, secrets: secrets, clock: clock, logger: logger)
+            // What a scenario grants at 00:00:00 holds from the first attach.
+            var policy = try self.networkPolicy()
+            for change in scenario?.radioChanges(upTo: .zero) ?? [] {
+                do { policy = try policy.applying(change) } catch { throw CommandFailure("scenario: \(error)") }
+            }
+            let opened = try self.openModem(board: board, secrets: secrets, network: policy, clock: clock, logger: logger)
             modem = opened.modem
             pty = opened.pty
             radioTicker = RadioTicker(modem: opened.modem)
@@ -180,10 +185,11 @@ struct DeviceCommand: AsyncParsableCommand {
             // Jitter and loss draws repeat under --seed (a stream of their own, apart from the identity's).
             let draws = Mutex(SeededGenerator(seed: (self.seed ?? UInt64.random(in: 0...UInt64.max)) ^ 0x6E65_7477_6F72_6B00))
             let network = DeviceNetwork(
-                conditions: networkConditions, radio: modem.map { ModemRadioGate(modem: $0) as any RadioGate } ?? AlwaysOnRadio(),
+                conditions: networkConditions, radio: modem.map { ModemRadioGate(modem: $0, logger: logger) as any RadioGate } ?? AlwaysOnRadio(),
                 clock: clock, random: { draws.withLock { Double.random(in: 0..<1, using: &$0) } },
                 ipModel: IPOverheadModel(mtu: ledgerSettings.flatMap { $0.enabled ? $0.mtu : nil } ?? 1280))
             deviceNetwork = network
+            if !networkConditions.inCoverage { modem?.setCoverage(false) }  // a gap from 00:00:00
             if ledgerOn, let configuration {
                 let keeper = DeviceLedgerKeeper(
                     configuration: configuration, network: network, modem: modem, file: self.ledgerFile, stateDirectory: self.stateDirectory)
@@ -238,7 +244,7 @@ struct DeviceCommand: AsyncParsableCommand {
 
     /// Opens the modem store and its pseudo-terminal, and prints where the AT interface is.
     private func openModem(
-        board: Board, secrets: SecretSource, clock: HostClock, logger: Logger
+        board: Board, secrets: SecretSource, network: NetworkPolicy, clock: HostClock, logger: Logger
     ) throws -> (modem: Modem, pty: PseudoTerminal, terminal: ModemTerminal) {
         let profile = ModemProfile.forSoC(board.soc)!
         var options = ModemCore.Options()
@@ -247,7 +253,7 @@ struct DeviceCommand: AsyncParsableCommand {
         do {
             modem = try Modem.open(
                 stateDirectory: self.stateDirectory, profile: profile, secrets: secrets, options: options,
-                network: try self.networkPolicy(), clock: clock, logger: logger)
+                network: network, clock: clock, logger: logger)
         } catch {
             throw CommandFailure("cannot open the modem store: \(error)")
         }

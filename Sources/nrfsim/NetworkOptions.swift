@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import FirmwareConfig
 import NetworkModel
+import VirtualModem
 import ServiceLifecycle
 
 /// `nrfsim device`'s simulated network flags; any of them turns the network model on (CONFIG_SIM_NET).
@@ -101,11 +102,18 @@ struct NetworkOptions: ParsableArguments {
         } catch {
             throw CommandFailure("cannot read scenario \(path): \(error.localizedDescription)")
         }
+        let scenario: Scenario
         do {
-            return try ScenarioParser.parse(text, file: path)
+            scenario = try ScenarioParser.parse(text, file: path)
         } catch {
             throw CommandFailure("scenario \(error)")
         }
+        // The parser's PSM timer rule and the modem's encoder agree; a change they do not is refused here too.
+        var policy = NetworkPolicy()
+        for change in scenario.radioChanges(upTo: .seconds(Int64.max)) {
+            do { policy = try policy.applying(change) } catch { throw CommandFailure("scenario \(path): \(error)") }
+        }
+        return scenario
     }
 }
 

@@ -30,10 +30,23 @@ final class RelayNameService: NameService {
 /// The virtual modem's radio on the relay's byte path: downlink waits while it sleeps (PSM).
 struct ModemRadioGate: RadioGate {
     let modem: Modem
+    let logger: Logger
 
     func uplink() { _ = self.modem.uplink() }
 
     func downlink(byteCount: Int, deliver: @escaping @Sendable () -> Void) -> Bool {
         self.modem.downlink(byteCount: byteCount, deliver: deliver) != .dropped
+    }
+
+    func coverageChanged(_ inCoverage: Bool) { self.modem.setCoverage(inCoverage) }
+
+    func networkChanged(_ change: RadioNetworkChange) {
+        do {
+            let policy = try self.modem.snapshot.network.applying(change)
+            self.modem.updateNetwork { $0 = policy }
+        } catch {
+            // NetworkOptions.scenario(configured:appDirectory:) tried every change before the device started.
+            self.logger.error("scenario: \(error)")
+        }
     }
 }

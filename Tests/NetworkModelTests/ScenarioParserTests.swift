@@ -42,7 +42,7 @@ import Testing
     @Test(arguments: [
         ("- at: \"00:00:00\"\n  latency: -5ms\n", "s.yaml:2: latency: \"-5ms\" is negative"),
         ("- at: \"00:00:00\"\n  loss: 120%\n", "s.yaml:2: loss: \"120%\" is not between 0% and 100%"),
-        ("- at: \"00:00:00\"\n  earthquake: yes\n", "s.yaml:2: earthquake: unknown event; known: at, latency, jitter, loss, bandwidth, nat_timeout, coverage_lost, dns_failure"),
+        ("- at: \"00:00:00\"\n  earthquake: yes\n", "s.yaml:2: earthquake: unknown event; known: at, latency, jitter, loss, bandwidth, nat_timeout, coverage_lost, dns_failure, psm, edrx, rrc_inactivity"),
         ("- at: \"5 past\"\n  latency: 5ms\n", "s.yaml:1: at: \"5 past\" is not a time HH:MM:SS (e.g. \"00:05:00\")"),
         ("- at: \"00:61:00\"\n  latency: 5ms\n", "s.yaml:1: at: \"00:61:00\" is not a time HH:MM:SS (e.g. \"00:05:00\")"),
         ("- latency: 5ms\n", "s.yaml:1: at: missing: each entry says when (at: \"HH:MM:SS\")"),

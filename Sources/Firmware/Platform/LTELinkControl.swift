@@ -402,9 +402,13 @@ public final class LTELinkControl: Sendable {
             // The PTW is requested once eDRX is in use.
             if config.mode != .none { self.workQueue.submit { self.sendPagingTimeWindows() } }
             self.dispatch(.edrxUpdate(config))
-        } else if line.hasPrefix("+CEREG: "), self.configuration.psmModule {
+        } else if line.hasPrefix("+CEREG: ") {
+            // at_handler_cereg() and parse_cereg() (cereg.c:225, cereg.c:97).
+            self.logger.debug("+CEREG notification: \(line)")
             let fields = Self.fields(line.dropFirst(8))
-            guard let status = Int(fields.first ?? ""), status == 1 || status == 5 else { return }
+            guard let status = Int(fields.first ?? "") else { return }
+            self.logger.debug("Network registration status: \(status)")
+            guard self.configuration.psmModule, status == 1 || status == 5 else { return }
             guard fields.count >= 8 else { return }
             guard var config = Self.psmParse(activeTime: fields[6], tauExt: fields[7], tauLegacy: nil) else {
                 self.logger.error("Failed to parse PSM configuration, error: \(-Errno.EINVAL)")

@@ -46,6 +46,7 @@ extension ModemCore {
         default: break
         }
         guard wasActive != self.lteActive else { return }
+        self.hasCell = self.lteActive && self.radio.inCoverage
         if self.lteActive {
             self.unsolicited += self.radioNotifications(self.radio.attach(at: self.now, configuration: self.radioConfiguration))
         } else {
@@ -59,7 +60,8 @@ extension ModemCore {
         }
     }
 
-    /// `+CEREG`: network registration status; registered (home) exactly while LTE is active.
+    /// `+CEREG`: network registration status; registered (home) while LTE is active and in coverage, searching (2)
+    /// while active out of coverage.
     mutating func handleCEREG(_ command: ATCommand) -> ATResponse {
         switch command.form {
         case .set:
@@ -76,11 +78,11 @@ extension ModemCore {
 
     /// `[<n>,]<stat>[,<tac>,<ci>,<AcT>[,<cause_type>,<reject_cause>[,<Active-Time>,<Periodic-TAU-ext>]]]`: levels 4
     /// and 5 add the network's PSM timers (`"11100000"`, deactivated, when PSM is not granted); registration is never
-    /// rejected here, so the cause fields stay empty.
+    /// rejected here, so the cause fields stay empty. Searching (2) has no serving cell: `<stat>` alone.
     func registrationStatusLine(urc: Bool) -> String {
-        let status = self.lteActive ? 1 : 0
+        let status = self.registrationStatus
         var fields = urc ? ["\(status)"] : ["\(self.registrationReporting)", "\(status)"]
-        if self.lteActive, self.registrationReporting >= 2 {
+        if status == 1, self.registrationReporting >= 2 {
             let cell = self.network.cell
             fields += ["\"\(cell.trackingAreaCode)\"", "\"\(cell.cellID)\"", "7"]
             if self.registrationReporting >= 4 {

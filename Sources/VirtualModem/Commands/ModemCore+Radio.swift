@@ -84,7 +84,7 @@ extension ModemCore {
     /// `%XMONITOR`: registration, the serving cell, its signal and the PSM timers.
     func handleXMONITOR(_ command: ATCommand) -> ATResponse {
         guard command.form == .action else { return .error }
-        guard self.lteActive else { return .ok("%XMONITOR: 0") }
+        guard self.registrationStatus == 1 else { return .ok("%XMONITOR: \(self.registrationStatus)") }
         let cell = self.network.cell
         let psm = self.grantedPSM
         let edrx = self.grantedEDRX.map { "\($0.value)" } ?? ""

@@ -90,6 +90,17 @@ public struct GPRSTimer: Hashable, Sendable, CustomStringConvertible {
         return best.map { GPRSTimer(kind: kind, byte: UInt8($0.unit << 5 | $0.count)) }
     }
 
+    /// The timer that is exactly `seconds` long, in the largest unit that counts it in 0-31 steps; nil when no
+    /// unit an encoder may choose does.
+    public static func exact(seconds: Int, kind: Kind) -> GPRSTimer? {
+        let units = (0..<kind.encodableUnits).filter { unit in
+            let step = kind.unitSeconds[unit]
+            return seconds >= 0 && seconds % step == 0 && seconds / step <= 31
+        }
+        guard let unit = units.max(by: { kind.unitSeconds[$0] < kind.unitSeconds[$1] }) else { return nil }
+        return GPRSTimer(kind: kind, byte: UInt8(unit << 5 | seconds / kind.unitSeconds[unit]))
+    }
+
     /// Bits 8 to 6.
     public var unit: Int { Int(self.byte >> 5) }
     /// Bits 5 to 1.

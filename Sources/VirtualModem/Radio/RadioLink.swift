@@ -73,6 +73,8 @@ public struct RadioLink: Sendable {
     public private(set) var periodicTAUs = 0
     /// RRC connection set-ups: each is signalling and radio time on its own.
     public private(set) var rrcConnections = 0
+    /// False while the device has no cell (it searches, in ``RadioState/idle``): nothing connects, downlink is held.
+    public private(set) var inCoverage = true
     private var spent: [RadioState: Duration] = [:]
     private var inactivityDeadline: Duration?
     private var activeTimeDeadline: Duration?
@@ -99,6 +101,10 @@ public struct RadioLink: Sendable {
         var events = self.advance(to: now)
         self.configuration = configuration
         guard self.state == .off else { return events }
+        guard self.inCoverage else {
+            self.move(to: .idle, at: now)  // searching
+            return events
+        }
         events += self.connect(at: now)
         return events
     }
@@ -107,7 +113,30 @@ public struct RadioLink: Sendable {
     public mutating func reconfigure(_ configuration: Configuration, at now: Duration) -> [Event] {
         var events = self.advance(to: now)
         self.configuration = configuration
-        if self.state != .off { events += self.connect(at: now) }  // the TAU is signalling
+        if self.state != .off, self.inCoverage { events += self.connect(at: now) }  // the TAU is signalling
+        return events
+    }
+
+    /// The cell is lost: an RRC connection drops, no timer runs (no PSM while searching, no periodic TAU), downlink
+    /// is held.
+    public mutating func coverageLost(at now: Duration) -> [Event] {
+        var events = self.advance(to: now)
+        guard self.inCoverage else { return events }
+        self.inCoverage = false
+        guard self.state != .off else { return events }
+        if self.state == .connected { events.append(.rrcIdle) }
+        // Asleep in PSM it stays asleep; awake it searches (RRC idle, at idle's power).
+        if self.state != .psm { self.move(to: .idle, at: now) }
+        self.clearTimers()
+        return events
+    }
+
+    /// A cell is found again: the registration (a TAU) is signalling, so RRC connected; held downlink passes.
+    public mutating func coverageReturned(at now: Duration) -> [Event] {
+        var events = self.advance(to: now)
+        guard !self.inCoverage else { return events }
+        self.inCoverage = true
+        if self.state != .off { events += self.connect(at: now) }
         return events
     }
 
@@ -125,6 +154,7 @@ public struct RadioLink: Sendable {
     /// - Returns: the events, or nil when LTE is off (nothing can be sent).
     public mutating func uplink(at now: Duration) -> [Event]? {
         var events = self.advance(to: now)
+        if self.state != .off, !self.inCoverage { return events }  // no cell: nothing leaves the device
         switch self.state {
         case .off: return nil
         case .psm:
@@ -142,6 +172,9 @@ public struct RadioLink: Sendable {
         switch self.state {
         case .off:
             return (.dropped, events)
+        case _ where !self.inCoverage:
+            self.held.append(HeldDownlink(id: id, byteCount: byteCount, since: now))
+            return (.held, events)
         case .connected:
             events += self.connect(at: now)
             return (.delivered, events)
