@@ -153,3 +153,61 @@ def test_a_nat_that_forgets_idle_flows_shows_in_the_ledger(start_hub, tmp_path):
     # Each connection carried the event sent on READY before the NAT forgot it; the one that met the reset did not
     # pass, so the bytes up are those the hub could have received.
     assert all(c["up"]["mqttPayload"] > 0 for c in hub[:2])
+
+
+def test_hours_of_psm_at_a_time_scale_are_in_the_ledger_as_simulated_time(start_hub, tmp_path):
+    """At --time-scale 600 a device in PSM (the network grants a 1 h periodic TAU and no active time) sends hourly
+    telemetry for about three simulated hours in seconds of real time. The ledger counts simulated time: the span,
+    the radio's time asleep (nearly all of it), its periodic TAUs, and a day's figures from them; the one
+    connection's handshake is one per span, scaled to a day."""
+    cloud = Cloud(start_hub, tmp_path / "work", extra=("--dps-retry-after", "1", "--time-scale", "600"))
+    defines = tuple(d for d in cloud.direct_defines() if not d.startswith("CONFIG_SIM_EVENT_INTERVAL_SEC")) + (
+        "CONFIG_SIM_EVENT_INTERVAL_SEC=3600", "CONFIG_LTE_LC_PSM_MODULE=y", "CONFIG_LTE_PSM_REQ=y")
+    ledger_file = tmp_path / "ledger.json"
+    device = provisioned_device(cloud, tmp_path / "device", defines, extra=(
+        "--time-scale", "600", "--ledger", str(ledger_file), "--network-psm", "00100001,00000000",
+        "--rrc-inactivity", "10"))
+    try:
+        for _ in range(4):  # at boot, then after 1, 2 and 3 simulated hours
+            device.wait_for("Event was successfully sent", 30, after=getattr(device, "last_index", 0))
+    finally:
+        code = device.stop()
+    assert code == 0, device.stderr()
+    ledger = json.loads(ledger_file.read_text())
+    span = ledger["simulatedSeconds"]
+    assert 3 * 3600 <= span < 4 * 3600, span
+    radio = ledger["radio"]
+    assert radio["psmSeconds"] > 0.9 * span, radio
+    # Every event (and every keep-alive, 3000 simulated seconds apart at this scale) woke it before the hour's TAU.
+    assert radio["rrcConnections"] >= 4, radio
+    assert ledger["handshakes"] == 1
+    assert within(ledger["perDay"]["handshakes"], 86400 / span, 0.001)
+    assert ledger["up"]["mqttPayload"] >= 4 * len('{"temperature":25.0,"timestamp":1}')
+    # Mostly asleep: far below a day at the idle current alone.
+    assert ledger["perDay"]["energyJoules"] < 0.6e-3 * 3.7 * 86400
+
+
+def test_a_hub_initiated_disconnect_costs_the_reconnecting_device_a_handshake(start_hub, tmp_path):
+    """`nrfsim az iot hub emulator disconnect`: with the documented reconnect option the device is back after 1 s,
+    and its ledger has the second connection and handshake that cost."""
+    from test_firmware_reconnect import RECONNECT
+    cloud = Cloud(start_hub, tmp_path / "work")
+    ledger_file = tmp_path / "ledger.json"
+    device = provisioned_device(cloud, tmp_path / "device", cloud.direct_defines() + RECONNECT,
+                                extra=("--ledger", str(ledger_file)))
+    try:
+        device.wait_for("Event was successfully sent", 30)
+        mark = len(device.lines)
+        assert cloud.hub.az_json("iot", "hub", "emulator", "disconnect", "-n", "myhub", "-d", device.uuid) == {
+            "disconnected": [device.uuid]}
+        device.wait_for("AZURE_IOT_HUB_EVT_DISCONNECTED", 15, after=mark)
+        device.wait_for("AZURE_IOT_HUB_EVT_READY", 15, after=device.last_index)
+        device.wait_for("Event was successfully sent", 15, after=device.last_index)
+    finally:
+        code = device.stop()
+    assert code == 0, device.stderr()
+    ledger = json.loads(ledger_file.read_text())
+    first, second = ledger["connections"]
+    assert ledger["handshakes"] == 2 and first["handshake"] and second["handshake"]
+    assert first["ended"] == "closed" and second["ended"] == "closed"
+    assert within(second["up"]["tlsHandshake"], first["up"]["tlsHandshake"], 0.05)

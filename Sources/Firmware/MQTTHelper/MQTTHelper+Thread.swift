@@ -109,7 +109,7 @@ extension MQTTHelper {
             logger.debug("MQTT_EVT_SUBACK: id: \(ours) result: 0")
             config.onSuback(ours, granted.contains(128) ? -Errno.EACCES : 0)
         }
-        // Captured by value: libmosquitto may still log while its client is destroyed after the helper.
+        // Captured by value, and the helper weakly: libmosquitto may still log after the firmware that owned it is gone.
         let libraryLog = self.libraryLog
         callbacks.onLog = { [weak self] level, text in
             guard let self else { return }
