@@ -65,9 +65,9 @@ final class FakeTLS: ChannelDuplexHandler {
 
 @Suite("The traffic ledger of one connection: wire bytes by category, in an EmbeddedChannel")
 struct TrafficMeterTests {
-    static func session(_ fixture: CoreFixture) throws -> (EmbeddedChannel, HubEmulator.ConnectionLedger) {
+    static func session(_ fixture: CoreFixture) throws -> (EmbeddedChannel, HubConnectionLedger) {
         let channel = EmbeddedChannel()
-        let meter = TrafficMeter(ledger: HubEmulator.ConnectionLedger(registry: fixture.core.traffic))
+        let meter = TrafficMeter(ledger: HubConnectionLedger(registry: fixture.core.traffic))
         let logger = Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
         let core = fixture.core
         try channel.pipeline.syncOperations.addHandler(WireByteCounter(meter: meter))

@@ -86,7 +86,7 @@ public final class HubCore: Sendable {
     let telemetry: TelemetryStream
     let cloudToDevice: CloudToDeviceQueues
     /// What each device's connections cost on the wire since the hub started (`nrfsim az iot hub emulator ledger`).
-    public let traffic = TrafficLedger()
+    public let traffic = HubTrafficLedger()
     /// The SKU's quota and throttles, timed by ``now``; nil when the hub enforces none.
     public let throttles: HubThrottles?
 

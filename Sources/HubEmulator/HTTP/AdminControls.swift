@@ -8,7 +8,7 @@ import NIOHTTP1
 /// - `POST /admin/hubs/{hub}/disconnect`, `POST /admin/hubs/{hub}/devices/{id}/disconnect`: the hub closes the
 ///   device connections (``HubCore/disconnect(hub:deviceID:reason:)``); answers `{"disconnected": [ids]}`.
 /// - `GET /admin/hubs/{hub}/ledger`, `GET /admin/hubs/{hub}/devices/{id}/ledger`: the traffic ledger
-///   (``TrafficLedger``) of the hub's devices that connected since it started (an array), or of one device (an
+///   (``HubTrafficLedger``) of the hub's devices that connected since it started (an array), or of one device (an
 ///   object; a device that has not connected has all zeros).
 /// - `GET /admin/server-root`, `PUT /admin/server-root` with `{"serverRoot": "digicert-g2" | "baltimore"}`: the
 ///   root new TLS handshakes present (``ServerTLSContexts``); answers the state after.

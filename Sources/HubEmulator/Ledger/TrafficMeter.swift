@@ -5,7 +5,7 @@ import TrafficLedger
 /// One MQTT/TLS connection's byte accounting on the hub's side, fed by the two handlers around the TLS handler:
 /// ``WireByteCounter`` below it (the bytes on the socket, framed into TLS records by ``TLSRecordScanner``) and
 /// ``PlaintextTap`` above it (the MQTT plaintext, sorted by ``MQTTByteClassifier``). Confined to the connection's
-/// event loop; what it counts is published to the connection's ``ConnectionLedger`` after every read and write.
+/// event loop; what it counts is published to the connection's ``HubConnectionLedger`` after every read and write.
 ///
 /// Device to hub (up): a TLS 1.2 record before the first application-data record is handshake; so in TLS 1.3 are
 /// the encrypted application-data-typed records of the client's flight (its Finished, and Certificate and
@@ -17,7 +17,7 @@ import TrafficLedger
 /// session tickets BoringSSL sends in front of the first write); any other record before the first of them is
 /// handshake (the server's flight and session tickets).
 final class TrafficMeter {
-    let ledger: ConnectionLedger
+    let ledger: HubConnectionLedger
 
     private var up = Direction()
     private var down = Direction()
@@ -55,7 +55,7 @@ final class TrafficMeter {
     static let tls13Overhead = 17
     static let maximumFragment = 16384
 
-    init(ledger: ConnectionLedger) { self.ledger = ledger }
+    init(ledger: HubConnectionLedger) { self.ledger = ledger }
 
     // MARK: Device to hub
 

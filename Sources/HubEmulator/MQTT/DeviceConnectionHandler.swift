@@ -52,13 +52,13 @@ final class DeviceConnectionHandler: ChannelInboundHandler {
     static let maximumTelemetry = 256 * 1024
 
     /// The connection's entry in the traffic ledger, which it is attached to the device in once its CONNECT is accepted.
-    private let traffic: ConnectionLedger?
+    private let traffic: HubConnectionLedger?
 
     /// `ticker`: the event loop's shared once-a-second tick; without one the session schedules its own. `traffic`:
     /// the connection's traffic ledger entry (none: not counted).
     init(
         core: HubCore, chain: PeerChain, executor: any BlockingExecutor, logger: Logger, ticker: SessionTicker? = nil,
-        traffic: ConnectionLedger? = nil
+        traffic: HubConnectionLedger? = nil
     ) {
         self.core = core
         self.traffic = traffic

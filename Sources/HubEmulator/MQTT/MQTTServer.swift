@@ -36,7 +36,7 @@ public enum MQTTServer {
                         return
                     }
                     // The traffic ledger's two taps, around TLS: the wire bytes below it, the MQTT plaintext above.
-                    let meter = TrafficMeter(ledger: ConnectionLedger(registry: core.traffic))
+                    let meter = TrafficMeter(ledger: HubConnectionLedger(registry: core.traffic))
                     try channel.pipeline.syncOperations.addHandler(WireByteCounter(meter: meter))
                     // Reading pauses while the client does not read what it is sent: the session handlers turn the
                     // channel's autoRead off while it is not writable (SessionIO.writabilityChanged).

@@ -2,7 +2,7 @@ import NIOConcurrencyHelpers
 
 /// One connection's counts as its ``TrafficMeter`` last published them, and the device it turned out to be.
 /// Its own lock, taken alone.
-final class ConnectionLedger: Sendable {
+final class HubConnectionLedger: Sendable {
     struct Device: Hashable, Sendable {
         var hub: String
         var deviceID: String
@@ -15,9 +15,9 @@ final class ConnectionLedger: Sendable {
     }
 
     private let state = NIOLockedValueBox(State())
-    let registry: TrafficLedger
+    let registry: HubTrafficLedger
 
-    init(registry: TrafficLedger) { self.registry = registry }
+    init(registry: HubTrafficLedger) { self.registry = registry }
 
     var counts: TrafficCounts { self.state.withLockedValue { $0.reading }.counts }
 
@@ -53,28 +53,28 @@ final class ConnectionLedger: Sendable {
 /// The emulator's traffic ledger: per device (across its connections since the hub started), the wire bytes its
 /// MQTT/TLS connections carried up and down, by category, as the hub's side of each connection counts them
 /// (``TrafficMeter``). A connection's counts are in its device's totals once it closed and in its live
-/// ``ConnectionLedger`` until then; the move from one to the other is one step under this lock, so a reading never
+/// ``HubConnectionLedger`` until then; the move from one to the other is one step under this lock, so a reading never
 /// counts a connection twice or not at all. Its own lock, taken alone (a connection's lock is taken after it is
 /// released).
-public final class TrafficLedger: Sendable {
+public final class HubTrafficLedger: Sendable {
     private struct Entry {
         var closed = TrafficCounts()
         var connections = 0
-        var live: [ObjectIdentifier: ConnectionLedger] = [:]
+        var live: [ObjectIdentifier: HubConnectionLedger] = [:]
     }
 
-    private let entries = NIOLockedValueBox<[ConnectionLedger.Device: Entry]>([:])
+    private let entries = NIOLockedValueBox<[HubConnectionLedger.Device: Entry]>([:])
 
     public init() {}
 
-    func opened(_ connection: ConnectionLedger, device: ConnectionLedger.Device) {
+    func opened(_ connection: HubConnectionLedger, device: HubConnectionLedger.Device) {
         self.entries.withLockedValue { entries in
             entries[device, default: Entry()].connections += 1
             entries[device]!.live[ObjectIdentifier(connection)] = connection
         }
     }
 
-    func closed(_ connection: ConnectionLedger, device: ConnectionLedger.Device, counts: TrafficCounts) {
+    func closed(_ connection: HubConnectionLedger, device: HubConnectionLedger.Device, counts: TrafficCounts) {
         self.entries.withLockedValue { entries in
             guard entries[device]?.live.removeValue(forKey: ObjectIdentifier(connection)) != nil else { return }
             entries[device]!.closed = entries[device]!.closed + counts
@@ -91,7 +91,7 @@ public final class TrafficLedger: Sendable {
         self.read { $0.hub == hub }.sorted { $0.deviceID < $1.deviceID }
     }
 
-    private func read(_ include: (ConnectionLedger.Device) -> Bool) -> [DeviceTraffic] {
+    private func read(_ include: (HubConnectionLedger.Device) -> Bool) -> [DeviceTraffic] {
         // The totals and the live connections together, then each live one's counts outside this lock.
         let taken = self.entries.withLockedValue { entries in
             entries.filter { include($0.key) }.map { ($0.key, $0.value.closed, $0.value.connections, Array($0.value.live.values)) }
