@@ -25,6 +25,12 @@ final class WireByteCounter: ChannelDuplexHandler {
         context.write(data, promise: promise)
     }
 
+    /// Published once per flush, not per write: a burst of PUBACKs is one update of the connection's ledger.
+    func flush(context: ChannelHandlerContext) {
+        self.meter.publish()
+        context.flush()
+    }
+
     func channelInactive(context: ChannelHandlerContext) {
         self.meter.finish()
         context.fireChannelInactive()

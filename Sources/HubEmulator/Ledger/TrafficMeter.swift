@@ -5,7 +5,7 @@ import TrafficLedger
 /// One MQTT/TLS connection's byte accounting on the hub's side, fed by the two handlers around the TLS handler:
 /// ``WireByteCounter`` below it (the bytes on the socket, framed into TLS records by ``TLSRecordScanner``) and
 /// ``PlaintextTap`` above it (the MQTT plaintext, sorted by ``MQTTByteClassifier``). Confined to the connection's
-/// event loop; what it counts is published to the connection's ``HubConnectionLedger`` after every read and write.
+/// event loop; what it counts is published to the connection's ``HubConnectionLedger`` after every read and every flush.
 ///
 /// Device to hub (up): a TLS 1.2 record before the first application-data record is handshake; so in TLS 1.3 are
 /// the encrypted application-data-typed records of the client's flight (its Finished, and Certificate and
@@ -146,7 +146,6 @@ final class TrafficMeter {
     /// Bytes the TLS handler writes to the socket.
     func wireOut(_ buffer: ByteBuffer) {
         self.down.wire += buffer.readableBytes
-        defer { self.publish() }
         guard !self.down.unframed else { return }
         do {
             try buffer.withUnsafeReadableBytes { bytes throws(TLSRecordError) in
@@ -169,7 +168,7 @@ final class TrafficMeter {
 
     // MARK: Counts
 
-    /// What the meter counted so far, as plain numbers (published after every read and write without allocating).
+    /// What the meter counted so far, as plain numbers (published after every read and every flush without allocating).
     var reading: TrafficReading {
         var reading = TrafficReading()
         reading.upWire = self.up.wire
